@@ -1,0 +1,10 @@
+"""The Korean admin where the office keeps the portfolio up to date."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.admin import money, programs, results  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = _("Gwangju AI portfolio")
+admin.site.site_title = _("Gwangju AI portfolio")
+admin.site.index_title = _("AI Industry Office")

@@ -1,0 +1,59 @@
+"""Shared admin pieces: history on every model, selector figures attached to a changelist
+page, a totals line under amount lists, and per-request choice caching for inline rows."""
+
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count, Sum
+from simple_history.admin import SimpleHistoryAdmin
+
+from portfolio.display import won_ko
+
+
+class AnnotatedChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        self.model_admin.annotate_results(request, self.result_list)
+
+
+class PortfolioAdmin(SimpleHistoryAdmin):
+    """Base for every domain model: change history (who, when, what) and a fixed query count."""
+
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT(*) per page, not two, on 200,000-row tables
+
+    def get_changelist(self, request, **kwargs):
+        return AnnotatedChangeList
+
+    def annotate_results(self, request, objects) -> None:
+        """Hook: attach figures from the selectors to the page's rows in a fixed number of queries."""
+
+
+class AmountTotalsMixin:
+    """Shows the number of rows and the sum of `amount` over the filtered list."""
+
+    change_list_template = "admin/portfolio/change_list_with_totals.html"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            totals = (
+                context["cl"].queryset.order_by().aggregate(rows=Count("pk"), amount=Sum("amount", default=0))
+            )
+            context["amount_totals"] = totals | {"amount_ko": won_ko(totals["amount"])}
+        return response
+
+
+class CachedSourceChoicesMixin:
+    """Inline rows each render a <select> of sources; load those choices once per request
+    instead of once per row."""
+
+    cached_choice_fields = ("source",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.cached_choice_fields and field is not None:
+            cache = request.__dict__.setdefault("_admin_choice_cache", {})
+            if db_field.name not in cache:
+                cache[db_field.name] = list(field.choices)
+            field.choices = cache[db_field.name]
+        return field

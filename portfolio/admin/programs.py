@@ -1,0 +1,163 @@
+"""Admin for sources and the program tree, with budget, executions, milestones and KPIs inline."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from portfolio import selectors
+from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.display import percent, quantity_ko, won_ko
+from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
+
+
+@admin.register(Source)
+class SourceAdmin(PortfolioAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("key", "publisher", "published_on", "title", "reference")
+    search_fields = ("key", "publisher", "title", "reference")
+    date_hierarchy = "published_on"
+
+
+class ProgramInline(CachedSourceChoicesMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # Each row's link text names its program.
+        return super().get_queryset(request).select_related("program")
+
+
+class BudgetLineInline(ProgramInline):
+    model = BudgetLine
+    fields = ("fiscal_year", "funding_source", "stage", "amount", "source", "note")
+    ordering = ("fiscal_year", "funding_source", "stage")
+
+
+class ExecutionInline(ProgramInline):
+    model = Execution
+    fields = ("executed_on", "funding_source", "amount", "description", "reference", "source")
+
+
+class MilestoneInline(ProgramInline):
+    model = Milestone
+    fields = ("title_ko", "planned_date", "date_precision", "actual_date", "status", "source")
+
+
+class IndicatorInline(ProgramInline):
+    model = Indicator
+    fields = (
+        "code",
+        "name_ko",
+        "metric",
+        "unit",
+        "baseline",
+        "target",
+        "target_year",
+        "is_cumulative",
+        "source",
+    )
+
+
+@admin.register(Program)
+class ProgramAdmin(PortfolioAdmin):
+    list_display = (
+        "code",
+        "indented_name",
+        "kind",
+        "status",
+        "period",
+        "total_cost_display",
+        "budget_display",
+        "executed_display",
+        "rate_display",
+        "is_national_context",
+    )
+    list_display_links = ("code", "indented_name")
+    list_filter = ("status", "kind", "is_national_context", "start_year")
+    search_fields = ("code", "name_ko", "name_en", "description")
+    autocomplete_fields = ("parent", "source")
+    list_select_related = ("parent",)
+    readonly_fields = ("subtree_totals", "kpi_summary")
+    inlines = (BudgetLineInline, ExecutionInline, MilestoneInline, IndicatorInline)
+    fieldsets = (
+        (None, {"fields": ("code", "parent", "kind", "name_ko", "name_en", "status")}),
+        (
+            _("Period and money"),
+            {"fields": (("start_year", "end_year"), ("start_date", "end_date"), "total_cost")},
+        ),
+        (
+            _("Responsibility and source"),
+            {"fields": ("office", "is_national_context", "source", "sort_order")},
+        ),
+        (_("Description"), {"fields": ("description",)}),
+        (_("Figures (this program and everything under it)"), {"fields": ("subtree_totals", "kpi_summary")}),
+    )
+
+    def annotate_results(self, request, objects) -> None:
+        scope = selectors.load_scope()
+        by_id = {item.program.id: item for item in selectors.totals_for_scope(scope)}
+        for program in objects:
+            program.figures = by_id.get(program.pk)
+
+    @admin.display(description=_("name"), ordering="name_ko")
+    def indented_name(self, program):
+        depth = program.figures.program.depth if program.figures else 0
+        return format_html("{}{}", "\u3000" * depth, program.name_ko)
+
+    @admin.display(description=_("period"))
+    def period(self, program):
+        if program.start_year or program.end_year:
+            return f"{program.start_year or ''}–{program.end_year or ''}"
+        return "–"
+
+    @admin.display(description=_("total cost"))
+    def total_cost_display(self, program):
+        return won_ko(program.figures.totals.total_cost) if program.figures else "–"
+
+    @admin.display(description=_("current budget"))
+    def budget_display(self, program):
+        return won_ko(program.figures.totals.budget) if program.figures else "–"
+
+    @admin.display(description=_("executed"))
+    def executed_display(self, program):
+        return won_ko(program.figures.totals.executed) if program.figures else "–"
+
+    @admin.display(description=_("execution rate"))
+    def rate_display(self, program):
+        return percent(program.figures.totals.execution_rate) if program.figures else "–"
+
+    @admin.display(description=_("money"))
+    def subtree_totals(self, program):
+        if not program.pk:
+            return "–"
+        totals = selectors.program_totals(root=program.code)[0].totals
+        rows = [
+            (_("total cost"), won_ko(totals.total_cost) or "–"),
+            (_("planned"), won_ko(totals.planned)),
+            (_("current budget"), won_ko(totals.budget)),
+            (_("executed"), won_ko(totals.executed)),
+            (_("execution rate"), percent(totals.execution_rate)),
+        ]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    @admin.display(description=_("KPIs"))
+    def kpi_summary(self, program):
+        if not program.pk:
+            return "–"
+        kpis = selectors.kpi_progress(root=program.code)
+        if not kpis:
+            return "–"
+        rows = [
+            (
+                kpi.name_ko,
+                kpi.program_code,
+                quantity_ko(kpi.actual, kpi.unit) or "–",
+                kpi.get_status_display(),
+            )
+            for kpi in kpis
+        ]
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )

@@ -1,0 +1,36 @@
+"""Make demo logins for a development machine: an administrator, an office staff member and
+a manager. Refuses to run with DEBUG off, so no production database gets a known password."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from portfolio.roles import MANAGERS, OFFICE_STAFF
+
+PASSWORD = "gwangju-demo"
+USERS = (
+    ("admin", "관리자 (모든 권한)", None),
+    ("staff", "인공지능산업실 직원", OFFICE_STAFF),
+    ("manager", "과장·국장 (보기 전용)", MANAGERS),
+)
+
+
+class Command(BaseCommand):
+    help = "Create demo users admin, staff and manager (password gwangju-demo); DEBUG only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_user only runs with DEBUG=1: it makes users with a known password.")
+        User = get_user_model()
+        for username, role, group in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "is_superuser": group is None}
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            self.stdout.write(f"  {username:8} / {PASSWORD}   {role}")
+        self.stdout.write(self.style.SUCCESS("Demo logins ready: http://127.0.0.1:8000/admin/"))

@@ -1,0 +1,176 @@
+"""KPI progress: actual against target, % achieved, and on-track status from a straight line
+between the baseline and the target year."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Indicator, IndicatorReading
+from portfolio.models.indicators import actual_value
+from portfolio.selectors.scope import Scope, load_scope, rows
+
+# Below this share of the progress the straight line expects by now, a KPI is off track.
+AT_RISK_RATIO = Decimal("0.8")
+
+INDICATOR_FIELDS = (
+    "id",
+    "code",
+    "program",
+    "name_ko",
+    "name_en",
+    "metric",
+    "unit",
+    "unit_en",
+    "baseline",
+    "baseline_year",
+    "target",
+    "target_year",
+    "direction",
+    "is_cumulative",
+    "source",
+)
+
+
+class KpiStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    NO_TARGET = "no_target", _("No target")
+    NO_DATA = "no_data", _("No data")
+
+
+@dataclass(frozen=True)
+class Reading:
+    period: datetime.date
+    value: Decimal
+    source_id: int | None
+
+
+@dataclass(frozen=True)
+class KpiProgress:
+    indicator_id: int
+    code: str
+    program_id: int
+    program_code: str
+    name_ko: str
+    name_en: str
+    metric: str
+    unit: str
+    unit_en: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    target: Decimal | None
+    target_year: int | None
+    direction: str
+    is_cumulative: bool
+    source_id: int | None
+    readings: tuple[Reading, ...]
+    actual: Decimal | None
+    achievement_pct: Decimal | None  # (actual − baseline) ÷ (target − baseline) × 100
+    expected: Decimal | None  # where the straight line says the KPI should be today
+    status: str
+
+    @property
+    def latest_period(self) -> datetime.date | None:
+        return self.readings[-1].period if self.readings else None
+
+    def get_status_display(self) -> str:
+        return str(KpiStatus(self.status).label)
+
+
+def year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def assess(indicator: dict, readings: list[Reading], today: datetime.date) -> dict:
+    """Actual, % achieved, expected value and status of one indicator on `today`."""
+    actual = actual_value([r.value for r in readings], cumulative=indicator["is_cumulative"])
+    target, baseline = indicator["target"], indicator["baseline"]
+    result = {"actual": actual, "achievement_pct": None, "expected": None}
+    if actual is None:
+        return result | {"status": KpiStatus.NO_DATA}
+    if target is None or not indicator["target_year"]:
+        return result | {"status": KpiStatus.NO_TARGET}
+
+    base = baseline if baseline is not None else Decimal(0)
+    if target != base:
+        pct = (actual - base) * 100 / (target - base)
+        result["achievement_pct"] = pct.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    sign = 1 if indicator["direction"] == Indicator.Direction.INCREASE else -1
+    if (actual - target) * sign >= 0:
+        return result | {"status": KpiStatus.ACHIEVED}
+
+    # The line starts at the baseline (end of its year) or, without one, at the first reading.
+    if baseline is not None and indicator["baseline_year"]:
+        start_value, start_day = baseline, year_end(indicator["baseline_year"])
+    else:
+        start_value, start_day = readings[0].value, readings[0].period
+    end_day = year_end(indicator["target_year"])
+    if today > end_day:
+        return result | {"status": KpiStatus.OFF_TRACK}
+    span = (end_day - start_day).days
+    fraction = Decimal(1) if span <= 0 else Decimal(max(0, min((today - start_day).days, span))) / span
+    expected = start_value + (target - start_value) * fraction
+    result["expected"] = expected.quantize(Decimal("0.0001"))
+
+    expected_gain = (expected - start_value) * sign
+    actual_gain = (actual - start_value) * sign
+    if expected_gain <= 0 or actual_gain >= expected_gain:
+        status = KpiStatus.ON_TRACK
+    elif actual_gain >= expected_gain * AT_RISK_RATIO:
+        status = KpiStatus.AT_RISK
+    else:
+        status = KpiStatus.OFF_TRACK
+    return result | {"status": status}
+
+
+def progress_for_scope(scope: Scope) -> list[KpiProgress]:
+    by_program = scope.by_id
+    indicators = [
+        row
+        for row in scope.rows(Indicator).order_by("code").values(*INDICATOR_FIELDS)
+        if row["program"] in by_program
+    ]
+    ids = [row["id"] for row in indicators]
+    readings: dict[int, list[Reading]] = {}
+    reading_rows = (
+        rows(IndicatorReading, scope.as_of)
+        .order_by("indicator", "period")
+        .values_list("indicator", "period", "value", "source")
+    )
+    if not scope.whole_table:
+        reading_rows = reading_rows.filter(indicator__in=ids)
+    for indicator_id, period, value, source_id in reading_rows:
+        readings.setdefault(indicator_id, []).append(Reading(period, value, source_id))
+
+    # Tree order of programs, then indicator code, so every consumer lists KPIs alike.
+    position = {node_id: index for index, node_id in enumerate(scope.ids)}
+    indicators.sort(key=lambda row: (position[row["program"]], row["code"]))
+    result = []
+    for row in indicators:
+        own = readings.get(row["id"], [])
+        fields = {name: row[name] for name in INDICATOR_FIELDS if name not in ("id", "program", "source")}
+        result.append(
+            KpiProgress(
+                indicator_id=row["id"],
+                program_id=row["program"],
+                program_code=by_program[row["program"]].code,
+                source_id=row["source"],
+                readings=tuple(own),
+                **fields,
+                **assess(row, own, scope.today),
+            )
+        )
+    return result
+
+
+def kpi_progress(
+    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = True
+) -> list[KpiProgress]:
+    """Every indicator in scope with its readings and progress. Three queries."""
+    return progress_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))

@@ -1,0 +1,145 @@
+"""The set of programs a read covers, as the data stood now or at the end of a past day.
+
+Every selector starts from a Scope: one query loads the program tree (from the live table, or
+from the change history when `as_of` is given), and `scope.rows(Model)` gives the matching
+rows of any other table, limited to the programs in scope.
+"""
+
+import datetime
+from dataclasses import dataclass, replace
+
+from django.db import models
+from django.utils import timezone
+
+from portfolio.models import Program
+
+PROGRAM_FIELDS = (
+    "id",
+    "code",
+    "parent_id",
+    "kind",
+    "name_ko",
+    "name_en",
+    "status",
+    "start_year",
+    "end_year",
+    "total_cost",
+    "is_national_context",
+    "source_id",
+    "sort_order",
+)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last instant of a day in the office's time zone (Asia/Seoul)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def rows(model: type[models.Model], as_of: datetime.date | None) -> models.QuerySet:
+    """Live rows, or the rows as they stood at the end of `as_of` according to the history."""
+    if as_of is None:
+        return model._default_manager.all()
+    return model.history.as_of(end_of_day(as_of))
+
+
+@dataclass(frozen=True)
+class ProgramNode:
+    id: int
+    code: str
+    parent_id: int | None
+    kind: str
+    name_ko: str
+    name_en: str
+    status: str
+    start_year: int | None
+    end_year: int | None
+    total_cost: int | None
+    is_national_context: bool
+    source_id: int | None
+    sort_order: int
+    depth: int = 0
+
+    def get_status_display(self) -> str:
+        return str(Program.Status(self.status).label)
+
+    def get_kind_display(self) -> str:
+        return str(Program.Kind(self.kind).label)
+
+
+@dataclass
+class Scope:
+    as_of: datetime.date | None
+    nodes: list[ProgramNode]  # tree order: each parent before its children
+    root: ProgramNode | None = None
+    whole_table: bool = True  # no program filter needed on other tables
+
+    @property
+    def today(self) -> datetime.date:
+        """The day the figures describe: the as-of day, or today in Seoul."""
+        return self.as_of or timezone.localdate()
+
+    @property
+    def ids(self) -> list[int]:
+        return [node.id for node in self.nodes]
+
+    @property
+    def by_id(self) -> dict[int, ProgramNode]:
+        return {node.id: node for node in self.nodes}
+
+    def top_nodes(self) -> list[ProgramNode]:
+        """Nodes whose parent is outside the scope: the ones whose totals add up to the scope's."""
+        ids = set(self.ids)
+        return [node for node in self.nodes if node.parent_id not in ids]
+
+    def rows(self, model: type[models.Model], program_field: str = "program") -> models.QuerySet:
+        queryset = rows(model, self.as_of)
+        if not self.whole_table:
+            queryset = queryset.filter(**{f"{program_field}__in": self.ids})
+        return queryset
+
+
+def load_scope(
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    include_national: bool = True,
+) -> Scope:
+    """Load the program tree (one query) and narrow it to `root`'s subtree.
+
+    Raises Program.DoesNotExist when `root` names no program (at `as_of`).
+    """
+    records = rows(Program, as_of).order_by().values(*PROGRAM_FIELDS)
+    children: dict[int | None, list[ProgramNode]] = {}
+    for record in records:
+        node = ProgramNode(**record)
+        children.setdefault(node.parent_id, []).append(node)
+    for siblings in children.values():
+        siblings.sort(key=lambda node: (node.sort_order, node.code))
+
+    all_ids = {node.id for siblings in children.values() for node in siblings}
+    # Roots, and orphans whose parent no longer exists at `as_of`, start the walk.
+    starts = [node for parent, siblings in children.items() if parent not in all_ids for node in siblings]
+    starts.sort(key=lambda node: (node.sort_order, node.code))
+
+    root_node = None
+    if root is not None:
+        root_node = next((n for s in children.values() for n in s if n.code == root), None)
+        if root_node is None:
+            raise Program.DoesNotExist(f"No program has the code {root!r}.")
+        starts = [root_node]
+
+    ordered: list[ProgramNode] = []
+    stack = [(node, 0) for node in reversed(starts)]
+    while stack:
+        node, depth = stack.pop()
+        if not include_national and node.is_national_context:
+            continue
+        ordered.append(replace(node, depth=depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(node.id, [])))
+
+    return Scope(
+        as_of=as_of,
+        nodes=ordered,
+        root=root_node,
+        whole_table=root is None and len(ordered) == len(all_ids),
+    )

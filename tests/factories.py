@@ -1,0 +1,96 @@
+"""factory_boy factories for the portfolio models; every row is valid by default."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from portfolio import models
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Source
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"T{n}")
+    publisher = "테스트 신문"
+    published_on = datetime.date(2025, 1, 1)
+    title = factory.Sequence(lambda n: f"기사 {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Program
+
+    code = factory.Sequence(lambda n: f"P-{n:04d}")
+    name_ko = factory.Sequence(lambda n: f"사업 {n}")
+    name_en = factory.Sequence(lambda n: f"Program {n}")
+    kind = models.Program.Kind.PROGRAM
+    status = models.Program.Status.RUNNING
+    start_year = 2024
+    end_year = 2028
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BudgetLine
+
+    program = factory.SubFactory(ProgramFactory)
+    fiscal_year = 2025
+    funding_source = models.FundingSource.NATIONAL
+    stage = models.BudgetStage.ORIGINAL
+    amount = 1_000_000_000
+
+
+class ExecutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Execution
+
+    program = factory.SubFactory(ProgramFactory)
+    executed_on = datetime.date(2025, 6, 30)
+    funding_source = models.FundingSource.NATIONAL
+    amount = 100_000_000
+    description = "집행"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Milestone
+
+    program = factory.SubFactory(ProgramFactory)
+    title_ko = factory.Sequence(lambda n: f"일정 {n}")
+    planned_date = datetime.date(2025, 6, 30)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Indicator
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"KPI-{n:04d}")
+    name_ko = factory.Sequence(lambda n: f"지표 {n}")
+    unit = "개사"
+    baseline = Decimal(0)
+    baseline_year = 2020
+    target = Decimal(100)
+    target_year = 2030
+
+
+class ReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.IndicatorReading
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = datetime.date(2025, 12, 31)
+    value = Decimal(10)
+
+
+class FirmFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Firm
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"기업 {n}")
+    attracted_on = datetime.date(2024, 3, 1)
+    jobs = 10

@@ -1,0 +1,111 @@
+"""The real dataset: every fact in FACTS.md, with its source, loaded once however often it runs."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from portfolio import selectors
+from portfolio.display import quantity_ko, won_en, won_ko
+from portfolio.models import (
+    BudgetLine,
+    Execution,
+    Firm,
+    Indicator,
+    IndicatorReading,
+    Milestone,
+    Program,
+    Source,
+)
+
+pytestmark = pytest.mark.django_db
+MODELS = (Source, Program, BudgetLine, Execution, Milestone, Indicator, IndicatorReading, Firm)
+
+
+def counts():
+    return {model.__name__: (model.objects.count(), model.history.count()) for model in MODELS}
+
+
+def test_the_ax_valley_is_600_billion_won_over_2026_to_2030(gwangju):
+    valley = Program.objects.get(code="AX-VALLEY")
+    assert valley.total_cost == 600_000_000_000
+    assert won_ko(valley.total_cost) == "6,000억원"
+    assert won_en(valley.total_cost) == "₩600.0B"
+    assert (valley.start_year, valley.end_year) == (2026, 2030)
+    assert valley.status == Program.Status.APPROVED
+    assert valley.parent.code == "GJ-AI"
+    exemption = valley.milestones.get(title_ko__contains="예비타당성조사 면제")
+    assert exemption.actual_date == datetime.date(2025, 8, 22)
+    assert exemption.source.publisher == "뉴시스"
+
+
+def test_phase_one_results(gwangju):
+    actual = {kpi.code: kpi.actual for kpi in selectors.kpi_progress()}
+    assert actual["P1-FIRMS"] == Decimal(160)
+    assert actual["P1-JOBS"] == Decimal(650)
+    assert actual["NADC-GPUS"] == Decimal(2500)
+    assert actual["NAICC-POWER"] == Decimal(120)
+    assert actual["NAICC-COOLING"] == Decimal(60000)
+    gpus = Indicator.objects.get(code="NADC-GPUS")
+    assert quantity_ko(gpus.readings.get().value, gpus.unit) == "2,500대"
+    assert quantity_ko(Decimal(650), Indicator.objects.get(code="P1-JOBS").unit) == "650명"
+    assert Program.objects.get(code="GJ-AI-P1").status == Program.Status.COMPLETED
+
+
+def test_the_national_context(gwangju):
+    budget = BudgetLine.objects.get(program__code="NAT-AI-BUDGET-2026")
+    assert (budget.amount, budget.fiscal_year) == (10_100_000_000_000, 2026)
+    assert won_ko(budget.amount) == "10조 1,000억원"
+    assert won_en(budget.amount) == "₩10.1T"
+    gpu_goal = Indicator.objects.get(code="NAT-GPUS-2030")
+    assert (gpu_goal.target, gpu_goal.target_year) == (Decimal(200_000), 2030)
+    assert Program.objects.get(code="NAT-AI-BUDGET-2026").is_national_context
+    # National items never count in the city's own money.
+    assert selectors.portfolio_totals().planned == 0
+    assert selectors.portfolio_totals(include_national=True).planned == 10_100_000_000_000
+
+
+def test_the_computing_center_bid_and_other_proposals(gwangju):
+    assert Program.objects.get(code="NAICC-BID").status == Program.Status.NOT_SELECTED
+    assert Program.objects.get(code="NAIRI").status == Program.Status.PROPOSED
+    assert Program.objects.get(code="NAI-CLUSTER").status == Program.Status.PROPOSED
+    assert Indicator.objects.get(code="NAICC-POWER").unit == "MW"
+
+
+def test_dated_events_are_milestones(gwangju):
+    dates = set(Milestone.objects.values_list("actual_date", flat=True))
+    for day in [(2025, 8, 22), (2025, 10, 13), (2025, 10, 23), (2025, 10, 24)]:
+        assert datetime.date(*day) in dates
+    start = Milestone.objects.get(title_ko="AI 중심도시 추진 시작")
+    assert (start.date_precision, start.actual_date.year) == ("year", 2017)
+
+
+def test_every_fact_cites_its_source(gwangju):
+    assert set(Source.objects.values_list("key", "publisher")) == {("S1", "광주일보"), ("S2", "뉴시스")}
+    for model in (Program, BudgetLine, Milestone, Indicator, IndicatorReading):
+        assert not model.objects.filter(source__isnull=True).exists(), model.__name__
+
+
+def test_what_the_articles_do_not_give_stays_empty(gwangju):
+    assert Firm.objects.count() == 0
+    assert Execution.objects.count() == 0
+    assert not BudgetLine.objects.filter(program__code="AX-VALLEY").exists()  # no yearly split
+
+
+def test_a_second_run_changes_nothing():
+    call_command("load_gwangju", stdout=StringIO())
+    first = counts()
+    out = StringIO()
+    call_command("load_gwangju", stdout=out)
+    assert counts() == first  # same rows and no new history rows
+    assert "0 rows created or updated" in out.getvalue()
+    assert first["Program"] == (13, 13)
+
+
+def test_a_run_repairs_a_changed_fact():
+    call_command("load_gwangju", stdout=StringIO())
+    Program.objects.filter(code="AX-VALLEY").update(total_cost=1)
+    call_command("load_gwangju", stdout=StringIO())
+    assert Program.objects.get(code="AX-VALLEY").total_cost == 600_000_000_000
