@@ -120,6 +120,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a Celery worker in another process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
     # WAL and IMMEDIATE transactions let the web process and a worker write without
     # "database is locked" errors.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -5,11 +5,18 @@ with the reason, unless REQUIRE_SERVICES=1 (as in CI), which makes a missing ser
 """
 
 import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.db import connection
 
+from config.celery import app
 from config.health import redis_answers
 from portfolio.roles import MANAGERS, OFFICE_STAFF
 
@@ -40,8 +47,6 @@ def redis_url() -> str:
 @pytest.fixture(autouse=True)
 def _postgres_marker(request):
     if request.node.get_closest_marker("postgres"):
-        from django.db import connection
-
         if connection.vendor != "postgresql":
             missing_service("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
@@ -76,3 +81,76 @@ def gwangju(db):
     from django.core.management import call_command
 
     call_command("load_gwangju", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker in a subprocess, on the real Redis, against the test database.
+
+    Celery's in-thread test worker does not mix with Django's test database (celery#4511),
+    so tests that need a worker use this one together with `transactional_db` (the worker
+    only sees committed rows). Yields a handle with the process, its name and its log file.
+    """
+    url = django_settings.REDIS_URL or "redis://localhost:6379/0"
+    if not redis_answers(url):
+        missing_service(f"Redis does not answer at {url}")
+    worker = CeleryWorker(url, tmp_path_factory.mktemp("celery") / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+WORKER_COMMAND = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
+                  "--concurrency=1", "--without-gossip", "--without-mingle", "--purge"]  # fmt: skip
+
+
+class CeleryWorker:
+    """Start, stop and kill a `celery worker` subprocess pointed at the test database."""
+
+    def __init__(self, redis_url: str, log_path):
+        self.redis_url = redis_url
+        self.log_path = log_path
+        self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        database = connection.settings_dict
+        if database["ENGINE"].endswith("sqlite3"):
+            database_url = f"sqlite:///{database['NAME']}"
+        else:
+            auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+            database_url = (
+                f"postgres://{auth}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+            )
+        self.env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DEBUG": "1"}
+        self.process = None
+
+    def start(self, timeout: float = 30) -> None:
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [*WORKER_COMMAND, "-n", self.name],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches the pool children
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"Celery worker exited at start; log:\n{self.log_path.read_text()[-3000:]}")
+            if app.control.ping(destination=[self.name], timeout=0.5):
+                return
+        pytest.fail(f"Celery worker not ready after {timeout} s; log:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except Exception:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool), as a crashed machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
