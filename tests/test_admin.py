@@ -89,11 +89,21 @@ def test_change_pages_render_with_a_fixed_number_of_queries(client, office_staff
 
 def test_the_admin_speaks_korean(client, office_staff, gwangju):
     client.force_login(office_staff)
-    page = client.get(url(Program, "changelist")).content.decode()
+    # Korean first, even for a browser that prefers English.
+    page = client.get(url(Program, "changelist"), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "사업" in page
     assert "집행률" in page
     assert "6,000억원" in page  # the AX valley's total cost, from the selectors
     assert "광주 AI 사업 관리" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_english_is_there_when_chosen(client, office_staff):
+    client.force_login(office_staff)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+    page = client.get(url(Program, "changelist")).content.decode()
+    assert "Select program to change" in page
+    assert '<html lang="en"' in page
 
 
 def test_budget_list_shows_the_total_of_the_filtered_rows(client, office_staff):

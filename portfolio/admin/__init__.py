@@ -8,3 +8,4 @@ from portfolio.admin import money, programs, results  # noqa: F401  (registers t
 admin.site.site_header = _("Gwangju AI portfolio")
 admin.site.site_title = _("Gwangju AI portfolio")
 admin.site.index_title = _("AI Industry Office")
+admin.site.empty_value_display = "–"

@@ -63,17 +63,19 @@ class IndicatorInline(ProgramInline):
 class ProgramAdmin(PortfolioAdmin):
     list_display = (
         "code",
-        "indented_name",
+        "name_ko",
+        "parent_code",
         "kind",
         "status",
         "period",
         "total_cost_display",
+        "planned_display",
         "budget_display",
         "executed_display",
         "rate_display",
         "is_national_context",
     )
-    list_display_links = ("code", "indented_name")
+    list_display_links = ("code", "name_ko")
     list_filter = ("status", "kind", "is_national_context", "start_year")
     search_fields = ("code", "name_ko", "name_en", "description")
     autocomplete_fields = ("parent", "source")
@@ -100,32 +102,38 @@ class ProgramAdmin(PortfolioAdmin):
         for program in objects:
             program.figures = by_id.get(program.pk)
 
-    @admin.display(description=_("name"), ordering="name_ko")
-    def indented_name(self, program):
-        depth = program.figures.program.depth if program.figures else 0
-        return format_html("{}{}", "\u3000" * depth, program.name_ko)
+    class Media:
+        css = {"all": ["portfolio/admin.css"]}
+
+    @admin.display(description=_("parent"), ordering="parent__code")
+    def parent_code(self, program):
+        return program.parent.code if program.parent else None
 
     @admin.display(description=_("period"))
     def period(self, program):
         if program.start_year or program.end_year:
             return f"{program.start_year or ''}–{program.end_year or ''}"
-        return "–"
+        return None
 
     @admin.display(description=_("total cost"))
     def total_cost_display(self, program):
-        return won_ko(program.figures.totals.total_cost) if program.figures else "–"
+        return won_ko(program.figures.totals.total_cost) if program.figures else None
+
+    @admin.display(description=_("planned"))
+    def planned_display(self, program):
+        return won_ko(program.figures.totals.planned) if program.figures else None
 
     @admin.display(description=_("current budget"))
     def budget_display(self, program):
-        return won_ko(program.figures.totals.budget) if program.figures else "–"
+        return won_ko(program.figures.totals.budget) if program.figures else None
 
     @admin.display(description=_("executed"))
     def executed_display(self, program):
-        return won_ko(program.figures.totals.executed) if program.figures else "–"
+        return won_ko(program.figures.totals.executed) if program.figures else None
 
     @admin.display(description=_("execution rate"))
     def rate_display(self, program):
-        return percent(program.figures.totals.execution_rate) if program.figures else "–"
+        return percent(program.figures.totals.execution_rate) if program.figures else None
 
     @admin.display(description=_("money"))
     def subtree_totals(self, program):

@@ -1,0 +1,19 @@
+"""Korean first: the office's pages are Korean unless the user chose English.
+
+Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
+admin pages on an English-language browser. Here only an explicit choice counts: the
+language cookie that Django's set_language view (/i18n/setlang/) writes.
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class KoreanFirstLocaleMiddleware(LocaleMiddleware):
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES):
+            chosen = settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = translation.get_language()
