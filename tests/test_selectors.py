@@ -183,3 +183,9 @@ def test_firm_check_sets_the_reported_figures_beside_the_records():
     assert (check.reported_firms, check.firms_on_record) == (Decimal(160), 2)
     assert (check.reported_jobs, check.jobs_on_record) == (Decimal(650), 20)
     assert check.firms_unlisted == Decimal(158)
+
+
+def test_current_lines_are_the_latest_adopted_stage(portfolio):
+    amounts = sorted(BudgetLine.objects.current().values_list("amount", flat=True))
+    assert amounts == [25 * EOK, 40 * EOK, 90 * EOK]
+    assert BudgetLine.objects.planned().count() == 3

@@ -1,7 +1,7 @@
 """Money: yearly budget lines by funding source and stage, and executions (집행) against them."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Max, Q, Window
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,20 +18,30 @@ from portfolio.models.choices import (
 FUNDING_SOURCE_KNOWN = Q(funding_source__in=FundingSource.values)
 
 
+def adopted_filter(lines: models.QuerySet) -> Q:
+    """Matches the lines of `lines` that make up the adopted budget: for each (program, year,
+    source), the row of the latest stage among 본예산 and 추경.
+
+    A stage row holds the whole amount at that stage, not a change, so a later stage replaces
+    an earlier one rather than adding to it; plans are not budgets. `lines` may be the live
+    table or the change history as of a day, so the rule applies to both alike.
+    """
+    latest = (
+        lines.filter(stage__gte=BudgetStage.ORIGINAL)
+        .annotate(
+            latest_stage=Window(
+                Max("stage"), partition_by=[F("program"), F("fiscal_year"), F("funding_source")]
+            )
+        )
+        .filter(stage=F("latest_stage"))
+    )
+    return Q(pk__in=latest.values("pk"))
+
+
 class BudgetLineQuerySet(models.QuerySet):
     def current(self):
-        """The adopted budget: for each (program, year, source) the latest of 본예산 and 추경.
-
-        A stage row holds the whole amount at that stage, not a change, so a later stage
-        replaces an earlier one rather than adding to it. Plans are not budgets.
-        """
-        later_stage = self.filter(
-            program=OuterRef("program"),
-            fiscal_year=OuterRef("fiscal_year"),
-            funding_source=OuterRef("funding_source"),
-            stage__gt=OuterRef("stage"),
-        )
-        return self.filter(stage__gte=BudgetStage.ORIGINAL).filter(~Exists(later_stage))
+        """The adopted budget lines (see `adopted_filter`)."""
+        return self.filter(adopted_filter(self))
 
     def planned(self):
         return self.filter(stage=BudgetStage.PLAN)

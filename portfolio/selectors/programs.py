@@ -4,9 +4,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 
 from portfolio.models import BudgetLine, BudgetStage, Execution
+from portfolio.models.budget import adopted_filter
 from portfolio.selectors.scope import ProgramNode, Scope, load_scope
 
 
@@ -49,17 +50,6 @@ class ProgramTotals:
     totals: Totals  # this program and its whole subtree
 
 
-def adopted_stage_filter(lines) -> Q:
-    """Matches the lines that make up the adopted budget within `lines` (live or as-of rows)."""
-    later_stage = lines.filter(
-        program=OuterRef("program"),
-        fiscal_year=OuterRef("fiscal_year"),
-        funding_source=OuterRef("funding_source"),
-        stage__gt=OuterRef("stage"),
-    )
-    return Q(stage__gte=BudgetStage.ORIGINAL) & ~Q(Exists(later_stage))
-
-
 def budget_sums(lines, *group_by: str) -> list[dict]:
     """Plan and adopted budget summed per `group_by` in one query."""
     return list(
@@ -67,7 +57,7 @@ def budget_sums(lines, *group_by: str) -> list[dict]:
         .values(*group_by)
         .annotate(
             planned=Sum("amount", filter=Q(stage=BudgetStage.PLAN), default=0),
-            budget=Sum("amount", filter=adopted_stage_filter(lines), default=0),
+            budget=Sum("amount", filter=adopted_filter(lines), default=0),
         )
     )
 
