@@ -188,4 +188,4 @@ def test_firm_check_sets_the_reported_figures_beside_the_records():
 def test_current_lines_are_the_latest_adopted_stage(portfolio):
     amounts = sorted(BudgetLine.objects.current().values_list("amount", flat=True))
     assert amounts == [25 * EOK, 40 * EOK, 90 * EOK]
-    assert BudgetLine.objects.planned().count() == 3
+    assert BudgetLine.objects.planned().count() == 4  # A 2025, A 2026, B 2025 and NAT 2026
