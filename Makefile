@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_gwangju
-	$(PY) manage.py demo_user
+	$(PY) manage.py demo_user --address $(ADDR)
 	@if $(PY) manage.py healthcheck --broker; then \
 		echo "Starting web ($(ADDR)), Celery worker and beat. Stop with Ctrl-C."; \
 		PATH="$(CURDIR)/$(BIN):$$PATH" ADDR=$(ADDR) $(BIN)/honcho start -f Procfile.dev; \

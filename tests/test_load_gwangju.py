@@ -109,3 +109,25 @@ def test_a_run_repairs_a_changed_fact():
     Program.objects.filter(code="AX-VALLEY").update(total_cost=1)
     call_command("load_gwangju", stdout=StringIO())
     assert Program.objects.get(code="AX-VALLEY").total_cost == 600_000_000_000
+
+
+def test_demo_users_have_their_roles(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_user", address="127.0.0.1:9000", stdout=out)
+    call_command("demo_user", stdout=StringIO())  # twice is fine
+    from django.contrib.auth.models import User
+
+    assert User.objects.get(username="admin").is_superuser
+    assert list(User.objects.get(username="manager").groups.values_list("name", flat=True)) == [
+        "관리자(과장·국장)"
+    ]
+    assert "http://127.0.0.1:9000/admin/" in out.getvalue()
+
+
+def test_demo_users_are_refused_in_production(settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only runs with DEBUG=1"):
+        call_command("demo_user", stdout=StringIO())

@@ -19,7 +19,10 @@ USERS = (
 class Command(BaseCommand):
     help = "Create demo users admin, staff and manager (password gwangju-demo); DEBUG only."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default="127.0.0.1:8000", help="where the web server listens")
+
+    def handle(self, *args, address, **options):
         if not settings.DEBUG:
             raise CommandError("demo_user only runs with DEBUG=1: it makes users with a known password.")
         User = get_user_model()
@@ -33,4 +36,4 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(Group.objects.get(name=group))
             self.stdout.write(f"  {username:8} / {PASSWORD}   {role}")
-        self.stdout.write(self.style.SUCCESS("Demo logins ready: http://127.0.0.1:8000/admin/"))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins ready: http://{address}/admin/"))
