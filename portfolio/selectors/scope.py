@@ -72,6 +72,8 @@ class Scope:
     nodes: list[ProgramNode]  # tree order: each parent before its children
     root: ProgramNode | None = None
     whole_table: bool = True  # no program filter needed on other tables
+    excluded_ids: tuple[int, ...] = ()  # programs of the tree left out (national items), when no root
+    left_out: tuple[ProgramNode, ...] = ()  # the top-most of those, to point at them by name
 
     @property
     def today(self) -> datetime.date:
@@ -93,9 +95,13 @@ class Scope:
 
     def rows(self, model: type[models.Model], program_field: str = "program") -> models.QuerySet:
         queryset = rows(model, self.as_of)
-        if not self.whole_table:
-            queryset = queryset.filter(**{f"{program_field}__in": self.ids})
-        return queryset
+        if self.whole_table:
+            return queryset
+        if self.root is None and len(self.excluded_ids) < len(self.nodes):
+            # The whole tree but a few national items: naming the few left out is far cheaper
+            # than naming the thousands kept (an IN list of every program id).
+            return queryset.exclude(**{f"{program_field}__in": self.excluded_ids})
+        return queryset.filter(**{f"{program_field}__in": self.ids})
 
 
 def load_scope(
@@ -129,10 +135,12 @@ def load_scope(
         starts = [root_node]
 
     ordered: list[ProgramNode] = []
+    left_out: list[ProgramNode] = []
     stack = [(node, 0) for node in reversed(starts)]
     while stack:
         node, depth = stack.pop()
         if not include_national and node.is_national_context:
+            left_out.append(replace(node, depth=depth))
             continue
         ordered.append(replace(node, depth=depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(node.id, [])))
@@ -142,4 +150,6 @@ def load_scope(
         nodes=ordered,
         root=root_node,
         whole_table=root is None and len(ordered) == len(all_ids),
+        excluded_ids=tuple(sorted(all_ids - {node.id for node in ordered})) if root is None else (),
+        left_out=tuple(left_out),
     )
