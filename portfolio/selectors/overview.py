@@ -30,9 +30,10 @@ class Overview:
 def overview(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> Overview:
-    """Thirteen queries, however many programs: programs, budget and executions per program,
-    indicators, readings, milestones, the sources cited by budget lines and executions, and budget
-    and executions per year and source. National-context items are left out unless asked for."""
+    """Ten queries, however many programs: the programs; budget and executions per program;
+    indicators and readings; the sources cited by budget lines and by executions; budget and
+    executions per year and source; milestones. National-context items are left out unless asked
+    for, as in the headline."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
     programs = totals_for_scope(scope)
     kpis = progress_for_scope(scope)
