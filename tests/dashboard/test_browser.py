@@ -143,6 +143,46 @@ def test_the_page_works_from_the_keyboard(open_page, gwangju, manager):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+# Text colour against the first opaque background behind it, as the browser computed them.
+COLOURS = """elements => elements.map(element => {
+  let behind = element, background = "rgba(0, 0, 0, 0)";
+  while (behind && (background === "rgba(0, 0, 0, 0)" || background === "transparent")) {
+    background = getComputedStyle(behind).backgroundColor;
+    behind = behind.parentElement;
+  }
+  return [element.className || element.tagName, getComputedStyle(element).color, background];
+})"""
+
+
+def luminance(css: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", css)[:3])
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_text_keeps_a_contrast_of_at_least_4_5_to_1(open_page, gwangju, manager):
+    """WCAG AA for body text, on every kind of text the page writes (muted notes, codes, links,
+    flags, statuses, table cells, the header), as the browser renders them."""
+    synthetic(10)  # late milestones and off-track KPIs, so their red and amber text is there
+    page = open_page()
+    log_in(page, "manager")
+    for path in ("/dashboard/", "/dashboard/programs/SYN-00001/"):
+        page.goto(path)
+        selector = (
+            "h1, h2, h3, p, a, button, label, th, td, .code, .tag, .below, .flag, .status, "
+            ".tile-note, .tile-source, .ms-label, .breadcrumbs li, .legend li"
+        )
+        checked = page.locator(selector).evaluate_all(COLOURS)
+        assert len(checked) > 100
+        for name, colour, background in checked:
+            assert contrast(colour, background) >= 4.5, (path, name, colour, background)
+
+
 def test_charts_draw_money_kpis_and_late_milestones(open_page, artifacts, gwangju, manager):
     synthetic(10)
     page = open_page()
