@@ -43,10 +43,23 @@ class Tile:
 
 @dataclass(frozen=True)
 class Profile:
+    """A program's words: what it is and who runs it."""
+
     description: str
     office: str
-    start_date: datetime.date | None
-    end_date: datetime.date | None
+
+
+TREE_DEPTH = 1  # rows shown below the page's top rows; deeper ones are a click away
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    item: ProgramTotals
+    hidden_below: int  # programs under this one that the table leaves to its own page
+
+    @property
+    def program(self) -> ProgramNode:
+        return self.item.program
 
 
 @dataclass(frozen=True)
@@ -61,13 +74,9 @@ class DashboardPage:
     budget: charts.BudgetChart
     kpis: charts.KpiChart
     timeline: charts.Timeline
-    tree: tuple["TreeRow", ...]
+    tree: tuple[TreeRow, ...]
     left_out: tuple[ProgramNode, ...]  # national-context items kept out of the figures, linked
     citations: tuple[Citation, ...]
-
-    @property
-    def citation_by_id(self) -> dict[int, Citation]:
-        return {citation.id: citation for citation in self.citations}
 
 
 def money_tiles(headline: Headline) -> list[Tile]:
@@ -157,26 +166,8 @@ def find_program(code: str, as_of: datetime.date | None) -> tuple[ProgramNode, t
 
 
 def program_profile(code: str, as_of: datetime.date | None) -> Profile | None:
-    row = (
-        rows(Program, as_of)
-        .filter(code=code)
-        .values("description", "office", "start_date", "end_date")
-        .first()
-    )
+    row = rows(Program, as_of).filter(code=code).values("description", "office").first()
     return Profile(**row) if row else None
-
-
-TREE_DEPTH = 1  # rows shown below the page's top rows; deeper ones are a click away
-
-
-@dataclass(frozen=True)
-class TreeRow:
-    item: ProgramTotals
-    hidden_below: int  # programs under this one that the table leaves to its own page
-
-    @property
-    def program(self) -> ProgramNode:
-        return self.item.program
 
 
 def tree_rows(items: list[ProgramTotals], max_depth: int = TREE_DEPTH) -> tuple[TreeRow, ...]:
