@@ -53,6 +53,7 @@ messages: install
 
 bench: install
 	$(PY) bench/admin_changelist.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -115,16 +115,34 @@ class Milestone(models.Model):
             raise ValidationError({"actual_date": _("A milestone marked done needs its actual date.")})
 
     def is_open(self) -> bool:
-        return self.status not in (self.Status.DONE, self.Status.CANCELLED)
+        return is_open(self.status)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return self.is_open() and self.planned_date < (today or timezone.localdate())
+        return is_overdue(self.status, self.planned_date, today or timezone.localdate())
 
     def slippage_days(self, today: datetime.date | None = None) -> int | None:
-        """Days late: actual − planned once done (0 when early or on time); today − planned
-        while open and overdue; None while open and not yet due."""
-        if self.actual_date:
-            return max(0, (self.actual_date - self.planned_date).days)
-        if self.is_overdue(today):
-            return ((today or timezone.localdate()) - self.planned_date).days
-        return None
+        return slippage_days(self.status, self.planned_date, self.actual_date, today or timezone.localdate())
+
+
+# The one-row rules as plain functions of the fields, so a selector reading thousands of
+# milestones as values() applies exactly the rules the model's methods do.
+
+
+def is_open(status: str) -> bool:
+    return status not in (MilestoneStatus.DONE, MilestoneStatus.CANCELLED)
+
+
+def is_overdue(status: str, planned_date: datetime.date, today: datetime.date) -> bool:
+    return is_open(status) and planned_date < today
+
+
+def slippage_days(
+    status: str, planned_date: datetime.date, actual_date: datetime.date | None, today: datetime.date
+) -> int | None:
+    """Days late: actual − planned once done (0 when early or on time); today − planned
+    while open and overdue; None while open and not yet due."""
+    if actual_date:
+        return max(0, (actual_date - planned_date).days)
+    if is_overdue(status, planned_date, today):
+        return (today - planned_date).days
+    return None

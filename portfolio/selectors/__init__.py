@@ -5,38 +5,53 @@ the Excel file cannot disagree. Each takes `as_of` (a past day, read from the ch
 and `root` (a program code, for its subtree), and runs a fixed number of queries.
 """
 
-from portfolio.selectors.budget import BudgetCell, budget_by_year_and_source
+from portfolio.selectors.budget import BudgetCell, budget_by_year_and_source, budget_for_scope
 from portfolio.selectors.firms import FirmCheck, firm_check
+from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
 from portfolio.selectors.milestones import MilestoneRow, milestone_schedule, schedule_for_scope
+from portfolio.selectors.overview import Overview, overview
 from portfolio.selectors.programs import (
     ProgramTotals,
     Totals,
     execution_rate,
     portfolio_totals,
+    portfolio_totals_for_scope,
     program_totals,
     totals_for_scope,
 )
 from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
+from portfolio.selectors.sources import Citation, citations
 
 __all__ = [
     "BudgetCell",
+    "Citation",
     "FirmCheck",
+    "Headline",
     "KpiProgress",
     "KpiStatus",
+    "MetricFigure",
     "MilestoneRow",
+    "Overview",
     "ProgramNode",
     "ProgramTotals",
     "Scope",
     "Totals",
     "budget_by_year_and_source",
+    "budget_for_scope",
+    "citations",
     "end_of_day",
     "execution_rate",
     "firm_check",
+    "headline",
+    "headline_for_scope",
     "kpi_progress",
     "load_scope",
+    "metric_figure",
     "milestone_schedule",
+    "overview",
     "portfolio_totals",
+    "portfolio_totals_for_scope",
     "program_totals",
     "progress_for_scope",
     "schedule_for_scope",

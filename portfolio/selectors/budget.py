@@ -9,7 +9,7 @@ from django.db.models.functions import ExtractYear
 
 from portfolio.models import BudgetLine, Execution, FundingSource
 from portfolio.selectors.programs import budget_sums, execution_rate
-from portfolio.selectors.scope import load_scope
+from portfolio.selectors.scope import Scope, load_scope
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
 
@@ -34,7 +34,10 @@ def budget_by_year_and_source(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> list[BudgetCell]:
     """One cell per (fiscal year, funding source) that has any money, sorted. Three queries."""
-    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    return budget_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+
+
+def budget_for_scope(scope: Scope) -> list[BudgetCell]:
     cells: dict[tuple[int, str], dict] = {}
     for row in budget_sums(scope.rows(BudgetLine), "fiscal_year", "funding_source"):
         cells[(row["fiscal_year"], row["funding_source"])] = {

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from portfolio.models import Firm, Indicator
+from portfolio.selectors.headline import metric_figure
 from portfolio.selectors.kpis import progress_for_scope
 from portfolio.selectors.scope import load_scope
 
@@ -27,8 +28,7 @@ class FirmCheck:
 
 
 def _metric_total(kpis, metric: str) -> Decimal | None:
-    actuals = [kpi.actual for kpi in kpis if kpi.metric == metric and kpi.actual is not None]
-    return sum(actuals, Decimal(0)) if actuals else None
+    return metric_figure(kpis, metric).actual
 
 
 def firm_check(

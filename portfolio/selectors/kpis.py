@@ -143,14 +143,19 @@ def progress_for_scope(scope: Scope) -> list[KpiProgress]:
         .order_by("indicator", "period")
         .values_list("indicator", "period", "value", "source")
     )
-    if not scope.whole_table:
+    if scope.root is not None:
         reading_rows = reading_rows.filter(indicator__in=ids)
+    # Across the whole tree (at most a few national items left out) reading every row and
+    # skipping the few extra is cheaper than naming thousands of indicators in the query.
+    wanted = set(ids)
     for indicator_id, period, value, source_id in reading_rows:
-        readings.setdefault(indicator_id, []).append(Reading(period, value, source_id))
+        if indicator_id in wanted:
+            readings.setdefault(indicator_id, []).append(Reading(period, value, source_id))
 
     # Tree order of programs, then indicator code, so every consumer lists KPIs alike.
     position = {node_id: index for index, node_id in enumerate(scope.ids)}
     indicators.sort(key=lambda row: (position[row["program"]], row["code"]))
+    today = scope.today
     result = []
     for row in indicators:
         own = readings.get(row["id"], [])
@@ -163,7 +168,7 @@ def progress_for_scope(scope: Scope) -> list[KpiProgress]:
                 source_id=row["source"],
                 readings=tuple(own),
                 **fields,
-                **assess(row, own, scope.today),
+                **assess(row, own, today),
             )
         )
     return result

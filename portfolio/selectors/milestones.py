@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from portfolio.models import Milestone
+from portfolio.models.milestones import is_open, is_overdue, slippage_days
 from portfolio.selectors.scope import Scope, load_scope
 
 DUE_SOON_DAYS = 90
@@ -29,29 +30,44 @@ class MilestoneRow:
         return str(Milestone.Status(self.status).label)
 
 
+FIELDS = (
+    "id",
+    "program",
+    "title_ko",
+    "title_en",
+    "planned_date",
+    "actual_date",
+    "date_precision",
+    "status",
+    "source",
+)
+
+
 def schedule_for_scope(scope: Scope, *, due_within_days: int = DUE_SOON_DAYS) -> list[MilestoneRow]:
     by_program = scope.by_id
     today = scope.today
     horizon = today + datetime.timedelta(days=due_within_days)
     result = []
-    for milestone in scope.rows(Milestone).order_by("planned_date", "id"):
-        if milestone.program_id not in by_program:
+    # values(), not model instances: thousands of rows, and the rules are plain functions.
+    for row in scope.rows(Milestone).order_by("planned_date", "id").values(*FIELDS):
+        if row["program"] not in by_program:
             continue
+        status, planned = row["status"], row["planned_date"]
         result.append(
             MilestoneRow(
-                id=milestone.id,
-                program_id=milestone.program_id,
-                program_code=by_program[milestone.program_id].code,
-                title_ko=milestone.title_ko,
-                title_en=milestone.title_en,
-                planned_date=milestone.planned_date,
-                actual_date=milestone.actual_date,
-                date_precision=milestone.date_precision,
-                status=milestone.status,
-                source_id=milestone.source_id,
-                slippage_days=milestone.slippage_days(today),
-                is_overdue=milestone.is_overdue(today),
-                is_due_soon=milestone.is_open() and today <= milestone.planned_date <= horizon,
+                id=row["id"],
+                program_id=row["program"],
+                program_code=by_program[row["program"]].code,
+                title_ko=row["title_ko"],
+                title_en=row["title_en"],
+                planned_date=planned,
+                actual_date=row["actual_date"],
+                date_precision=row["date_precision"],
+                status=status,
+                source_id=row["source"],
+                slippage_days=slippage_days(status, planned, row["actual_date"], today),
+                is_overdue=is_overdue(status, planned, today),
+                is_due_soon=is_open(status) and today <= planned <= horizon,
             )
         )
     return result

@@ -112,8 +112,13 @@ def portfolio_totals(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> Totals:
     """The headline: the city's money (national-context items left out unless asked for)."""
-    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
-    by_id = {item.program.id: item.totals for item in totals_for_scope(scope)}
+    return portfolio_totals_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+
+
+def portfolio_totals_for_scope(scope: Scope, programs: list[ProgramTotals] | None = None) -> Totals:
+    """The scope's total from its top programs; pass `programs` (from `totals_for_scope`) when
+    already at hand to skip computing them again."""
+    by_id = {item.program.id: item.totals for item in programs or totals_for_scope(scope)}
     total = ZERO
     for node in scope.top_nodes():
         total = total + by_id[node.id]

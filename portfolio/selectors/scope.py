@@ -6,7 +6,7 @@ rows of any other table, limited to the programs in scope.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
@@ -72,6 +72,8 @@ class Scope:
     nodes: list[ProgramNode]  # tree order: each parent before its children
     root: ProgramNode | None = None
     whole_table: bool = True  # no program filter needed on other tables
+    excluded_ids: tuple[int, ...] = ()  # programs of the tree left out (national items), when no root
+    left_out: tuple[ProgramNode, ...] = ()  # the top-most of those, to point at them by name
 
     @property
     def today(self) -> datetime.date:
@@ -93,9 +95,17 @@ class Scope:
 
     def rows(self, model: type[models.Model], program_field: str = "program") -> models.QuerySet:
         queryset = rows(model, self.as_of)
-        if not self.whole_table:
-            queryset = queryset.filter(**{f"{program_field}__in": self.ids})
-        return queryset
+        if self.whole_table:
+            return queryset
+        if self.root is None and len(self.excluded_ids) < len(self.nodes):
+            # The whole tree but a few national items: naming the few left out is far cheaper
+            # than naming the thousands kept (an IN list of every program id).
+            return queryset.exclude(**{f"{program_field}__in": self.excluded_ids})
+        return queryset.filter(**{f"{program_field}__in": self.ids})
+
+
+def _sibling_order(record: dict) -> tuple:
+    return (record["sort_order"], record["code"])
 
 
 def load_scope(
@@ -108,38 +118,43 @@ def load_scope(
 
     Raises Program.DoesNotExist when `root` names no program (at `as_of`).
     """
+    # Rows stay plain dicts until the walk knows each one's depth: one ProgramNode per program.
     records = rows(Program, as_of).order_by().values(*PROGRAM_FIELDS)
-    children: dict[int | None, list[ProgramNode]] = {}
+    children: dict[int | None, list[dict]] = {}
     for record in records:
-        node = ProgramNode(**record)
-        children.setdefault(node.parent_id, []).append(node)
+        children.setdefault(record["parent_id"], []).append(record)
     for siblings in children.values():
-        siblings.sort(key=lambda node: (node.sort_order, node.code))
+        siblings.sort(key=_sibling_order)
 
-    all_ids = {node.id for siblings in children.values() for node in siblings}
+    all_ids = {record["id"] for siblings in children.values() for record in siblings}
     # Roots, and orphans whose parent no longer exists at `as_of`, start the walk.
-    starts = [node for parent, siblings in children.items() if parent not in all_ids for node in siblings]
-    starts.sort(key=lambda node: (node.sort_order, node.code))
+    starts = [record for parent, siblings in children.items() if parent not in all_ids for record in siblings]
+    starts.sort(key=_sibling_order)
 
     root_node = None
     if root is not None:
-        root_node = next((n for s in children.values() for n in s if n.code == root), None)
-        if root_node is None:
+        root_record = next((r for s in children.values() for r in s if r["code"] == root), None)
+        if root_record is None:
             raise Program.DoesNotExist(f"No program has the code {root!r}.")
-        starts = [root_node]
+        root_node = ProgramNode(**root_record)
+        starts = [root_record]
 
     ordered: list[ProgramNode] = []
-    stack = [(node, 0) for node in reversed(starts)]
+    left_out: list[ProgramNode] = []
+    stack = [(record, 0) for record in reversed(starts)]
     while stack:
-        node, depth = stack.pop()
-        if not include_national and node.is_national_context:
+        record, depth = stack.pop()
+        if not include_national and record["is_national_context"]:
+            left_out.append(ProgramNode(**record, depth=depth))
             continue
-        ordered.append(replace(node, depth=depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(node.id, [])))
+        ordered.append(ProgramNode(**record, depth=depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(record["id"], [])))
 
     return Scope(
         as_of=as_of,
         nodes=ordered,
         root=root_node,
         whole_table=root is None and len(ordered) == len(all_ids),
+        excluded_ids=tuple(sorted(all_ids - {node.id for node in ordered})) if root is None else (),
+        left_out=tuple(left_out),
     )

@@ -1,0 +1,41 @@
+"""Forms of the dashboard: the as-of day, and the login (the admin's rules: staff accounts only)."""
+
+import datetime
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import FISCAL_YEAR_MIN
+
+
+class LoginForm(AdminAuthenticationForm):
+    """The admin's own login rules: an active staff account. What the account may then see is
+    decided by its permissions, as in the admin."""
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("Another day"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2025-10-24.")},
+        help_text=_("Leave empty for today."),
+    )
+
+    def clean_as_of(self) -> datetime.date | None:
+        day = self.cleaned_data["as_of"]
+        if day is None:
+            return None
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The as-of day cannot be in the future."), code="future")
+        if day.year < FISCAL_YEAR_MIN:
+            raise forms.ValidationError(
+                _("The as-of day must be in %(year)s or later."),
+                code="too_early",
+                params={"year": FISCAL_YEAR_MIN},
+            )
+        # Today's figures are the live ones: no need to rebuild them from the history.
+        return None if day == timezone.localdate() else day

@@ -1,0 +1,95 @@
+"""Headline figures for a scope: its money with the sources behind it, and the firms, jobs and
+GPUs its KPIs report, each beside its target.
+
+The dashboard's tiles read this; the money comes from the same totals as `portfolio_totals`
+and the KPI figures from the same readings as `kpi_progress` and `firm_check`.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from portfolio.models import BudgetLine, Execution, Indicator
+from portfolio.selectors.kpis import KpiProgress, progress_for_scope
+from portfolio.selectors.programs import ProgramTotals, Totals, portfolio_totals_for_scope
+from portfolio.selectors.scope import Scope, load_scope
+
+HEADLINE_METRICS = (Indicator.Metric.FIRMS, Indicator.Metric.JOBS, Indicator.Metric.GPUS)
+
+
+@dataclass(frozen=True)
+class MetricFigure:
+    """One measure (firms, jobs, GPUs) added up over the scope's indicators that count it."""
+
+    metric: str
+    indicator_count: int
+    actual: Decimal | None  # sum of the indicators' actuals; None when none has a reading
+    target: Decimal | None  # sum of the targets of the indicators that have one
+    target_year: int | None  # the latest of those targets' years
+    unit: str
+    unit_en: str
+    source_ids: tuple[int, ...]  # the indicators' and their readings' sources
+
+
+@dataclass(frozen=True)
+class Headline:
+    totals: Totals
+    # Sources cited by the figures behind each amount, so every tile can say where it comes from.
+    total_cost_source_ids: tuple[int, ...]
+    budget_source_ids: tuple[int, ...]
+    executed_source_ids: tuple[int, ...]
+    metrics: dict[str, MetricFigure]
+
+
+def metric_figure(kpis: list[KpiProgress], metric: str) -> MetricFigure:
+    """Add up the KPIs that count `metric`. Pure: no queries."""
+    chosen = [kpi for kpi in kpis if kpi.metric == metric]
+    actuals = [kpi.actual for kpi in chosen if kpi.actual is not None]
+    targeted = [kpi for kpi in chosen if kpi.target is not None]
+    units = Counter(kpi.unit for kpi in chosen).most_common(1)
+    units_en = Counter(kpi.unit_en for kpi in chosen if kpi.unit_en).most_common(1)
+    sources = [kpi.source_id for kpi in chosen] + [r.source_id for kpi in chosen for r in kpi.readings]
+    return MetricFigure(
+        metric=metric,
+        indicator_count=len(chosen),
+        actual=sum(actuals, Decimal(0)) if actuals else None,
+        target=sum((kpi.target for kpi in targeted), Decimal(0)) if targeted else None,
+        target_year=max((kpi.target_year for kpi in targeted if kpi.target_year), default=None),
+        unit=units[0][0] if units else "",
+        unit_en=units_en[0][0] if units_en else "",
+        source_ids=_ids(sources),
+    )
+
+
+def _ids(values) -> tuple[int, ...]:
+    return tuple(sorted({value for value in values if value is not None}))
+
+
+def _cited_sources(scope: Scope, model) -> tuple[int, ...]:
+    cited = scope.rows(model).exclude(source=None).order_by().values_list("source", flat=True).distinct()
+    return _ids(cited)
+
+
+def headline_for_scope(
+    scope: Scope, *, programs: list[ProgramTotals] | None = None, kpis: list[KpiProgress] | None = None
+) -> Headline:
+    """`programs` and `kpis`, when the caller already has them for this scope, are used as they
+    are instead of being read again."""
+    kpis = progress_for_scope(scope) if kpis is None else kpis
+    return Headline(
+        totals=portfolio_totals_for_scope(scope, programs),
+        total_cost_source_ids=_ids(node.source_id for node in scope.nodes if node.total_cost is not None),
+        budget_source_ids=_cited_sources(scope, BudgetLine),
+        executed_source_ids=_cited_sources(scope, Execution),
+        metrics={metric: metric_figure(kpis, metric) for metric in HEADLINE_METRICS},
+    )
+
+
+def headline(
+    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+) -> Headline:
+    """The scope's money and its firms, jobs and GPUs, with targets and sources. Seven queries:
+    programs, budget, executions, indicators, readings, and the sources cited by budget lines and
+    by executions. National-context items are left out unless asked for, as in `portfolio_totals`."""
+    return headline_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
