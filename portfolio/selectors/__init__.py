@@ -5,40 +5,72 @@ the Excel file cannot disagree. Each takes `as_of` (a past day, read from the ch
 and `root` (a program code, for its subtree), and runs a fixed number of queries.
 """
 
-from portfolio.selectors.budget import BudgetCell, budget_by_year_and_source
-from portfolio.selectors.firms import FirmCheck, firm_check
+from portfolio.selectors.alerts import LOW_EXECUTION_RATE, Alert, AlertKind, alerts
+from portfolio.selectors.budget import (
+    BudgetCell,
+    BudgetSum,
+    budget_by_year_and_source,
+    cells_for_scope,
+    sum_cells,
+)
+from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
+from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
 from portfolio.selectors.milestones import MilestoneRow, milestone_schedule, schedule_for_scope
+from portfolio.selectors.national import NationalContext, national_context, national_scope
 from portfolio.selectors.programs import (
     ProgramTotals,
     Totals,
     execution_rate,
     portfolio_totals,
+    portfolio_totals_for_scope,
     program_totals,
     totals_for_scope,
 )
 from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
+from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
+    "LOW_EXECUTION_RATE",
+    "Alert",
+    "AlertKind",
     "BudgetCell",
+    "BudgetChange",
+    "BudgetSum",
+    "Changes",
+    "Citation",
     "FirmCheck",
     "KpiProgress",
     "KpiStatus",
     "MilestoneRow",
+    "NationalContext",
+    "NewReading",
     "ProgramNode",
     "ProgramTotals",
     "Scope",
+    "StatusChange",
     "Totals",
+    "alerts",
     "budget_by_year_and_source",
+    "cells_for_scope",
+    "changes_since",
+    "check_for_scope",
+    "citations",
     "end_of_day",
     "execution_rate",
     "firm_check",
     "kpi_progress",
     "load_scope",
+    "metric_total",
     "milestone_schedule",
+    "money_sources",
+    "national_context",
+    "national_scope",
     "portfolio_totals",
+    "portfolio_totals_for_scope",
     "program_totals",
     "progress_for_scope",
     "schedule_for_scope",
+    "sum_cells",
     "totals_for_scope",
 ]

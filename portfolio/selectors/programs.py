@@ -122,8 +122,14 @@ def portfolio_totals(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> Totals:
     """The headline: the city's money (national-context items left out unless asked for)."""
-    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
-    by_id = {item.program.id: item.totals for item in totals_for_scope(scope)}
+    return portfolio_totals_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+
+
+def portfolio_totals_for_scope(scope: Scope, program_totals: list[ProgramTotals] | None = None) -> Totals:
+    """The scope's money: its top programs' subtree totals added up. Reuses `program_totals`
+    of the same scope when given (no query), else two queries."""
+    items = totals_for_scope(scope) if program_totals is None else program_totals
+    by_id = {item.program.id: item.totals for item in items}
     total = ZERO
     for node in scope.top_nodes():
         total = total + by_id[node.id]
