@@ -93,9 +93,10 @@ def _bump_after_commit(connection: BaseDatabaseWrapper, callback) -> None:
     if not connection.in_atomic_block:
         callback()
         return
-    # One bump per transaction is enough. Django drops callbacks of rolled-back savepoints
-    # from run_on_commit, so a callback still listed there will run; otherwise add one.
-    if any(entry[1] is callback for entry in connection.run_on_commit):
+    # One bump per transaction and savepoint level is enough: Django keeps a callback in
+    # run_on_commit, tagged with the savepoints open when it was added, until they roll back.
+    level = set(connection.savepoint_ids)
+    if any(sids == level and func is callback for sids, func, _ in connection.run_on_commit):
         return
     connection.on_commit(callback, robust=True)
 

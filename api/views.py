@@ -108,7 +108,12 @@ def labels(choices) -> dict[str, str]:
 class ProgramListView(FeedView):
     models = MONEY_MODELS
 
-    @extend_schema(parameters=[ProgramQuery], responses=schema.ProgramPage, examples=schema.PROGRAM_EXAMPLES)
+    @extend_schema(
+        operation_id="programs_list",
+        parameters=[ProgramQuery],
+        responses=schema.ProgramPage,
+        examples=schema.PROGRAM_EXAMPLES,
+    )
     def get(self, request, *args, **kwargs):
         """Programs with status, period, total cost, plan, budget, executed and execution rate,
         in tree order unless `ordering` is given."""
@@ -147,7 +152,7 @@ def covers(period: dict, year: int) -> bool:
 class ProgramDetailView(FeedView):
     models = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading, Firm)
 
-    @extend_schema(responses=schema.ProgramDetail)
+    @extend_schema(operation_id="programs_retrieve", responses=schema.ProgramDetail)
     def get(self, request, *args, **kwargs):
         """One program: its figures, budget by year × funding source, milestones, indicators with
         progress, firms and the sources cited."""
@@ -171,7 +176,9 @@ class ProgramDetailView(FeedView):
 class MilestoneListView(FeedView):
     models = (Program, Milestone, Source)
 
-    @extend_schema(parameters=[MilestoneQuery], responses=schema.MilestonePage)
+    @extend_schema(
+        operation_id="milestones_list", parameters=[MilestoneQuery], responses=schema.MilestonePage
+    )
     def get(self, request, *args, **kwargs):
         """Milestones by planned date, with slippage, overdue and due-soon (90 days) flags."""
         return super().get(request, *args, **kwargs)
@@ -199,7 +206,9 @@ class MilestoneListView(FeedView):
 class IndicatorListView(FeedView):
     models = (Program, Indicator, IndicatorReading, Source)
 
-    @extend_schema(parameters=[IndicatorQuery], responses=schema.IndicatorPage)
+    @extend_schema(
+        operation_id="indicators_list", parameters=[IndicatorQuery], responses=schema.IndicatorPage
+    )
     def get(self, request, *args, **kwargs):
         """KPIs with baseline, target, actual, % achieved, on-track status and every reading."""
         return super().get(request, *args, **kwargs)
@@ -223,7 +232,12 @@ class IndicatorListView(FeedView):
 class BriefingView(ProgramDetailView):
     models = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading)
 
-    @extend_schema(parameters=[BriefingQuery], responses=schema.Briefing, examples=schema.BRIEFING_EXAMPLES)
+    @extend_schema(
+        operation_id="briefing_retrieve",
+        parameters=[BriefingQuery],
+        responses=schema.Briefing,
+        examples=schema.BRIEFING_EXAMPLES,
+    )
     def get(self, request, *args, **kwargs):
         """The mayor's briefing in one call: headline figures, national context, budget by
         funding source and by year, KPIs, milestones due in 90 days or overdue, what changed

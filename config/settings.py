@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
+        "ProgramStatusEnum": "portfolio.models.programs.ProgramStatus",
+        "ProgramLevelEnum": "portfolio.models.programs.ProgramKind",
+        "MilestoneStatusEnum": "portfolio.models.milestones.MilestoneStatus",
+        "KpiStatusEnum": "portfolio.selectors.kpis.KpiStatus",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
