@@ -9,6 +9,7 @@ transaction commits. Writes made outside Django (psql) need `bump(DATA)` by hand
 """
 
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ DATA = "data"
 AUTH = "auth"
 KEYS = {DATA: "api:version:data", AUTH: "api:version:auth"}
 
-# Table prefixes (as quoted in SQL) whose writes change what the API shows or who may see it.
-_WATCHED = ((DATA, ('"portfolio_',)), (AUTH, ('"auth_', '"authtoken_')))
+# Tables whose writes change what the API shows (DATA) or who may see it (AUTH), by prefix.
+_WATCHED = ((DATA, ("portfolio_",)), (AUTH, ("auth_", "authtoken_")))
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "insert", "update", "delete")
+_TABLE = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,15 @@ _CALLBACKS = {DATA: _bump_data, AUTH: _bump_auth}
 
 
 def _kind_of(sql: str) -> str | None:
-    if not sql.startswith(_WRITE_VERBS):
+    """DATA or AUTH for a write to a watched table, else None (reads return at the first test)."""
+    if not sql.lstrip()[:6].startswith(_WRITE_VERBS):
         return None
-    head = sql[:100]
+    match = _TABLE.match(sql.lstrip())
+    if match is None:
+        return None
+    table = match.group(1).lower()
     for kind, prefixes in _WATCHED:
-        if any(prefix in head for prefix in prefixes):
+        if table.startswith(prefixes):
             return kind
     return None
 
