@@ -5,6 +5,7 @@ later requests ask for new keys. The process-local layer saves the Redis round t
 unpickling on the hot path; it is emptied whenever the data version moves on.
 """
 
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,15 +20,17 @@ _local: dict[str, object] = {}
 _local_version: list[int | None] = [None]
 
 
-def remembered(version: int | None, key: str, build: Callable[[], T]) -> T:
-    """The value for `key` at data `version`, built once per version across all processes.
+def remembered(version: int | None, kind: str, variant: str, build: Callable[[], T]) -> T:
+    """The value of `kind` ("briefing", "tables", …) for `variant` (the request's parameters,
+    language and day) at data `version`, built once per version across all processes.
     Without a version (cache down) it is built every time."""
     if version is None:
         return build()
     if _local_version[0] != version or len(_local) > _MAX_LOCAL:
         _local.clear()
         _local_version[0] = version
-    full_key = f"api:v{version}:{key}"
+    digest = hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()
+    full_key = f"api:v{version}:{kind}:{digest}"
     try:
         return _local[full_key]
     except KeyError:

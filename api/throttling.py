@@ -20,7 +20,7 @@ class TokenRateThrottle(BaseThrottle):
             return state.throttle_ident(token.key)
         if request.user and request.user.is_authenticated:
             return f"u:{request.user.pk}"
-        return "a:" + super().get_ident(request)
+        return f"a:{super().get_ident(request)}"
 
     def allow_request(self, request, view) -> bool:
         allowed, window = state.parse_rate(settings.API_THROTTLE_RATE)

@@ -22,5 +22,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    re_path(r"^.*$", not_found),  # unknown API paths answer JSON too
+    re_path(r"^[\s\S]*$", not_found),  # unknown API paths answer JSON too
 ]

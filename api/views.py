@@ -10,7 +10,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, set
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -75,7 +75,7 @@ class FeedView(APIView):
 
     def tables(self, version: int | None) -> tables.Tables:
         today = timezone.localdate()
-        return cache.remembered(version, f"tables:{today}", lambda: tables.build(today))
+        return cache.remembered(version, "tables", str(today), lambda: tables.build(today))
 
     def page(self, request, rows: list[dict], query: dict, decorate) -> Response:
         size, number = query["page_size"], query["page"]
@@ -95,10 +95,6 @@ class FeedView(APIView):
             }
         )
 
-    def check_code(self, code: str | None, lineage: dict, field: str) -> None:
-        if code is not None and code not in lineage:
-            raise ValidationError({field: [_("No program has the code %(code)s.") % {"code": code}]})
-
 
 def labels(choices) -> dict[str, str]:
     """value → label in the request's language."""
@@ -107,6 +103,7 @@ def labels(choices) -> dict[str, str]:
 
 class ProgramListView(FeedView):
     models = MONEY_MODELS
+    query_serializer = ProgramQuery
 
     @extend_schema(
         operation_id="programs_list",
@@ -120,9 +117,8 @@ class ProgramListView(FeedView):
         return super().get(request, *args, **kwargs)
 
     def respond(self, request, version, key="", **kwargs):
-        query = validated(ProgramQuery, request)
+        query = validated(self.query_serializer, request)
         data = self.tables(version)
-        self.check_code(query.get("parent"), data.lineage, "parent")
         rows = data.programs
         if "status" in query:
             rows = [row for row in rows if row["status"] == query["status"]]
@@ -163,7 +159,7 @@ class ProgramDetailView(FeedView):
         if code not in data.lineage:
             raise NotFound(_("No program has the code %(code)s.") % {"code": code})
         return self.json(
-            request, cache.remembered(version, f"detail:{key}", lambda: dumps(detail.build(code, data)))
+            request, cache.remembered(version, "detail", key, lambda: dumps(detail.build(code, data)))
         )
 
     def json(self, request, body: bytes):
@@ -175,6 +171,7 @@ class ProgramDetailView(FeedView):
 
 class MilestoneListView(FeedView):
     models = (Program, Milestone, Source)
+    query_serializer = MilestoneQuery
 
     @extend_schema(
         operation_id="milestones_list", parameters=[MilestoneQuery], responses=schema.MilestonePage
@@ -184,9 +181,8 @@ class MilestoneListView(FeedView):
         return super().get(request, *args, **kwargs)
 
     def respond(self, request, version, key="", **kwargs):
-        query = validated(MilestoneQuery, request)
+        query = validated(self.query_serializer, request)
         data = self.tables(version)
-        self.check_code(query.get("program"), data.lineage, "program")
         rows = data.milestones
         if "program" in query:
             rows = [row for row in rows if query["program"] in data.lineage[row["program"]]]
@@ -205,6 +201,7 @@ class MilestoneListView(FeedView):
 
 class IndicatorListView(FeedView):
     models = (Program, Indicator, IndicatorReading, Source)
+    query_serializer = IndicatorQuery
 
     @extend_schema(
         operation_id="indicators_list", parameters=[IndicatorQuery], responses=schema.IndicatorPage
@@ -214,9 +211,8 @@ class IndicatorListView(FeedView):
         return super().get(request, *args, **kwargs)
 
     def respond(self, request, version, key="", **kwargs):
-        query = validated(IndicatorQuery, request)
+        query = validated(self.query_serializer, request)
         data = self.tables(version)
-        self.check_code(query.get("program"), data.lineage, "program")
         rows = data.indicators
         if "program" in query:
             rows = [row for row in rows if query["program"] in data.lineage[row["program"]]]
@@ -231,6 +227,7 @@ class IndicatorListView(FeedView):
 
 class BriefingView(ProgramDetailView):
     models = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading)
+    query_serializer = BriefingQuery
 
     @extend_schema(
         operation_id="briefing_retrieve",
@@ -253,7 +250,7 @@ class BriefingView(ProgramDetailView):
     def respond(self, request, version, key="", **kwargs):
         def make() -> bytes:
             # Validated on a miss only: a cached body exists only for parameters that passed.
-            query = validated(BriefingQuery, request)
+            query = validated(self.query_serializer, request)
             try:
                 return dumps(
                     briefing.build(
@@ -263,7 +260,7 @@ class BriefingView(ProgramDetailView):
             except Program.DoesNotExist:
                 raise NotFound(_("No program has the code %(code)s.") % {"code": query["program"]}) from None
 
-        return self.json(request, cache.remembered(version, key, make))
+        return self.json(request, cache.remembered(version, "briefing", key, make))
 
 
 def validated(serializer_class, request) -> dict:

@@ -147,9 +147,13 @@ def test_an_unknown_program_or_bad_date_is_a_clear_error(gwangju_feed):
     response = gwangju_feed.get("/api/v1/briefing/", {"since": "2025-13-01"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "since"
-    response = gwangju_feed.get("/api/v1/briefing/", {"since": "2025-10-25", "as_of": "2025-10-24"})
-    assert response.json()["errors"][0] == {"code": "invalid", "detail": "since는 as_of보다 늦을 수 없습니다.",
-                                            "attr": "since"}  # fmt: skip
+
+
+def test_days_outside_2000_to_2100_read_as_the_range_s_ends(gwangju_feed):
+    data = briefing(gwangju_feed, since="1990-01-01")
+    assert data["changes"]["since"] == "2000-01-01"
+    assert data["changes"]["status_changes"]["count"] == 9  # every city program, created on load
+    assert briefing(gwangju_feed, as_of="1999-12-31")["headline"]["jobs"]["value"] is None
 
 
 def test_as_of_reads_the_history(gwangju_feed):
