@@ -70,7 +70,9 @@ def test_reading_follows_the_model_permissions(gwangju, django_user_model):
     client.force_login(user)
     assert client.get("/api/v1/programs/").status_code == 403
     user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_program", "view_budgetline", "view_execution", "view_source"])
+        *Permission.objects.filter(
+            codename__in=["view_program", "view_budgetline", "view_execution", "view_source"]
+        )
     )
     client.force_login(user)  # a fresh request object, so the permission cache is reloaded
     assert client.get("/api/v1/programs/").status_code == 200
@@ -90,7 +92,9 @@ def test_a_rotated_token_stops_working_at_once(gwangju, django_capture_on_commit
     assert client.get("/api/v1/briefing/").status_code == 200
 
 
-def test_a_deactivated_feed_user_is_shut_out_at_once(gwangju, feed, django_user_model, django_capture_on_commit_callbacks):
+def test_a_deactivated_feed_user_is_shut_out_at_once(
+    gwangju, feed, django_user_model, django_capture_on_commit_callbacks
+):
     assert feed.get("/api/v1/programs/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         django_user_model.objects.filter(username="briefing").update(is_active=False)
@@ -124,4 +128,6 @@ def test_cors_opens_to_the_origins_configured(gwangju, feed, settings):
     response = feed.get("/api/v1/briefing/", HTTP_ORIGIN="https://briefing.gwangju.go.kr")
     assert response["access-control-allow-origin"] == "https://briefing.gwangju.go.kr"
     assert "ETag" in response["access-control-expose-headers"]
-    assert "access-control-allow-origin" not in feed.get("/api/v1/briefing/", HTTP_ORIGIN="https://evil.example")
+    assert "access-control-allow-origin" not in feed.get(
+        "/api/v1/briefing/", HTTP_ORIGIN="https://evil.example"
+    )

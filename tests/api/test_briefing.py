@@ -30,16 +30,36 @@ def test_the_headline_figures(gwangju_feed):
     assert headline["total_cost"]["value"] == 600000000000
     assert headline["total_cost"]["display_ko"] == "6,000억원"
     assert headline["total_cost"]["display_en"] == "₩600.0B"
-    assert headline["firms"] == {"value": 160, "unit": "firms", "display_ko": "160개사",
-                                 "display_en": "160 firms", "source": S1}  # fmt: skip
-    assert headline["jobs"] == {"value": 650, "unit": "jobs", "display_ko": "650명",
-                                "display_en": "650 jobs", "source": S1}  # fmt: skip
-    assert headline["gpus"] == {"value": 2500, "unit": "GPUs", "display_ko": "2,500대",
-                                "display_en": "2,500 GPUs", "source": S2}  # fmt: skip
+    assert headline["firms"] == {
+        "value": 160,
+        "unit": "firms",
+        "display_ko": "160개사",
+        "display_en": "160 firms",
+        "source": S1,
+    }
+    assert headline["jobs"] == {
+        "value": 650,
+        "unit": "jobs",
+        "display_ko": "650명",
+        "display_en": "650 jobs",
+        "source": S1,
+    }
+    assert headline["gpus"] == {
+        "value": 2500,
+        "unit": "GPUs",
+        "display_ko": "2,500대",
+        "display_en": "2,500 GPUs",
+        "source": S2,
+    }
     # The city has no adopted budget in the articles, so no execution rate either.
     assert (headline["budget"]["value"], headline["executed"]["value"]) == (0, 0)
-    assert headline["execution_rate"] == {"value": None, "unit": "%", "display_ko": "–", "display_en": "–",
-                                          "source": headline["budget"]["source"]}  # fmt: skip
+    assert headline["execution_rate"] == {
+        "value": None,
+        "unit": "%",
+        "display_ko": "–",
+        "display_en": "–",
+        "source": headline["budget"]["source"],
+    }
 
 
 def test_every_figure_has_value_unit_displays_and_source(gwangju_feed):
@@ -53,11 +73,20 @@ def test_every_figure_has_value_unit_displays_and_source(gwangju_feed):
 def test_the_national_context_stays_out_of_the_city_s_money(gwangju_feed):
     data = briefing(gwangju_feed)
     national = data["national_context"]
-    assert national["planned"] == {"value": 10_100_000_000_000, "unit": "KRW", "display_ko": "10조 1,000억원",
-                                   "display_en": "₩10.1T", "source": S2}  # fmt: skip
+    assert national["planned"] == {
+        "value": 10_100_000_000_000,
+        "unit": "KRW",
+        "display_ko": "10조 1,000억원",
+        "display_en": "₩10.1T",
+        "source": S2,
+    }
     assert data["headline"]["planned"]["value"] == 0
     goal = next(kpi for kpi in national["kpis"] if kpi["code"] == "NAT-GPUS-2030")
-    assert (goal["target"]["value"], goal["target"]["display_ko"], goal["target_year"]) == (200000, "200,000대", 2030)
+    assert (goal["target"]["value"], goal["target"]["display_ko"], goal["target_year"]) == (
+        200000,
+        "200,000대",
+        2030,
+    )
     assert "NAT-GPUS-2030" not in [kpi["code"] for kpi in data["kpis"]]
 
 
@@ -78,7 +107,9 @@ def test_milestones_due_within_90_days_and_overdue(gwangju, feed):
     with time_machine.travel(datetime.datetime(2027, 2, 1, 9, tzinfo=SEOUL), tick=False):
         later = briefing(feed)
     overdue = later["milestones"]["overdue"]
-    assert [(m["program"], m["planned_date"], m["slippage_days"]) for m in overdue] == [("AX-VALLEY", "2026-12-31", 32)]
+    assert [(m["program"], m["planned_date"], m["slippage_days"]) for m in overdue] == [
+        ("AX-VALLEY", "2026-12-31", 32)
+    ]
     assert later["alerts"]["items"] == [
         {
             "kind": "milestone_overdue",
@@ -102,9 +133,16 @@ def test_what_changed_since_a_day(gwangju_feed):
     with time_machine.travel(datetime.datetime(2025, 11, 3, 10, tzinfo=SEOUL), tick=False):
         valley = Program.objects.get(code="AX-VALLEY")
         sync(Program, lookup={"code": "AX-VALLEY"}, status=Program.Status.RUNNING)
-        set_budget_line(program=valley, fiscal_year=2026, funding_source="national",
-                        stage=BudgetStage.ORIGINAL, amount=40_000_000_000)  # fmt: skip
-        record_reading(indicator=Indicator.objects.get(code="P1-JOBS"), period=datetime.date(2025, 12, 31), value=700)
+        set_budget_line(
+            program=valley,
+            fiscal_year=2026,
+            funding_source="national",
+            stage=BudgetStage.ORIGINAL,
+            amount=40_000_000_000,
+        )
+        record_reading(
+            indicator=Indicator.objects.get(code="P1-JOBS"), period=datetime.date(2025, 12, 31), value=700
+        )
     with time_machine.travel(datetime.datetime(2025, 11, 5, 9, tzinfo=SEOUL), tick=False):
         changes = briefing(feed, since="2025-11-01")["changes"]
         assert briefing(feed, since="2025-11-04")["changes"]["status_changes"]["count"] == 0
@@ -126,13 +164,20 @@ def test_what_changed_since_a_day(gwangju_feed):
     assert (budget["program"], budget["fiscal_year"], budget["old"]["value"]) == ("AX-VALLEY", 2026, None)
     assert budget["new"]["display_ko"] == "400억원"
     [reading] = changes["new_readings"]["items"]
-    assert (reading["indicator"], reading["period"], reading["value"]["display_ko"]) == ("P1-JOBS", "2025-12-31", "700명")
+    assert (reading["indicator"], reading["period"], reading["value"]["display_ko"]) == (
+        "P1-JOBS",
+        "2025-12-31",
+        "700명",
+    )
 
 
 def test_a_briefing_for_one_program(gwangju_feed):
     data = briefing(gwangju_feed, program="AX-VALLEY")
-    assert data["program"] == {"code": "AX-VALLEY", "name_ko": "AI 2단계: AX 실증밸리 (인공지능 전환 실증밸리)",
-                               "name_en": "AI phase 2: AX demonstration valley"}  # fmt: skip
+    assert data["program"] == {
+        "code": "AX-VALLEY",
+        "name_ko": "AI 2단계: AX 실증밸리 (인공지능 전환 실증밸리)",
+        "name_en": "AI phase 2: AX demonstration valley",
+    }
     assert data["headline"]["total_cost"]["display_ko"] == "6,000억원"
     assert data["headline"]["total_cost"]["source"] == S1
     assert data["headline"]["firms"]["value"] is None  # phase 1's firms are not the valley's

@@ -28,7 +28,9 @@ def data_version():
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
-def test_every_get_has_an_etag_and_last_modified_and_a_match_answers_304(gwangju_feed, url, django_assert_num_queries):
+def test_every_get_has_an_etag_and_last_modified_and_a_match_answers_304(
+    gwangju_feed, url, django_assert_num_queries
+):
     first = gwangju_feed.get(url)
     assert first.status_code == 200
     etag, last_modified = first["ETag"], first["Last-Modified"]
@@ -60,7 +62,9 @@ def test_a_conditional_get_still_needs_a_token(gwangju_feed):
     assert APIClient().get("/api/v1/briefing/", HTTP_IF_NONE_MATCH=etag).status_code == 401
 
 
-def test_a_committed_change_gives_new_figures_and_a_new_etag(gwangju_feed, django_capture_on_commit_callbacks):
+def test_a_committed_change_gives_new_figures_and_a_new_etag(
+    gwangju_feed, django_capture_on_commit_callbacks
+):
     before = gwangju_feed.get("/api/v1/briefing/")
     with django_capture_on_commit_callbacks(execute=True):
         sync(Program, lookup={"code": "AX-VALLEY"}, total_cost=700_000_000_000)
@@ -114,7 +118,9 @@ def test_reads_do_not_move_the_version(gwangju_feed):
 
 
 @pytest.mark.redis
-def test_the_briefing_is_cached_in_redis_by_data_version(redis_cache, gwangju_feed, django_assert_num_queries):
+def test_the_briefing_is_cached_in_redis_by_data_version(
+    redis_cache, gwangju_feed, django_assert_num_queries
+):
     first = gwangju_feed.get("/api/v1/briefing/")
     version = redis_cache.get(KEYS[DATA])
     cached = [key for key in redis_cache._cache.get_client().keys(f"*api:v{version}:briefing*")]
@@ -134,7 +140,10 @@ def test_throttling_with_redis_answers_429(redis_cache, gwangju_feed, settings):
 def test_without_a_cache_the_feed_still_answers_with_an_etag(gwangju_feed, settings):
     # A Redis address where nothing listens: the feed reads the database and says so in the log.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
     }
     response = gwangju_feed.get("/api/v1/briefing/")
     assert response.status_code == 200

@@ -44,6 +44,6 @@ def test_it_refuses_to_give_a_token_for_a_person_s_account(office_staff):
 
 
 def test_it_refuses_an_invalid_name():
-    with pytest.raises(CommandError, match="피드 이름 .* 쓸 수 없습니다"):
+    with pytest.raises(CommandError, match=r"피드 이름 .* 쓸 수 없습니다"):
         call_command("feed_token", "no spaces please", stdout=StringIO(), stderr=StringIO())
     assert not get_user_model().objects.exists()

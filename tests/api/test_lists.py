@@ -53,8 +53,10 @@ def test_programs_come_in_tree_order_with_national_context_flagged(gwangju_feed)
         ({"parent": "GJ-AI-P1"}, ["GJ-AI-P1-NADC", "GJ-AI-P1-SIM", "GJ-AI-P1-TALENT"]),
         ({"level": "portfolio"}, ["GJ-AI", "NATIONAL-AI"]),
         ({"year": "2028"}, ["GJ-AI", "AX-VALLEY", "NAT-GPU-2030"]),
-        ({"national": "true", "level": "program", "ordering": "code"},
-         ["JEONNAM-AICC", "NAT-AI-BUDGET-2026", "NAT-GPU-2030"]),  # fmt: skip
+        (
+            {"national": "true", "level": "program", "ordering": "code"},
+            ["JEONNAM-AICC", "NAT-AI-BUDGET-2026", "NAT-GPU-2030"],
+        ),
         ({"ordering": "-total_cost", "page_size": "2"}, ["GJ-AI", "AX-VALLEY"]),
     ],
 )
@@ -112,11 +114,22 @@ def test_program_detail_budget_by_year_and_source(gwangju_feed):
             "fiscal_year": 2026,
             "funding_source": "national",
             "funding_source_display": "국비",
-            "planned": {"value": 10_100_000_000_000, "unit": "KRW", "display_ko": "10조 1,000억원",
-                        "display_en": "₩10.1T", "source": None},  # fmt: skip
+            "planned": {
+                "value": 10_100_000_000_000,
+                "unit": "KRW",
+                "display_ko": "10조 1,000억원",
+                "display_en": "₩10.1T",
+                "source": None,
+            },
             "budget": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
             "executed": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
-            "execution_rate": {"value": None, "unit": "%", "display_ko": "–", "display_en": "–", "source": None},
+            "execution_rate": {
+                "value": None,
+                "unit": "%",
+                "display_ko": "–",
+                "display_en": "–",
+                "source": None,
+            },
         }
     ]
 
@@ -161,11 +174,22 @@ def test_milestones_with_slippage_and_filters(gwangju_feed):
 def test_indicators_with_progress_and_readings(gwangju_feed):
     kpis = by_code(rows(gwangju_feed, "/api/v1/indicators/"))
     firms = kpis["P1-FIRMS"]
-    assert firms["actual"] == {"value": 160, "unit": "firms", "display_ko": "160개사",
-                               "display_en": "160 firms", "source": S1}  # fmt: skip
+    assert firms["actual"] == {
+        "value": 160,
+        "unit": "firms",
+        "display_ko": "160개사",
+        "display_en": "160 firms",
+        "source": S1,
+    }
     assert firms["readings"] == [
-        {"period": "2025-10-24", "value": 160, "unit": "firms", "display_ko": "160개사",
-         "display_en": "160 firms", "source": S1}  # fmt: skip
+        {
+            "period": "2025-10-24",
+            "value": 160,
+            "unit": "firms",
+            "display_ko": "160개사",
+            "display_en": "160 firms",
+            "source": S1,
+        }
     ]
     assert firms["status"] == "no_target" and firms["status_display"] == "목표 없음"
     assert kpis["P1-JOBS"]["actual"]["display_ko"] == "650명"

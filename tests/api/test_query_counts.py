@@ -4,13 +4,13 @@ all once the answer is cached and the token remembered."""
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api import authentication
 from api import cache as api_cache
-from django.core.cache import cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -42,7 +42,6 @@ def counts_by_size(django_db_setup, django_db_blocker):
     results = {}
     with django_db_blocker.unblock():
         from django.db import transaction
-
         from rest_framework.test import APIClient
 
         for size in (10, 1000):
@@ -74,8 +73,13 @@ def test_the_counts_are_these(counts_by_size):
 
 
 def test_a_cached_answer_with_a_remembered_token_reads_nothing(gwangju_feed, django_assert_num_queries):
-    for url in ["/api/v1/programs/", "/api/v1/programs/AX-VALLEY/", "/api/v1/milestones/",
-                "/api/v1/indicators/", "/api/v1/briefing/"]:  # fmt: skip
+    for url in [
+        "/api/v1/programs/",
+        "/api/v1/programs/AX-VALLEY/",
+        "/api/v1/milestones/",
+        "/api/v1/indicators/",
+        "/api/v1/briefing/",
+    ]:
         assert gwangju_feed.get(url).status_code == 200
         with django_assert_num_queries(0):
             assert gwangju_feed.get(url).status_code == 200

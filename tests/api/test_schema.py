@@ -24,8 +24,13 @@ def test_the_schema_validates_against_openapi_3(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
     assert text.startswith("openapi: 3.")
-    for path in ["/api/v1/programs/", "/api/v1/programs/{code}/", "/api/v1/milestones/",
-                 "/api/v1/indicators/", "/api/v1/briefing/"]:  # fmt: skip
+    for path in [
+        "/api/v1/programs/",
+        "/api/v1/programs/{code}/",
+        "/api/v1/milestones/",
+        "/api/v1/indicators/",
+        "/api/v1/briefing/",
+    ]:
         assert f"  {path}:" in text
     assert "6,000억원" in text  # the examples carry real figures
 
