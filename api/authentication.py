@@ -25,9 +25,9 @@ class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str):
         # The same round trip fetches the versions and counts the request for throttling.
         current = state.for_request(self._http_request, state.throttle_ident(key))
-        entry = _known.get(key)
-        if entry is not None and current.auth is not None and entry[0] == current.auth:
-            return entry[1], entry[2]
+        known = remembered(key, current.auth)
+        if known is not None:
+            return known
         user, token = super().authenticate_credentials(key)  # raises AuthenticationFailed
         user.get_all_permissions()  # loads the permission cache the permission checks read
         if current.auth is not None:
@@ -35,6 +35,14 @@ class CachedTokenAuthentication(TokenAuthentication):
                 _known.clear()
             _known[key] = (current.auth, user, token)
         return user, token
+
+
+def remembered(key: str, auth_version: int | None) -> tuple | None:
+    """(user, token) for a token key looked up since the auth version last changed, else None."""
+    entry = _known.get(key)
+    if entry is not None and auth_version is not None and entry[0] == auth_version:
+        return entry[1], entry[2]
+    return None
 
 
 def forget() -> None:

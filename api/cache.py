@@ -14,6 +14,9 @@ from django.core.cache import cache
 T = TypeVar("T")
 
 TIMEOUT = 24 * 3600  # old versions' entries just expire
+# Raise when what is cached changes shape (api.tables.Tables, the JSON), so a deploy never
+# reads entries pickled by the previous code.
+FORMAT = 1
 _MAX_LOCAL = 128
 
 _local: dict[str, object] = {}
@@ -29,8 +32,7 @@ def remembered(version: int | None, kind: str, variant: str, build: Callable[[],
     if _local_version[0] != version or len(_local) > _MAX_LOCAL:
         _local.clear()
         _local_version[0] = version
-    digest = hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()
-    full_key = f"api:v{version}:{kind}:{digest}"
+    full_key = _key(version, kind, variant)
     try:
         return _local[full_key]
     except KeyError:
@@ -41,6 +43,17 @@ def remembered(version: int | None, kind: str, variant: str, build: Callable[[],
         cache.set(full_key, value, TIMEOUT)
     _local[full_key] = value
     return value
+
+
+def peek(version: int, kind: str, variant: str) -> object | None:
+    """This process's copy of the value, if it has one (no round trip, no build)."""
+    if _local_version[0] != version:
+        return None
+    return _local.get(_key(version, kind, variant))
+
+
+def _key(version: int, kind: str, variant: str) -> str:
+    return f"api:f{FORMAT}:v{version}:{kind}:{hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()}"
 
 
 def forget_local() -> None:

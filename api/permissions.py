@@ -24,6 +24,19 @@ class ModelPermissions(BasePermission):
             return False
         models = getattr(view, "models", ())
         if request.method in SAFE_METHODS:
-            return user.has_perms(codenames(models, "view"))
+            return may(user, models, "view")
         self.message = _("This feed is read-only.")
-        return user.has_perms(codenames(models, _WRITE_ACTIONS.get(request.method, "change")))
+        return may(user, models, _WRITE_ACTIONS.get(request.method, "change"))
+
+
+def may(user, models, action: str) -> bool:
+    """Whether `user` holds the `action` permission on every one of `models`.
+
+    Answers are kept on the user object: a session user is loaded per request, and a
+    remembered token user is dropped when any permission changes (api.authentication).
+    """
+    answers = user.__dict__.setdefault("_api_permission_answers", {})
+    key = (action, models)
+    if key not in answers:
+        answers[key] = user.has_perms(codenames(models, action))
+    return answers[key]

@@ -7,7 +7,7 @@ Rows hold no translated text; the views add the `*_display` labels in the reques
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api import figures
 from portfolio import selectors
@@ -20,6 +20,8 @@ class Tables:
     milestones: list[dict]  # by planned date
     indicators: list[dict]  # tree order, then code
     lineage: dict[str, frozenset[str]]  # program code → itself and its ancestors' codes
+    # (kind, language) → {id(row): the row's JSON}, filled per process as pages are served
+    encoded: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def build(day: datetime.date) -> Tables:

@@ -13,6 +13,11 @@ from rest_framework.throttling import BaseThrottle
 from api import state
 
 
+def within_rate(hits: int | None) -> bool:
+    """Whether a request counted as the `hits`-th of its window may go on (yes when uncounted)."""
+    return hits is None or hits <= state.parse_rate(settings.API_THROTTLE_RATE)[0]
+
+
 class TokenRateThrottle(BaseThrottle):
     def get_ident(self, request) -> str:
         token = request.auth
@@ -23,11 +28,11 @@ class TokenRateThrottle(BaseThrottle):
         return f"a:{super().get_ident(request)}"
 
     def allow_request(self, request, view) -> bool:
-        allowed, window = state.parse_rate(settings.API_THROTTLE_RATE)
+        _, window = state.parse_rate(settings.API_THROTTLE_RATE)
         ident = self.get_ident(request)
         current = state.for_request(request._request, ident)
         hits = current.hits if current.ident == ident else state.count_hit(ident)
-        if hits is None or hits <= allowed:
+        if within_rate(hits):
             return True
         self.retry_after = window - int(time.time()) % window
         return False

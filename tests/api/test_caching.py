@@ -123,7 +123,7 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
 ):
     first = gwangju_feed.get("/api/v1/briefing/")
     version = redis_cache.get(KEYS[DATA])
-    cached = [key for key in redis_cache._cache.get_client().keys(f"*api:v{version}:briefing*")]
+    cached = [key for key in redis_cache._cache.get_client().keys(f"*api:f*:v{version}:briefing*")]
     assert len(cached) == 1
     api_cache.forget_local()  # as another worker process would be
     with django_assert_num_queries(0):
