@@ -131,3 +131,30 @@ def test_cors_opens_to_the_origins_configured(gwangju, feed, settings):
     assert "access-control-allow-origin" not in feed.get(
         "/api/v1/briefing/", HTTP_ORIGIN="https://evil.example"
     )
+
+
+def test_unknown_api_paths_answer_json_404(gwangju, feed):
+    response = feed.get("/api/v1/nothing/here")
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "이 주소에는 API가 없습니다.", "attr": None}],
+    }
+
+
+def test_a_bad_throttle_rate_stops_the_start_naming_the_variable():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**__import__("os").environ, "DEBUG": "1", "API_THROTTLE_RATE": "fast"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "API_THROTTLE_RATE must look like 120/min" in result.stderr
