@@ -1,6 +1,11 @@
 """Who may read the feed: tokens and sessions, model permissions, read-only, throttling, CORS."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
@@ -143,15 +148,10 @@ def test_unknown_api_paths_answer_json_404(gwangju, feed):
 
 
 def test_a_bad_throttle_rate_stops_the_start_naming_the_variable():
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
-        env={**__import__("os").environ, "DEBUG": "1", "API_THROTTLE_RATE": "fast"},
+        env=os.environ | {"DEBUG": "1", "API_THROTTLE_RATE": "fast"},
         capture_output=True,
         text=True,
         timeout=120,
