@@ -14,11 +14,19 @@ from api import figures
 from api.tables import milestone_row
 from portfolio import selectors
 from portfolio.models import FundingSource, Indicator, Milestone, Program
-from portfolio.selectors import AlertKind
+from portfolio.selectors import AlertKind, KpiStatus
 
-# Each list of changes is cut to the newest this many; `count` says how many there were.
-CHANGES_SHOWN = 100
-ALERTS_SHOWN = 100
+# A briefing, not a dump: each list shows its first this many, and `count` says how many
+# there are (the list endpoints give the rest, e.g. indicators/?status=off_track).
+SHOWN = 20
+# KPIs the mayor should hear about first.
+STATUS_ORDER = {
+    status: rank
+    for rank, status in enumerate(
+        [KpiStatus.OFF_TRACK, KpiStatus.AT_RISK, KpiStatus.ON_TRACK]
+        + [KpiStatus.ACHIEVED, KpiStatus.NO_TARGET, KpiStatus.NO_DATA]
+    )
+}
 
 
 def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date | None) -> dict:
@@ -62,10 +70,14 @@ def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date
         "budget_by_year": [
             {"fiscal_year": s.key, **_money(s)} for s in selectors.sum_cells(cells, by="fiscal_year")
         ],
-        "kpis": [_kpi(kpi, citations) for kpi in kpis],
+        "kpis": _kpi_table(kpis, citations),
         "milestones": {
-            "due_soon": [_milestone(row, citations) for row in schedule if row.is_due_soon],
-            "overdue": [_milestone(row, citations) for row in schedule if row.is_overdue],
+            "due_soon": _shown(
+                [row for row in schedule if row.is_due_soon], lambda r: _milestone(r, citations)
+            ),
+            "overdue": _shown(
+                [row for row in schedule if row.is_overdue], lambda r: _milestone(r, citations)
+            ),
         },
         "changes": _changes(changes, citations),
         "alerts": _alerts(selectors.alerts(kpis=kpis, milestones=schedule, programs=program_totals)),
@@ -124,6 +136,15 @@ def _kpi(kpi, citations) -> dict:
     }
 
 
+def _kpi_table(kpis, citations) -> dict:
+    """The KPIs by status, off-track first (tree order within a status), with counts."""
+    by_status = {status: 0 for status in STATUS_ORDER}
+    for kpi in kpis:
+        by_status[kpi.status] += 1
+    ordered = sorted(kpis, key=lambda kpi: STATUS_ORDER[kpi.status])  # stable: tree order within
+    return {"by_status": by_status} | _shown(ordered, lambda kpi: _kpi(kpi, citations))
+
+
 def _milestone(row, citations) -> dict:
     return milestone_row(row, citations) | {"status_display": row.get_status_display()}
 
@@ -150,7 +171,7 @@ def _national(as_of, citations) -> dict:
 
 
 def _shown(items: list, render) -> dict:
-    return {"count": len(items), "items": [render(item) for item in items[:CHANGES_SHOWN]]}
+    return {"count": len(items), "items": [render(item) for item in items[:SHOWN]]}
 
 
 def _status_label(subject: str, value: str | None) -> str | None:
@@ -233,6 +254,6 @@ def _alerts(found: list) -> dict:
                 "due": alert.due.isoformat() if alert.due else None,
                 "days_late": alert.days_late,
             }
-            for alert in found[:ALERTS_SHOWN]
+            for alert in found[:SHOWN]
         ],
     }

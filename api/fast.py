@@ -17,7 +17,7 @@ from django.utils.http import http_date
 
 from api import authentication, cache, permissions, state, throttling
 from api.query import BRIEFING_PARAMS
-from api.views import BRIEFING_MODELS, briefing_variant, etag_for
+from api.views import BRIEFING_MODELS, briefing_variant, etag_for, last_modified_for
 
 _JSON_ACCEPTS = {"", "*/*", "application/json"}
 HEADERS = {
@@ -44,7 +44,7 @@ def cached_briefing(request: HttpRequest) -> HttpResponse | None:
         return None
     variant = briefing_variant(request.GET)
     version = current.data
-    etag, last_modified = etag_for(version.number, variant), int(version.changed_at)
+    etag, last_modified = etag_for(version.number, variant), last_modified_for(version)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         body = cache.peek(version.number, "briefing", variant)

@@ -195,9 +195,28 @@ class YearSum(s.Serializer):
     execution_rate = Figure()
 
 
+def counted(item, name: str):
+    return type(name, (s.Serializer,), {"count": s.IntegerField(), "items": item(many=True)})
+
+
 class Milestones(s.Serializer):
-    due_soon = MilestoneRow(many=True, help_text="Open and due within 90 days.")
-    overdue = MilestoneRow(many=True)
+    due_soon = counted(MilestoneRow, "MilestonesDueSoon")(help_text="Open and due within 90 days.")
+    overdue = counted(MilestoneRow, "MilestonesOverdue")()
+
+
+class KpiCounts(s.Serializer):
+    achieved = s.IntegerField()
+    on_track = s.IntegerField()
+    at_risk = s.IntegerField()
+    off_track = s.IntegerField()
+    no_target = s.IntegerField()
+    no_data = s.IntegerField()
+
+
+class KpiTable(s.Serializer):
+    count = s.IntegerField()
+    by_status = KpiCounts()
+    items = BriefingKpi(many=True, help_text="Off track first; at most 20.")
 
 
 class StatusChange(s.Serializer):
@@ -232,10 +251,6 @@ class NewReading(s.Serializer):
     value = Figure()
 
 
-def counted(item, name: str):
-    return type(name, (s.Serializer,), {"count": s.IntegerField(), "items": item(many=True)})
-
-
 class Changes(s.Serializer):
     since = s.DateField()
     until = s.DateField()
@@ -263,7 +278,7 @@ class Briefing(s.Serializer):
     national_context = National(allow_null=True)
     budget_by_source = SourceSum(many=True)
     budget_by_year = YearSum(many=True)
-    kpis = BriefingKpi(many=True)
+    kpis = KpiTable()
     milestones = Milestones()
     changes = Changes()
     alerts = counted(Alert, "Alerts")()

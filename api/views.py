@@ -1,6 +1,7 @@
 """The feed's endpoints. Every GET carries an ETag and Last-Modified derived from the data
 version, and a conditional GET that matches answers 304 before any data is read."""
 
+import datetime
 import hashlib
 import json
 
@@ -37,6 +38,13 @@ def etag_for(version: int, variant: str) -> str:
     return quote_etag(hashlib.blake2b(f"{version}|{variant}".encode(), digest_size=12).hexdigest())
 
 
+def last_modified_for(version) -> int:
+    """When the answer last changed: the data version's time, or the start of today in Seoul if
+    later (overdue flags and KPI status move with the day even when no data does)."""
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    return max(int(version.changed_at), int(midnight.timestamp()))
+
+
 def briefing_variant(params) -> str:
     """What the briefing depends on besides the data: its own parameters (nothing else may
     split the cache), the language and the day."""
@@ -61,7 +69,7 @@ class FeedView(APIView):
             return response
         key = self.variant(request, kwargs)
         etag = etag_for(version.number, key)
-        last_modified = int(version.changed_at)
+        last_modified = last_modified_for(version)
         response = get_conditional_response(request._request, etag=etag, last_modified=last_modified)
         if response is None:
             response = self.respond(request, version.number, key=key, **kwargs)

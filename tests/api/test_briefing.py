@@ -65,7 +65,9 @@ def test_the_headline_figures(gwangju_feed):
 def test_every_figure_has_value_unit_displays_and_source(gwangju_feed):
     data = briefing(gwangju_feed)
     figures = [*data["headline"].values(), data["national_context"]["planned"]]
-    figures += [kpi[name] for kpi in data["kpis"] for name in ("actual", "target", "achievement_pct")]
+    figures += [
+        kpi[name] for kpi in data["kpis"]["items"] for name in ("actual", "target", "achievement_pct")
+    ]
     for figure in figures:
         assert set(figure) == {"value", "unit", "display_ko", "display_en", "source"}
 
@@ -87,11 +89,21 @@ def test_the_national_context_stays_out_of_the_city_s_money(gwangju_feed):
         "200,000대",
         2030,
     )
-    assert "NAT-GPUS-2030" not in [kpi["code"] for kpi in data["kpis"]]
+    assert "NAT-GPUS-2030" not in [kpi["code"] for kpi in data["kpis"]["items"]]
 
 
 def test_kpi_table_with_status(gwangju_feed):
-    kpis = {kpi["code"]: kpi for kpi in briefing(gwangju_feed)["kpis"]}
+    table = briefing(gwangju_feed)["kpis"]
+    assert table["count"] == 5
+    assert table["by_status"] == {
+        "off_track": 0,
+        "at_risk": 0,
+        "on_track": 0,
+        "achieved": 0,
+        "no_target": 5,
+        "no_data": 0,
+    }
+    kpis = {kpi["code"]: kpi for kpi in table["items"]}
     assert list(kpis) == ["P1-FIRMS", "P1-JOBS", "NADC-GPUS", "NAICC-COOLING", "NAICC-POWER"]
     assert kpis["NAICC-POWER"]["actual"]["display_ko"] == "120MW"
     assert kpis["NAICC-COOLING"]["actual"]["display_ko"] == "60,000t"
@@ -102,11 +114,11 @@ def test_kpi_table_with_status(gwangju_feed):
 def test_milestones_due_within_90_days_and_overdue(gwangju, feed):
     with time_machine.travel(datetime.datetime(2026, 11, 1, 9, tzinfo=SEOUL), tick=False):
         due = briefing(feed)["milestones"]
-    assert [m["title_en"] for m in due["due_soon"]] == ["AX demonstration valley starts"]
-    assert due["overdue"] == []
+    assert [m["title_en"] for m in due["due_soon"]["items"]] == ["AX demonstration valley starts"]
+    assert due["overdue"] == {"count": 0, "items": []}
     with time_machine.travel(datetime.datetime(2027, 2, 1, 9, tzinfo=SEOUL), tick=False):
         later = briefing(feed)
-    overdue = later["milestones"]["overdue"]
+    overdue = later["milestones"]["overdue"]["items"]
     assert [(m["program"], m["planned_date"], m["slippage_days"]) for m in overdue] == [
         ("AX-VALLEY", "2026-12-31", 32)
     ]
@@ -182,7 +194,7 @@ def test_a_briefing_for_one_program(gwangju_feed):
     assert data["headline"]["total_cost"]["source"] == S1
     assert data["headline"]["firms"]["value"] is None  # phase 1's firms are not the valley's
     assert data["national_context"] is None
-    assert data["kpis"] == []
+    assert data["kpis"]["count"] == 0 and data["kpis"]["items"] == []
 
 
 def test_an_unknown_program_or_bad_date_is_a_clear_error(gwangju_feed):
@@ -209,3 +221,18 @@ def test_as_of_reads_the_history(gwangju_feed):
         assert briefing(feed)["headline"]["jobs"]["value"] == 700
         past = briefing(feed, as_of="2025-10-31")
     assert (past["as_of"], past["headline"]["jobs"]["value"]) == ("2025-10-31", 650)
+
+
+def test_long_lists_are_cut_to_twenty_with_their_counts_and_off_track_kpis_first(gwangju, feed):
+    from django.core.management import call_command
+
+    call_command("synth", programs=60, lines=200, stdout=open("/dev/null", "w"))
+    data = briefing(feed, since="2000-01-01")
+    kpis = data["kpis"]
+    assert kpis["count"] == 125 and len(kpis["items"]) == 20  # 60 × 2 synthetic + Gwangju's 5
+    assert sum(kpis["by_status"].values()) == 125
+    order = ["off_track", "at_risk", "on_track", "achieved", "no_target", "no_data"]
+    ranks = [order.index(kpi["status"]) for kpi in kpis["items"]]
+    assert ranks == sorted(ranks)
+    for part in (data["changes"]["budget_changes"], data["alerts"], data["milestones"]["overdue"]):
+        assert part["count"] > 20 and len(part["items"]) == 20

@@ -149,3 +149,18 @@ def test_without_a_cache_the_feed_still_answers_with_an_etag(gwangju_feed, setti
     assert response.status_code == 200
     assert response.json()["headline"]["jobs"]["value"] == 650
     assert response["ETag"] and response["Last-Modified"]
+
+
+def test_last_modified_moves_on_at_midnight_even_without_a_write(gwangju, feed):
+    import datetime
+
+    import time_machine
+
+    seoul = datetime.timezone(datetime.timedelta(hours=9))
+    with time_machine.travel(datetime.datetime(2025, 10, 24, 23, 0, tzinfo=seoul), tick=False):
+        evening = feed.get("/api/v1/briefing/")
+    with time_machine.travel(datetime.datetime(2025, 10, 25, 0, 30, tzinfo=seoul), tick=False):
+        morning = feed.get("/api/v1/briefing/", HTTP_IF_MODIFIED_SINCE=evening["Last-Modified"])
+    assert morning.status_code == 200  # overdue flags are computed for the new day
+    assert morning["Last-Modified"] == "Fri, 24 Oct 2025 15:00:00 GMT"  # 00:00 in Seoul
+    assert morning["ETag"] != evening["ETag"]
