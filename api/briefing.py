@@ -21,11 +21,12 @@ from portfolio.selectors import AlertKind, KpiStatus
 SHOWN = 20
 # KPIs the mayor should hear about first.
 STATUS_ORDER = {
-    status: rank
-    for rank, status in enumerate(
-        [KpiStatus.OFF_TRACK, KpiStatus.AT_RISK, KpiStatus.ON_TRACK]
-        + [KpiStatus.ACHIEVED, KpiStatus.NO_TARGET, KpiStatus.NO_DATA]
-    )
+    KpiStatus.OFF_TRACK: 0,
+    KpiStatus.AT_RISK: 1,
+    KpiStatus.ON_TRACK: 2,
+    KpiStatus.ACHIEVED: 3,
+    KpiStatus.NO_TARGET: 4,
+    KpiStatus.NO_DATA: 5,
 }
 
 
