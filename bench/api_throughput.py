@@ -160,6 +160,10 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
 
     print(f"gunicorn 2 sync workers, DEBUG off; wrk -t2 -c{args.connections} -d{args.duration}s, "
           f"median of {args.rounds} rounds; {PROGRAMS:,} synthetic programs + the Gwangju data")  # fmt: skip
+    print(
+        f"Redis round trip (PING, median of 2,000): {redis_round_trip_us():.0f} µs; "
+        "a cached briefing makes one"
+    )
     print(f"{'endpoint':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10}")
     for name, _, _ in targets:
         result = results[name]
@@ -182,6 +186,20 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
     print(
         f"goal: 100-row programs page ≥ 0.10× trivial: {ratio:.2f}× → {'met' if ratio >= 0.1 else 'NOT met'}"
     )
+
+
+def redis_round_trip_us() -> float:
+    import statistics
+
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    times = []
+    for _ in range(2000):
+        started = time.perf_counter()
+        client.ping()
+        times.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(times)
 
 
 def _up() -> bool:
