@@ -23,6 +23,10 @@ class ModelPermissions(BasePermission):
         if not (user and user.is_authenticated):
             return False
         models = getattr(view, "models", ())
+        if not models:
+            # A view that names no models has said nothing about who may use it: refuse,
+            # rather than let every logged-in user (a feed token included) through.
+            return False
         if request.method in SAFE_METHODS:
             return may(user, models, "view")
         self.message = _("This feed is read-only.")

@@ -158,3 +158,17 @@ def test_a_bad_throttle_rate_stops_the_start_naming_the_variable():
     )
     assert result.returncode != 0
     assert "API_THROTTLE_RATE must look like 120/min" in result.stderr
+
+
+def test_a_view_that_names_no_models_lets_nobody_in(gwangju, feed_token, superuser):
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+
+    class Unconfigured(APIView):
+        def get(self, request):
+            return Response({"secret": True})
+
+    request = APIRequestFactory().get("/anything/")
+    force_authenticate(request, user=superuser)
+    assert Unconfigured.as_view()(request).status_code == 403
