@@ -1,17 +1,22 @@
 """Korean first: the office's pages are Korean unless the user chose English.
 
 Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
-admin pages on an English-language browser. Here only an explicit choice counts: the
-language cookie that Django's set_language view (/i18n/setlang/) writes.
+admin pages on an English-language browser. For pages, only an explicit choice counts: the
+language cookie that Django's set_language view (/i18n/setlang/) writes. API clients keep the
+usual negotiation, since a program asks for its language with Accept-Language.
 """
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+NEGOTIATED_PATHS = ("/api/",)
+
 
 class KoreanFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
+        if request.path.startswith(NEGOTIATED_PATHS):
+            return super().process_request(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen not in dict(settings.LANGUAGES):
             chosen = settings.LANGUAGE_CODE

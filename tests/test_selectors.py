@@ -189,3 +189,11 @@ def test_current_lines_are_the_latest_adopted_stage(portfolio):
     amounts = sorted(BudgetLine.objects.current().values_list("amount", flat=True))
     assert amounts == [25 * EOK, 40 * EOK, 90 * EOK]
     assert BudgetLine.objects.planned().count() == 4  # A 2025, A 2026, B 2025 and NAT 2026
+
+
+def test_a_scope_built_from_part_of_the_tree_reads_only_its_programs_rows(portfolio):
+    national = selectors.national_scope(selectors.load_scope(include_national=True))
+    assert [node.code for node in national.nodes] == ["NAT"]
+    assert list(national.rows(BudgetLine).values_list("program__code", flat=True)) == ["NAT"]
+    city = selectors.load_scope(include_national=False)  # the tree but NAT: filtered by leaving NAT out
+    assert "NAT" not in set(city.rows(BudgetLine).values_list("program__code", flat=True))

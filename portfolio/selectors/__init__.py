@@ -2,14 +2,25 @@
 
 One number, one function: every figure a user sees comes from here, so the briefing and
 the Excel file cannot disagree. Each takes `as_of` (a past day, read from the change history)
-and `root` (a program code, for its subtree), and runs a fixed number of queries.
+and `root` (a program code, for its subtree), and runs a fixed number of queries. The
+`*_for_scope` variants take a Scope already loaded, so a page that shows several of them
+loads the program tree once.
 """
 
-from portfolio.selectors.budget import BudgetCell, budget_by_year_and_source, budget_for_scope
-from portfolio.selectors.firms import FirmCheck, firm_check
+from portfolio.selectors.alerts import LOW_EXECUTION_RATE, Alert, AlertKind, alerts
+from portfolio.selectors.budget import (
+    BudgetCell,
+    BudgetSum,
+    budget_by_year_and_source,
+    budget_for_scope,
+    sum_cells,
+)
+from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
+from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
 from portfolio.selectors.milestones import MilestoneRow, milestone_schedule, schedule_for_scope
+from portfolio.selectors.national import NationalContext, national_context, national_scope
 from portfolio.selectors.overview import Overview, overview
 from portfolio.selectors.programs import (
     ProgramTotals,
@@ -21,10 +32,16 @@ from portfolio.selectors.programs import (
     totals_for_scope,
 )
 from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
-from portfolio.selectors.sources import Citation, citations
+from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
+    "LOW_EXECUTION_RATE",
+    "Alert",
+    "AlertKind",
     "BudgetCell",
+    "BudgetChange",
+    "BudgetSum",
+    "Changes",
     "Citation",
     "FirmCheck",
     "Headline",
@@ -32,13 +49,19 @@ __all__ = [
     "KpiStatus",
     "MetricFigure",
     "MilestoneRow",
+    "NationalContext",
+    "NewReading",
     "Overview",
     "ProgramNode",
     "ProgramTotals",
     "Scope",
+    "StatusChange",
     "Totals",
+    "alerts",
     "budget_by_year_and_source",
     "budget_for_scope",
+    "changes_since",
+    "check_for_scope",
     "citations",
     "end_of_day",
     "execution_rate",
@@ -48,12 +71,17 @@ __all__ = [
     "kpi_progress",
     "load_scope",
     "metric_figure",
+    "metric_total",
     "milestone_schedule",
+    "money_sources",
+    "national_context",
+    "national_scope",
     "overview",
     "portfolio_totals",
     "portfolio_totals_for_scope",
     "program_totals",
     "progress_for_scope",
     "schedule_for_scope",
+    "sum_cells",
     "totals_for_scope",
 ]

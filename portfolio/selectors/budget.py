@@ -38,6 +38,7 @@ def budget_by_year_and_source(
 
 
 def budget_for_scope(scope: Scope) -> list[BudgetCell]:
+    """`budget_by_year_and_source` for a scope already loaded. Two queries."""
     cells: dict[tuple[int, str], dict] = {}
     for row in budget_sums(scope.rows(BudgetLine), "fiscal_year", "funding_source"):
         cells[(row["fiscal_year"], row["funding_source"])] = {
@@ -57,3 +58,32 @@ def budget_for_scope(scope: Scope) -> list[BudgetCell]:
         BudgetCell(year, source, money.get("planned", 0), money.get("budget", 0), money.get("executed", 0))
         for (year, source), money in sorted(cells.items(), key=lambda kv: (kv[0][0], SOURCE_ORDER[kv[0][1]]))
     ]
+
+
+@dataclass(frozen=True)
+class BudgetSum:
+    """Plan, budget and executed added up over one fiscal year or one funding source."""
+
+    key: int | str  # the fiscal year, or the funding source
+    planned: int
+    budget: int
+    executed: int
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return execution_rate(self.executed, self.budget)
+
+
+def sum_cells(cells: list[BudgetCell], *, by: str) -> list[BudgetSum]:
+    """Cells of `budget_by_year_and_source` added up by "fiscal_year" or by "funding_source",
+    in year order or in the funding sources' order."""
+    if by not in ("fiscal_year", "funding_source"):
+        raise ValueError(f"Cannot add budget cells up by {by!r}.")
+    sums: dict[int | str, list[int]] = {}
+    for cell in cells:
+        money = sums.setdefault(getattr(cell, by), [0, 0, 0])
+        money[0] += cell.planned
+        money[1] += cell.budget
+        money[2] += cell.executed
+    order = (lambda key: SOURCE_ORDER[key]) if by == "funding_source" else (lambda key: key)
+    return [BudgetSum(key, *sums[key]) for key in sorted(sums, key=order)]

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from portfolio.models import Firm, Indicator
-from portfolio.selectors.headline import metric_figure
-from portfolio.selectors.kpis import progress_for_scope
-from portfolio.selectors.scope import load_scope
+from portfolio.selectors.kpis import KpiProgress, progress_for_scope
+from portfolio.selectors.scope import Scope, load_scope
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,11 @@ class FirmCheck:
         return self.reported_firms - self.firms_on_record
 
 
-def _metric_total(kpis, metric: str) -> Decimal | None:
-    return metric_figure(kpis, metric).actual
+def metric_total(kpis: list[KpiProgress], metric: str) -> Decimal | None:
+    """The actuals of the KPIs that count `metric` (firms, jobs, GPUs) added up; None when
+    none of them has a reading."""
+    actuals = [kpi.actual for kpi in kpis if kpi.metric == metric and kpi.actual is not None]
+    return sum(actuals, Decimal(0)) if actuals else None
 
 
 def firm_check(
@@ -36,11 +38,15 @@ def firm_check(
 ) -> FirmCheck:
     """Four queries: programs, indicators, readings, and one aggregate over firms."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
-    kpis = progress_for_scope(scope)
+    return check_for_scope(scope, progress_for_scope(scope))
+
+
+def check_for_scope(scope: Scope, kpis: list[KpiProgress]) -> FirmCheck:
+    """`firm_check` for a scope and its KPIs already loaded. One query."""
     on_record = scope.rows(Firm).aggregate(firms=Count("id"), jobs=Sum("jobs", default=0))
     return FirmCheck(
-        reported_firms=_metric_total(kpis, Indicator.Metric.FIRMS),
+        reported_firms=metric_total(kpis, Indicator.Metric.FIRMS),
         firms_on_record=on_record["firms"],
-        reported_jobs=_metric_total(kpis, Indicator.Metric.JOBS),
+        reported_jobs=metric_total(kpis, Indicator.Metric.JOBS),
         jobs_on_record=on_record["jobs"],
     )

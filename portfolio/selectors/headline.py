@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portfolio.models import BudgetLine, Execution, Indicator
+from portfolio.selectors.firms import metric_total
 from portfolio.selectors.kpis import KpiProgress, progress_for_scope
 from portfolio.selectors.programs import ProgramTotals, Totals, portfolio_totals_for_scope
 from portfolio.selectors.scope import Scope, load_scope
@@ -45,7 +46,6 @@ class Headline:
 def metric_figure(kpis: list[KpiProgress], metric: str) -> MetricFigure:
     """Add up the KPIs that count `metric`. Pure: no queries."""
     chosen = [kpi for kpi in kpis if kpi.metric == metric]
-    actuals = [kpi.actual for kpi in chosen if kpi.actual is not None]
     targeted = [kpi for kpi in chosen if kpi.target is not None]
     units = Counter(kpi.unit for kpi in chosen).most_common(1)
     units_en = Counter(kpi.unit_en for kpi in chosen if kpi.unit_en).most_common(1)
@@ -53,7 +53,7 @@ def metric_figure(kpis: list[KpiProgress], metric: str) -> MetricFigure:
     return MetricFigure(
         metric=metric,
         indicator_count=len(chosen),
-        actual=sum(actuals, Decimal(0)) if actuals else None,
+        actual=metric_total(kpis, metric),
         target=sum((kpi.target for kpi in targeted), Decimal(0)) if targeted else None,
         target_year=max((kpi.target_year for kpi in targeted if kpi.target_year), default=None),
         unit=units[0][0] if units else "",

@@ -143,7 +143,7 @@ def progress_for_scope(scope: Scope) -> list[KpiProgress]:
         .order_by("indicator", "period")
         .values_list("indicator", "period", "value", "source")
     )
-    if scope.root is not None:
+    if not scope.whole_table and scope.excluded_ids is None:
         reading_rows = reading_rows.filter(indicator__in=ids)
     # Across the whole tree (at most a few national items left out) reading every row and
     # skipping the few extra is cheaper than naming thousands of indicators in the query.

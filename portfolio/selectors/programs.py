@@ -4,10 +4,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from portfolio.models import BudgetLine, BudgetStage, Execution
-from portfolio.models.budget import adopted_filter
 from portfolio.selectors.scope import ProgramNode, Scope, load_scope
 
 
@@ -50,6 +49,17 @@ class ProgramTotals:
     totals: Totals  # this program and its whole subtree
 
 
+def adopted_stage_filter(lines) -> Q:
+    """Matches the lines that make up the adopted budget within `lines` (live or as-of rows)."""
+    later_stage = lines.filter(
+        program=OuterRef("program"),
+        fiscal_year=OuterRef("fiscal_year"),
+        funding_source=OuterRef("funding_source"),
+        stage__gt=OuterRef("stage"),
+    )
+    return Q(stage__gte=BudgetStage.ORIGINAL) & ~Q(Exists(later_stage))
+
+
 def budget_sums(lines, *group_by: str) -> list[dict]:
     """Plan and adopted budget summed per `group_by` in one query."""
     return list(
@@ -57,7 +67,7 @@ def budget_sums(lines, *group_by: str) -> list[dict]:
         .values(*group_by)
         .annotate(
             planned=Sum("amount", filter=Q(stage=BudgetStage.PLAN), default=0),
-            budget=Sum("amount", filter=adopted_filter(lines), default=0),
+            budget=Sum("amount", filter=adopted_stage_filter(lines), default=0),
         )
     )
 
@@ -115,10 +125,11 @@ def portfolio_totals(
     return portfolio_totals_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
 
 
-def portfolio_totals_for_scope(scope: Scope, programs: list[ProgramTotals] | None = None) -> Totals:
-    """The scope's total from its top programs; pass `programs` (from `totals_for_scope`) when
-    already at hand to skip computing them again."""
-    by_id = {item.program.id: item.totals for item in programs or totals_for_scope(scope)}
+def portfolio_totals_for_scope(scope: Scope, program_totals: list[ProgramTotals] | None = None) -> Totals:
+    """The scope's money: its top programs' subtree totals added up. Reuses `program_totals`
+    of the same scope when given (no query), else two queries."""
+    items = totals_for_scope(scope) if program_totals is None else program_totals
+    by_id = {item.program.id: item.totals for item in items}
     total = ZERO
     for node in scope.top_nodes():
         total = total + by_id[node.id]

@@ -72,7 +72,9 @@ class Scope:
     nodes: list[ProgramNode]  # tree order: each parent before its children
     root: ProgramNode | None = None
     whole_table: bool = True  # no program filter needed on other tables
-    excluded_ids: tuple[int, ...] = ()  # programs of the tree left out (national items), when no root
+    # Programs of the whole tree left out (national items), set by load_scope when there is no
+    # root: other tables are then filtered by naming these few rather than the thousands kept.
+    excluded_ids: tuple[int, ...] | None = None
     left_out: tuple[ProgramNode, ...] = ()  # the top-most of those, to point at them by name
 
     @property
@@ -97,7 +99,7 @@ class Scope:
         queryset = rows(model, self.as_of)
         if self.whole_table:
             return queryset
-        if self.root is None and len(self.excluded_ids) < len(self.nodes):
+        if self.excluded_ids is not None and len(self.excluded_ids) < len(self.nodes):
             # The whole tree but a few national items: naming the few left out is far cheaper
             # than naming the thousands kept (an IN list of every program id).
             return queryset.exclude(**{f"{program_field}__in": self.excluded_ids})
@@ -155,6 +157,6 @@ def load_scope(
         nodes=ordered,
         root=root_node,
         whole_table=root is None and len(ordered) == len(all_ids),
-        excluded_ids=tuple(sorted(all_ids - {node.id for node in ordered})) if root is None else (),
+        excluded_ids=tuple(sorted(all_ids - {node.id for node in ordered})) if root is None else None,
         left_out=tuple(left_out),
     )

@@ -1,0 +1,50 @@
+"""Token authentication that remembers token → user in this process until the auth version
+changes, so a briefing served from the cache costs no database query at all.
+
+The auth version moves after any committed write to the user, group, permission or token
+tables (see api.versioning), so a deleted or rotated token, a deactivated user or a changed
+permission takes effect on the very next request in every process.
+"""
+
+from rest_framework.authentication import TokenAuthentication
+
+from api import state
+
+_MAX_KNOWN = 1000
+# token key → (auth version, user with its permissions loaded, token)
+_known: dict[str, tuple[int, object, object]] = {}
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`, as DRF's TokenAuthentication."""
+
+    def authenticate(self, request):
+        self._http_request = request._request
+        return super().authenticate(request)
+
+    def authenticate_credentials(self, key: str):
+        # The same round trip fetches the versions and counts the request for throttling.
+        current = state.for_request(self._http_request, state.throttle_ident(key))
+        known = remembered(key, current.auth)
+        if known is not None:
+            return known
+        user, token = super().authenticate_credentials(key)  # raises AuthenticationFailed
+        user.get_all_permissions()  # loads the permission cache the permission checks read
+        if current.auth is not None:
+            if len(_known) >= _MAX_KNOWN:
+                _known.clear()
+            _known[key] = (current.auth, user, token)
+        return user, token
+
+
+def remembered(key: str, auth_version: int | None) -> tuple | None:
+    """(user, token) for a token key looked up since the auth version last changed, else None."""
+    entry = _known.get(key)
+    if entry is not None and auth_version is not None and entry[0] == auth_version:
+        return entry[1], entry[2]
+    return None
+
+
+def forget() -> None:
+    """Drop every remembered token (tests)."""
+    _known.clear()

@@ -1,0 +1,260 @@
+"""The briefing: one document with the headline figures, budget, KPIs, milestones, changes
+since the last briefing and alerts, every number from portfolio.selectors.
+
+Built on a cache miss only (api.cache keys it by data version, day, scope and language), so
+clarity wins over speed here; it still runs a fixed number of queries (about twenty-five).
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api import figures
+from api.tables import milestone_row
+from portfolio import selectors
+from portfolio.models import FundingSource, Indicator, Milestone, Program
+from portfolio.selectors import AlertKind, KpiStatus
+
+# A briefing, not a dump: each list shows its first this many, and `count` says how many
+# there are (the list endpoints give the rest, e.g. indicators/?status=off_track).
+SHOWN = 20
+# KPIs the mayor should hear about first.
+STATUS_ORDER = {
+    KpiStatus.OFF_TRACK: 0,
+    KpiStatus.AT_RISK: 1,
+    KpiStatus.ON_TRACK: 2,
+    KpiStatus.ACHIEVED: 3,
+    KpiStatus.NO_TARGET: 4,
+    KpiStatus.NO_DATA: 5,
+}
+
+
+def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date | None) -> dict:
+    """Raises Program.DoesNotExist when `root` names no program."""
+    # A named program is shown whatever it is; the whole portfolio means the city's own.
+    include_national = root is not None
+    scope = selectors.load_scope(as_of=as_of, root=root, include_national=include_national)
+    today = scope.today
+    since = since or today - datetime.timedelta(days=7)
+    citations = selectors.citations()
+    money_sources = selectors.money_sources(scope)
+    program_totals = selectors.totals_for_scope(scope)
+    totals = selectors.portfolio_totals_for_scope(scope, program_totals)
+    cells = selectors.budget_for_scope(scope)
+    kpis = selectors.progress_for_scope(scope)
+    schedule = selectors.schedule_for_scope(scope)
+    changes = selectors.changes_since(since=since, as_of=as_of, root=root, include_national=include_national)
+
+    money_source = figures.cite(
+        set().union(*(money_sources[node.id] for node in scope.top_nodes())), citations
+    )
+    return {
+        "as_of": today.isoformat(),
+        "generated_at": _time(timezone.now()),
+        "program": _program_ref(scope.root),
+        "headline": {
+            "total_cost": figures.money(totals.total_cost, money_source),
+            "planned": figures.money(totals.planned, money_source),
+            "budget": figures.money(totals.budget, money_source),
+            "executed": figures.money(totals.executed, money_source),
+            "execution_rate": figures.rate(totals.execution_rate, money_source),
+            "firms": _metric(kpis, Indicator.Metric.FIRMS, citations, "개사", "firms"),
+            "jobs": _metric(kpis, Indicator.Metric.JOBS, citations, "명", "jobs"),
+            "gpus": _metric(kpis, Indicator.Metric.GPUS, citations, "대", "GPUs"),
+        },
+        "national_context": None if root else _national(as_of, citations),
+        "budget_by_source": [
+            {"funding_source": s.key, "funding_source_display": str(FundingSource(s.key).label), **_money(s)}
+            for s in selectors.sum_cells(cells, by="funding_source")
+        ],
+        "budget_by_year": [
+            {"fiscal_year": s.key, **_money(s)} for s in selectors.sum_cells(cells, by="fiscal_year")
+        ],
+        "kpis": _kpi_table(kpis, citations),
+        "milestones": {
+            "due_soon": _shown(
+                [row for row in schedule if row.is_due_soon], lambda r: _milestone(r, citations)
+            ),
+            "overdue": _shown(
+                [row for row in schedule if row.is_overdue], lambda r: _milestone(r, citations)
+            ),
+        },
+        "changes": _changes(changes, citations),
+        "alerts": _alerts(selectors.alerts(kpis=kpis, milestones=schedule, programs=program_totals)),
+    }
+
+
+def _time(moment: datetime.datetime) -> str:
+    """ISO 8601 in Seoul time, to the second."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _program_ref(node) -> dict | None:
+    if node is None:
+        return None
+    return {"code": node.code, "name_ko": node.name_ko, "name_en": node.name_en}
+
+
+def _money(item) -> dict:
+    return {
+        "planned": figures.money(item.planned),
+        "budget": figures.money(item.budget),
+        "executed": figures.money(item.executed),
+        "execution_rate": figures.rate(item.execution_rate),
+    }
+
+
+def _kpi_source(kpi, citations) -> str | None:
+    latest = kpi.readings[-1] if kpi.readings else None
+    return figures.cite([latest.source_id if latest else None], citations) or figures.cite(
+        [kpi.source_id], citations
+    )
+
+
+def _metric(kpis, metric: str, citations, unit: str, unit_en: str) -> dict:
+    counted = [kpi for kpi in kpis if kpi.metric == metric and kpi.actual is not None]
+    source = "; ".join(sorted({s for kpi in counted if (s := _kpi_source(kpi, citations))})) or None
+    return figures.quantity(selectors.metric_total(kpis, metric), unit, unit_en, source)
+
+
+def _kpi(kpi, citations) -> dict:
+    source = _kpi_source(kpi, citations)
+    return {
+        "code": kpi.code,
+        "program": kpi.program_code,
+        "name_ko": kpi.name_ko,
+        "name_en": kpi.name_en,
+        "status": kpi.status,
+        "status_display": kpi.get_status_display(),
+        "actual": figures.quantity(kpi.actual, kpi.unit, kpi.unit_en, source),
+        "target": figures.quantity(
+            kpi.target, kpi.unit, kpi.unit_en, figures.cite([kpi.source_id], citations)
+        ),
+        "target_year": kpi.target_year,
+        "achievement_pct": figures.rate(kpi.achievement_pct, source),
+        "latest_period": kpi.latest_period.isoformat() if kpi.latest_period else None,
+    }
+
+
+def _kpi_table(kpis, citations) -> dict:
+    """The KPIs by status, off-track first (tree order within a status), with counts."""
+    by_status = {status: 0 for status in STATUS_ORDER}
+    for kpi in kpis:
+        by_status[kpi.status] += 1
+    ordered = sorted(kpis, key=lambda kpi: STATUS_ORDER[kpi.status])  # stable: tree order within
+    return {"by_status": by_status} | _shown(ordered, lambda kpi: _kpi(kpi, citations))
+
+
+def _milestone(row, citations) -> dict:
+    return milestone_row(row, citations) | {"status_display": row.get_status_display()}
+
+
+def _national(as_of, citations) -> dict:
+    national = selectors.national_context(as_of=as_of)
+    source_ids = {node.program.source_id for node in national.programs}
+    return {
+        "planned": figures.money(national.totals.planned, figures.cite(source_ids, citations)),
+        "budget": figures.money(national.totals.budget, figures.cite(source_ids, citations)),
+        "programs": [
+            {
+                "code": item.program.code,
+                "name_ko": item.program.name_ko,
+                "name_en": item.program.name_en,
+                "planned": figures.money(
+                    item.totals.planned, figures.cite([item.program.source_id], citations)
+                ),
+            }
+            for item in national.programs
+        ],
+        "kpis": [_kpi(kpi, citations) for kpi in national.kpis],
+    }
+
+
+def _shown(items: list, render) -> dict:
+    return {"count": len(items), "items": [render(item) for item in items[:SHOWN]]}
+
+
+def _status_label(subject: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    choices = Program.Status if subject == "program" else Milestone.Status
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _changes(changes: selectors.Changes, citations) -> dict:
+    return {
+        "since": changes.since.isoformat(),
+        "until": changes.until.isoformat(),
+        "status_changes": _shown(
+            changes.status_changes,
+            lambda c: {
+                "at": _time(c.at),
+                "subject": c.subject,
+                "program": c.program_code,
+                "name_ko": c.name_ko,
+                "name_en": c.name_en,
+                "old": c.old,
+                "new": c.new,
+                "old_display": _status_label(c.subject, c.old),
+                "new_display": _status_label(c.subject, c.new),
+            },
+        ),
+        "budget_changes": _shown(
+            changes.budget_changes,
+            lambda c: {
+                "at": _time(c.at),
+                "program": c.program_code,
+                "fiscal_year": c.fiscal_year,
+                "funding_source": c.funding_source,
+                "stage": c.stage,
+                "old": figures.money(c.old),
+                "new": figures.money(c.new),
+            },
+        ),
+        "new_readings": _shown(
+            changes.new_readings,
+            lambda r: {
+                "at": _time(r.at),
+                "program": r.program_code,
+                "indicator": r.indicator_code,
+                "name_ko": r.name_ko,
+                "name_en": r.name_en,
+                "period": r.period.isoformat(),
+                "value": figures.quantity(r.value, r.unit, r.unit_en, figures.cite([r.source_id], citations)),
+            },
+        ),
+    }
+
+
+def _alert_message(alert) -> str:
+    name = alert.name_ko or alert.name_en
+    if alert.kind == AlertKind.KPI_OFF_TRACK:
+        return _("KPI off track: %(name)s") % {"name": name}
+    if alert.kind == AlertKind.KPI_AT_RISK:
+        return _("KPI at risk: %(name)s") % {"name": name}
+    if alert.kind == AlertKind.MILESTONE_OVERDUE:
+        return _("Milestone overdue by %(days)s days: %(name)s") % {"days": alert.days_late, "name": name}
+    return _("Low execution rate (%(rate)s): %(name)s") % {
+        "rate": figures.rate(alert.value)["display_ko"],
+        "name": name,
+    }
+
+
+def _alerts(found: list) -> dict:
+    return {
+        "count": len(found),
+        "items": [
+            {
+                "kind": alert.kind,
+                "severity": alert.severity,
+                "program": alert.program_code,
+                "subject": alert.subject,
+                "message": _alert_message(alert),
+                "value": figures.number(alert.value),
+                "due": alert.due.isoformat() if alert.due else None,
+                "days_late": alert.days_late,
+            }
+            for alert in found[:SHOWN]
+        ],
+    }

@@ -1,0 +1,62 @@
+"""Computed results kept by data version: in this process, then in the shared cache (Redis).
+
+Keys carry the data version, so an entry can never be stale: a write bumps the version and
+later requests ask for new keys. The process-local layer saves the Redis round trip and the
+unpickling on the hot path; it is emptied whenever the data version moves on.
+"""
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+
+TIMEOUT = 24 * 3600  # old versions' entries just expire
+# Raise when what is cached changes shape (api.tables.Tables, the JSON), so a deploy never
+# reads entries pickled by the previous code.
+FORMAT = 1
+_MAX_LOCAL = 128
+
+_local: dict[str, object] = {}
+_local_version: list[int | None] = [None]
+
+
+def remembered(version: int | None, kind: str, variant: str, build: Callable[[], T]) -> T:
+    """The value of `kind` ("briefing", "tables", …) for `variant` (the request's parameters,
+    language and day) at data `version`, built once per version across all processes.
+    Without a version (cache down) it is built every time."""
+    if version is None:
+        return build()
+    if _local_version[0] != version or len(_local) > _MAX_LOCAL:
+        _local.clear()
+        _local_version[0] = version
+    full_key = _key(version, kind, variant)
+    try:
+        return _local[full_key]
+    except KeyError:
+        pass
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, TIMEOUT)
+    _local[full_key] = value
+    return value
+
+
+def peek(version: int, kind: str, variant: str) -> object | None:
+    """This process's copy of the value, if it has one (no round trip, no build)."""
+    if _local_version[0] != version:
+        return None
+    return _local.get(_key(version, kind, variant))
+
+
+def _key(version: int, kind: str, variant: str) -> str:
+    return f"api:f{FORMAT}:v{version}:{kind}:{hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()}"
+
+
+def forget_local() -> None:
+    """Empty this process's layer (tests; the shared cache is emptied with cache.clear())."""
+    _local.clear()
+    _local_version[0] = None

@@ -1,0 +1,66 @@
+"""One program in full for `programs/{code}/`: its row from the program table, then budget by
+year × funding source, milestones, indicators, firms and the sources its figures cite."""
+
+from api import figures
+from api.tables import Tables
+from portfolio import selectors
+from portfolio.models import FundingSource, Milestone, Program
+from portfolio.selectors import KpiStatus
+
+
+def build(code: str, data: Tables) -> dict:
+    """Eight queries besides the (cached) tables."""
+    row = next(row for row in data.programs if row["code"] == code)
+    scope = selectors.load_scope(root=code, include_national=True)
+    citations = selectors.citations()
+    kpis = selectors.progress_for_scope(scope)
+    firms = selectors.check_for_scope(scope, kpis)
+    in_subtree = [c for c, line in data.lineage.items() if code in line]
+    subtree = set(in_subtree)
+    milestones = [m for m in data.milestones if m["program"] in subtree]
+    indicators = [i for i in data.indicators if i["program"] in subtree]
+
+    cited = set(selectors.money_sources(scope)[scope.root.id])
+    cited |= {kpi.source_id for kpi in kpis} | {r.source_id for kpi in kpis for r in kpi.readings}
+    cited |= {row.source_id for row in selectors.schedule_for_scope(scope)}
+    milestone_status, kpi_status = _labels(Milestone.Status), _labels(KpiStatus)
+    return row | {
+        "status_display": str(Program.Status(row["status"]).label),
+        "level_display": str(Program.Kind(row["level"]).label),
+        "children": [p["code"] for p in data.programs if p["parent"] == code],
+        "budget": [
+            {
+                "fiscal_year": cell.fiscal_year,
+                "funding_source": cell.funding_source,
+                "funding_source_display": str(FundingSource(cell.funding_source).label),
+                "planned": figures.money(cell.planned),
+                "budget": figures.money(cell.budget),
+                "executed": figures.money(cell.executed),
+                "execution_rate": figures.rate(cell.execution_rate),
+            }
+            for cell in selectors.budget_for_scope(scope)
+        ],
+        "milestones": [m | {"status_display": milestone_status[m["status"]]} for m in milestones],
+        "indicators": [i | {"status_display": kpi_status[i["status"]]} for i in indicators],
+        "firms": {
+            "on_record": firms.firms_on_record,
+            "jobs_on_record": firms.jobs_on_record,
+            "reported_firms": figures.quantity(firms.reported_firms, "개사", "firms"),
+            "reported_jobs": figures.quantity(firms.reported_jobs, "명", "jobs"),
+        },
+        "sources": [
+            {
+                "key": c.key,
+                "publisher": c.publisher,
+                "published_on": c.published_on.isoformat(),
+                "title": c.title,
+                "url": c.url,
+                "citation": c.text,
+            }
+            for c in sorted((citations[i] for i in cited if i in citations), key=lambda c: c.key)
+        ],
+    }
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}

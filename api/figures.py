@@ -1,0 +1,54 @@
+"""Every figure the feed gives is {value, unit, display_ko, display_en, source}.
+
+Money is whole won (an integer, unit "KRW"); rates are percent with one decimal; KPI values
+carry their indicator's unit. `source` is the citation line(s) of the sources the figure rests
+on ("광주일보, 2025-10-24, …"), or null when no source is recorded.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from portfolio.display import percent, quantity_en, quantity_ko, won_en, won_ko
+from portfolio.selectors import Citation
+
+MISSING = "–"
+
+
+def number(value: Decimal | int | None) -> int | float | None:
+    """A JSON number: integers stay exact; other decimals become floats (KPI values have at
+    most four decimal places, well inside a float's exact range)."""
+    if value is None or isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def cite(source_ids: Iterable[int | None], citations: dict[int, Citation]) -> str | None:
+    texts = sorted({citations[i].text for i in source_ids if i is not None and i in citations})
+    return "; ".join(texts) or None
+
+
+def money(amount: int | None, source: str | None = None) -> dict:
+    return {
+        "value": amount,
+        "unit": "KRW",
+        "display_ko": won_ko(amount) if amount is not None else MISSING,
+        "display_en": won_en(amount) if amount is not None else MISSING,
+        "source": source,
+    }
+
+
+def rate(value: Decimal | None, source: str | None = None) -> dict:
+    shown = percent(value)
+    return {"value": number(value), "unit": "%", "display_ko": shown, "display_en": shown, "source": source}
+
+
+def quantity(value: Decimal | int | None, unit: str, unit_en: str, source: str | None = None) -> dict:
+    return {
+        "value": number(value),
+        "unit": unit_en or unit,
+        "display_ko": quantity_ko(value, unit) if value is not None else MISSING,
+        "display_en": quantity_en(value, unit_en or unit) if value is not None else MISSING,
+        "source": source,
+    }

@@ -1,0 +1,85 @@
+"""Query parameters of each endpoint, validated by DRF serializers: a bad value answers 400
+naming the parameter, and drf-spectacular documents them from the same classes."""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Indicator, Milestone, Program
+from portfolio.selectors import KpiStatus
+
+MAX_PAGE_SIZE = 500
+PROGRAM_ORDERING = ["code", "name_ko", "status", "level", "start_year", "end_year",
+                    "total_cost", "planned", "budget", "executed", "execution_rate"]  # fmt: skip
+MILESTONE_ORDERING = ["planned_date", "status", "program", "slippage_days"]
+INDICATOR_ORDERING = ["code", "program", "status", "achievement_pct"]
+
+
+def with_descending(fields: list[str]) -> list[str]:
+    return [f for field in fields for f in (field, f"-{field}")]
+
+
+class PageQuery(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, default=1, help_text=_("Page number, from 1."))
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, default=100, help_text=_("Rows per page, at most 500.")
+    )
+
+
+def _code(help_text) -> serializers.SlugField:
+    return serializers.SlugField(required=False, max_length=40, help_text=help_text)
+
+
+def _flag(help_text) -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, allow_null=True, default=None, help_text=help_text)
+
+
+class ProgramQuery(PageQuery):
+    status = serializers.ChoiceField(Program.Status.choices, required=False)
+    parent = _code(_("Only the direct children of this program code."))
+    level = serializers.ChoiceField(Program.Kind.choices, required=False)
+    year = serializers.IntegerField(
+        min_value=2000, max_value=2100, required=False, help_text=_("Programs whose period covers this year.")
+    )
+    national = _flag(_("true: only national-context items; false: only the city's programs."))
+    ordering = serializers.ChoiceField(with_descending(PROGRAM_ORDERING), required=False)
+
+
+class MilestoneQuery(PageQuery):
+    status = serializers.ChoiceField(Milestone.Status.choices, required=False)
+    program = _code(_("Milestones of this program and everything under it."))
+    due_after = serializers.DateField(required=False, help_text=_("Planned on or after this day."))
+    due_before = serializers.DateField(required=False, help_text=_("Planned on or before this day."))
+    overdue = _flag(_("true: only open milestones past their planned date."))
+    ordering = serializers.ChoiceField(with_descending(MILESTONE_ORDERING), required=False)
+
+
+class IndicatorQuery(PageQuery):
+    program = _code(_("Indicators of this program and everything under it."))
+    status = serializers.ChoiceField(KpiStatus.choices, required=False)
+    metric = serializers.ChoiceField(Indicator.Metric.choices, required=False)
+    ordering = serializers.ChoiceField(with_descending(INDICATOR_ORDERING), required=False)
+
+
+class BriefingQuery(serializers.Serializer):
+    program = _code(_("Limit the briefing to this program and everything under it."))
+    since = serializers.DateField(
+        required=False, help_text=_("List what changed from this day on (default: seven days before as_of).")
+    )
+    as_of = serializers.DateField(
+        required=False, help_text=_("The data as it stood at the end of this day (default: today).")
+    )
+
+    def validate(self, attrs):
+        # Nothing exists before 2000 or after 2100 (the models' range): far days read as the
+        # range's ends rather than failing, so any valid date is a valid question.
+        for name in ("as_of", "since"):
+            if attrs.get(name):
+                attrs[name] = min(max(attrs[name], FIRST_DAY), LAST_DAY)
+        return attrs
+
+
+FIRST_DAY = datetime.date(FISCAL_YEAR_MIN, 1, 1)
+LAST_DAY = datetime.date(FISCAL_YEAR_MAX, 12, 31)
+BRIEFING_PARAMS = ("program", "since", "as_of")

@@ -1,0 +1,342 @@
+"""OpenAPI descriptions of the feed's answers: serializers used only by drf-spectacular (the
+views build plain dicts), and examples with real Gwangju figures. The schemathesis test checks
+every answer against these, so they cannot drift from what the views send."""
+
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers as s
+
+from portfolio.models import Indicator, Milestone, Program
+from portfolio.selectors import KpiStatus
+
+
+class Figure(s.Serializer):
+    value = s.FloatField(allow_null=True, help_text="Whole won for money, percent for rates.")
+    unit = s.CharField(help_text='"KRW", "%", or the indicator\'s unit.')
+    display_ko = s.CharField(help_text="e.g. 6,000억원, 650명")
+    display_en = s.CharField(help_text="e.g. ₩600.0B, 650 jobs")
+    source = s.CharField(allow_null=True, help_text="Citation(s): publisher, date, title.")
+
+
+class Period(s.Serializer):
+    start_year = s.IntegerField(allow_null=True)
+    end_year = s.IntegerField(allow_null=True)
+
+
+class ProgramRow(s.Serializer):
+    code = s.CharField()
+    parent = s.CharField(allow_null=True)
+    level = s.ChoiceField(Program.Kind.choices)
+    level_display = s.CharField()
+    depth = s.IntegerField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+    status = s.ChoiceField(Program.Status.choices)
+    status_display = s.CharField()
+    is_national_context = s.BooleanField()
+    period = Period()
+    total_cost = Figure()
+    planned = Figure()
+    budget = Figure()
+    executed = Figure()
+    execution_rate = Figure()
+
+
+class MilestoneRow(s.Serializer):
+    id = s.IntegerField()
+    program = s.CharField()
+    title_ko = s.CharField()
+    title_en = s.CharField(allow_blank=True)
+    planned_date = s.DateField()
+    actual_date = s.DateField(allow_null=True)
+    date_precision = s.ChoiceField(Milestone.Precision.choices)
+    status = s.ChoiceField(Milestone.Status.choices)
+    status_display = s.CharField()
+    slippage_days = s.IntegerField(allow_null=True)
+    is_overdue = s.BooleanField()
+    is_due_soon = s.BooleanField()
+    source = s.CharField(allow_null=True)
+
+
+class Reading(Figure):
+    period = s.DateField()
+
+
+class IndicatorRow(s.Serializer):
+    code = s.CharField()
+    program = s.CharField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+    metric = s.ChoiceField(Indicator.Metric.choices)
+    direction = s.ChoiceField(Indicator.Direction.choices)
+    is_cumulative = s.BooleanField()
+    status = s.ChoiceField(KpiStatus.choices)
+    status_display = s.CharField()
+    baseline = Figure()
+    baseline_year = s.IntegerField(allow_null=True)
+    target = Figure()
+    target_year = s.IntegerField(allow_null=True)
+    actual = Figure()
+    achievement_pct = Figure()
+    expected = Figure(help_text="Where a straight line from baseline to target says the KPI should be today.")
+    latest_period = s.DateField(allow_null=True)
+    readings = Reading(many=True)
+    source = s.CharField(allow_null=True)
+
+
+def page_of(row, name: str):
+    return type(
+        name,
+        (s.Serializer,),
+        {
+            "count": s.IntegerField(),
+            "next": s.URLField(allow_null=True),
+            "previous": s.URLField(allow_null=True),
+            "results": row(many=True),
+        },
+    )
+
+
+ProgramPage = page_of(ProgramRow, "ProgramPage")
+MilestonePage = page_of(MilestoneRow, "MilestonePage")
+IndicatorPage = page_of(IndicatorRow, "IndicatorPage")
+
+
+class BudgetCell(s.Serializer):
+    fiscal_year = s.IntegerField()
+    funding_source = s.CharField()
+    funding_source_display = s.CharField()
+    planned = Figure()
+    budget = Figure()
+    executed = Figure()
+    execution_rate = Figure()
+
+
+class Firms(s.Serializer):
+    on_record = s.IntegerField()
+    jobs_on_record = s.IntegerField()
+    reported_firms = Figure()
+    reported_jobs = Figure()
+
+
+class SourceRecord(s.Serializer):
+    key = s.CharField()
+    publisher = s.CharField()
+    published_on = s.DateField()
+    title = s.CharField()
+    url = s.CharField(allow_blank=True)
+    citation = s.CharField()
+
+
+class ProgramDetail(ProgramRow):
+    children = s.ListField(child=s.CharField())
+    budget = BudgetCell(many=True, help_text="By fiscal year × funding source.")
+    milestones = MilestoneRow(many=True)
+    indicators = IndicatorRow(many=True)
+    firms = Firms()
+    sources = SourceRecord(many=True)
+
+
+class ProgramRef(s.Serializer):
+    code = s.CharField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+
+
+class Headline(s.Serializer):
+    total_cost = Figure(help_text="총사업비: the programs' total cost over their whole period.")
+    planned = Figure()
+    budget = Figure(help_text="The adopted budget: latest of 본예산/추경 per year and source.")
+    executed = Figure()
+    execution_rate = Figure()
+    firms = Figure()
+    jobs = Figure()
+    gpus = Figure()
+
+
+class BriefingKpi(s.Serializer):
+    code = s.CharField()
+    program = s.CharField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+    status = s.ChoiceField(KpiStatus.choices)
+    status_display = s.CharField()
+    actual = Figure()
+    target = Figure()
+    target_year = s.IntegerField(allow_null=True)
+    achievement_pct = Figure()
+    latest_period = s.DateField(allow_null=True)
+
+
+class NationalProgram(ProgramRef):
+    planned = Figure()
+
+
+class National(s.Serializer):
+    planned = Figure(help_text="e.g. the ₩10.1 trillion national AI budget for 2026.")
+    budget = Figure()
+    programs = NationalProgram(many=True)
+    kpis = BriefingKpi(many=True)
+
+
+class SourceSum(s.Serializer):
+    funding_source = s.CharField()
+    funding_source_display = s.CharField()
+    planned = Figure()
+    budget = Figure()
+    executed = Figure()
+    execution_rate = Figure()
+
+
+class YearSum(s.Serializer):
+    fiscal_year = s.IntegerField()
+    planned = Figure()
+    budget = Figure()
+    executed = Figure()
+    execution_rate = Figure()
+
+
+def counted(item, name: str):
+    return type(name, (s.Serializer,), {"count": s.IntegerField(), "items": item(many=True)})
+
+
+class Milestones(s.Serializer):
+    due_soon = counted(MilestoneRow, "MilestonesDueSoon")(help_text="Open and due within 90 days.")
+    overdue = counted(MilestoneRow, "MilestonesOverdue")()
+
+
+class KpiCounts(s.Serializer):
+    achieved = s.IntegerField()
+    on_track = s.IntegerField()
+    at_risk = s.IntegerField()
+    off_track = s.IntegerField()
+    no_target = s.IntegerField()
+    no_data = s.IntegerField()
+
+
+class KpiTable(s.Serializer):
+    count = s.IntegerField()
+    by_status = KpiCounts()
+    items = BriefingKpi(many=True, help_text="Off track first; at most 20.")
+
+
+class StatusChange(s.Serializer):
+    at = s.DateTimeField()
+    subject = s.ChoiceField(["program", "milestone"])
+    program = s.CharField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+    old = s.CharField(allow_null=True)
+    new = s.CharField()
+    old_display = s.CharField(allow_null=True)
+    new_display = s.CharField()
+
+
+class BudgetChange(s.Serializer):
+    at = s.DateTimeField()
+    program = s.CharField()
+    fiscal_year = s.IntegerField()
+    funding_source = s.CharField()
+    stage = s.IntegerField()
+    old = Figure()
+    new = Figure()
+
+
+class NewReading(s.Serializer):
+    at = s.DateTimeField()
+    program = s.CharField()
+    indicator = s.CharField()
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+    period = s.DateField()
+    value = Figure()
+
+
+class Changes(s.Serializer):
+    since = s.DateField()
+    until = s.DateField()
+    status_changes = counted(StatusChange, "StatusChanges")()
+    budget_changes = counted(BudgetChange, "BudgetChanges")()
+    new_readings = counted(NewReading, "NewReadings")()
+
+
+class Alert(s.Serializer):
+    kind = s.ChoiceField(["kpi_off_track", "kpi_at_risk", "milestone_overdue", "low_execution_rate"])
+    severity = s.ChoiceField(["high", "medium"])
+    program = s.CharField()
+    subject = s.CharField()
+    message = s.CharField()
+    value = s.FloatField(allow_null=True)
+    due = s.DateField(allow_null=True)
+    days_late = s.IntegerField(allow_null=True)
+
+
+class Briefing(s.Serializer):
+    as_of = s.DateField()
+    generated_at = s.DateTimeField()
+    program = ProgramRef(allow_null=True)
+    headline = Headline()
+    national_context = National(allow_null=True)
+    budget_by_source = SourceSum(many=True)
+    budget_by_year = YearSum(many=True)
+    kpis = KpiTable()
+    milestones = Milestones()
+    changes = Changes()
+    alerts = counted(Alert, "Alerts")()
+
+
+S1 = "광주일보, 2025-10-24, AI 2단계 6000억 가동…광주시, ‘국가AI연구소·집적단지’로 재도약"
+S2 = "뉴시스, 2025-10-23, '국가 GPU 20만장 필요' 광주, AI컴퓨팅센터 재유치 기회"
+
+
+def _figure(value, unit, ko, en, source):
+    return {"value": value, "unit": unit, "display_ko": ko, "display_en": en, "source": source}
+
+
+AX_VALLEY_TOTAL = _figure(600_000_000_000, "KRW", "6,000억원", "₩600.0B", S1)
+
+BRIEFING_EXAMPLES = [
+    OpenApiExample(
+        "Gwangju, the whole portfolio (abridged)",
+        response_only=True,
+        value={
+            "as_of": "2025-10-24",
+            "generated_at": "2025-10-24T18:00:00+09:00",
+            "program": None,
+            "headline": {
+                "total_cost": AX_VALLEY_TOTAL,
+                "firms": _figure(160, "firms", "160개사", "160 firms", S1),
+                "jobs": _figure(650, "jobs", "650명", "650 jobs", S1),
+                "gpus": _figure(2500, "GPUs", "2,500대", "2,500 GPUs", S2),
+            },
+            "national_context": {
+                "planned": _figure(10_100_000_000_000, "KRW", "10조 1,000억원", "₩10.1T", S2),
+            },
+            "alerts": {"count": 0, "items": []},
+        },
+    )
+]
+
+PROGRAM_EXAMPLES = [
+    OpenApiExample(
+        "The AX demonstration valley (one row, abridged)",
+        response_only=True,
+        value={
+            "count": 1,
+            "next": None,
+            "previous": None,
+            "results": [
+                {
+                    "code": "AX-VALLEY",
+                    "parent": "GJ-AI",
+                    "level": "program",
+                    "name_ko": "AI 2단계: AX 실증밸리 (인공지능 전환 실증밸리)",
+                    "name_en": "AI phase 2: AX demonstration valley",
+                    "status": "approved",
+                    "status_display": "확정",
+                    "period": {"start_year": 2026, "end_year": 2030},
+                    "total_cost": AX_VALLEY_TOTAL,
+                }
+            ],
+        },
+    )
+]

@@ -1,0 +1,134 @@
+"""The list endpoints' rows as plain dicts, built once per data version and day from the
+selectors, then filtered, ordered and paged per request in Python.
+
+A 100-row page is bound by per-row work (REFERENCE-FIGURES.md): building rows from selector
+results once and reusing them leaves a request with a filter, a slice and the JSON encoding.
+Rows hold no translated text; the views add the `*_display` labels in the request's language.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from api import figures
+from portfolio import selectors
+
+
+@dataclass(frozen=True)
+class Tables:
+    day: datetime.date
+    programs: list[dict]  # tree order
+    milestones: list[dict]  # by planned date
+    indicators: list[dict]  # tree order, then code
+    lineage: dict[str, frozenset[str]]  # program code → itself and its ancestors' codes
+    # (kind, language) → {id(row): the row's JSON}, filled per process as pages are served
+    encoded: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def build(day: datetime.date) -> Tables:
+    """Every program, milestone and indicator (national context included). Thirteen queries."""
+    scope = selectors.load_scope(include_national=True)
+    citations = selectors.citations()
+    sources = selectors.money_sources(scope)
+    code_of = {node.id: node.code for node in scope.nodes}
+    lineage: dict[str, frozenset[str]] = {}
+    for node in scope.nodes:  # parents come first
+        parent = code_of.get(node.parent_id)
+        lineage[node.code] = frozenset({node.code}) | (lineage[parent] if parent else frozenset())
+
+    programs = []
+    for item in selectors.totals_for_scope(scope):
+        node, totals = item.program, item.totals
+        source = figures.cite(sources[node.id], citations)
+        programs.append(
+            {
+                "code": node.code,
+                "parent": code_of.get(node.parent_id),
+                "level": node.kind,
+                "depth": node.depth,
+                "name_ko": node.name_ko,
+                "name_en": node.name_en,
+                "status": node.status,
+                "is_national_context": node.is_national_context,
+                "period": {"start_year": node.start_year, "end_year": node.end_year},
+                "total_cost": figures.money(totals.total_cost, source),
+                "planned": figures.money(totals.planned, source),
+                "budget": figures.money(totals.budget, source),
+                "executed": figures.money(totals.executed, source),
+                "execution_rate": figures.rate(totals.execution_rate, source),
+            }
+        )
+    milestones = [milestone_row(row, citations) for row in selectors.schedule_for_scope(scope)]
+    indicators = [indicator_row(kpi, citations) for kpi in selectors.progress_for_scope(scope)]
+    return Tables(scope.today, programs, milestones, indicators, lineage)
+
+
+def milestone_row(row: selectors.MilestoneRow, citations) -> dict:
+    return {
+        "id": row.id,
+        "program": row.program_code,
+        "title_ko": row.title_ko,
+        "title_en": row.title_en,
+        "planned_date": row.planned_date.isoformat(),
+        "actual_date": row.actual_date.isoformat() if row.actual_date else None,
+        "date_precision": row.date_precision,
+        "status": row.status,
+        "slippage_days": row.slippage_days,
+        "is_overdue": row.is_overdue,
+        "is_due_soon": row.is_due_soon,
+        "source": figures.cite([row.source_id], citations),
+    }
+
+
+def indicator_row(kpi: selectors.KpiProgress, citations) -> dict:
+    unit, unit_en = kpi.unit, kpi.unit_en
+    indicator_source = figures.cite([kpi.source_id], citations)
+    latest = kpi.readings[-1] if kpi.readings else None
+    actual_source = figures.cite([latest.source_id], citations) if latest else None
+    return {
+        "code": kpi.code,
+        "program": kpi.program_code,
+        "name_ko": kpi.name_ko,
+        "name_en": kpi.name_en,
+        "metric": kpi.metric,
+        "direction": kpi.direction,
+        "is_cumulative": kpi.is_cumulative,
+        "status": kpi.status,
+        "baseline": figures.quantity(kpi.baseline, unit, unit_en, indicator_source),
+        "baseline_year": kpi.baseline_year,
+        "target": figures.quantity(kpi.target, unit, unit_en, indicator_source),
+        "target_year": kpi.target_year,
+        "actual": figures.quantity(kpi.actual, unit, unit_en, actual_source or indicator_source),
+        "achievement_pct": figures.rate(kpi.achievement_pct, actual_source or indicator_source),
+        "expected": figures.quantity(kpi.expected, unit, unit_en),
+        "latest_period": kpi.latest_period.isoformat() if kpi.latest_period else None,
+        "readings": [
+            {
+                "period": reading.period.isoformat(),
+                **figures.quantity(
+                    reading.value, unit, unit_en, figures.cite([reading.source_id], citations)
+                ),
+            }
+            for reading in kpi.readings
+        ],
+        "source": indicator_source,
+    }
+
+
+def pick(row: dict, field: str):
+    """The plain value of `field` in a row: a figure's value, a period's year, or the field."""
+    if field in ("start_year", "end_year"):
+        return row["period"][field]
+    value = row[field]
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def ordered(rows: list[dict], ordering: str | None) -> list[dict]:
+    """Rows sorted by `ordering` ("field" or "-field"), rows without a value last either way;
+    the given order when `ordering` is empty."""
+    if not ordering:
+        return rows
+    field = ordering.lstrip("-")
+    present = [row for row in rows if pick(row, field) is not None]
+    missing = [row for row in rows if pick(row, field) is None]
+    present.sort(key=lambda row: pick(row, field), reverse=ordering.startswith("-"))
+    return present + missing

@@ -1,0 +1,38 @@
+"""The national context: items the city only tracks (the national AI budget, the GPU goal),
+kept apart from the city's own money but shown beside it in briefings."""
+
+import datetime
+from dataclasses import dataclass
+
+from portfolio.selectors.kpis import KpiProgress, progress_for_scope
+from portfolio.selectors.programs import (
+    ProgramTotals,
+    Totals,
+    portfolio_totals_for_scope,
+    totals_for_scope,
+)
+from portfolio.selectors.scope import Scope, load_scope
+
+
+@dataclass(frozen=True)
+class NationalContext:
+    programs: list[ProgramTotals]  # the national-context items, in tree order
+    totals: Totals  # their money added up (top items only, so nothing counts twice)
+    kpis: list[KpiProgress]
+
+
+def national_scope(scope: Scope) -> Scope:
+    """The national-context part of a scope loaded with `include_national=True`."""
+    nodes = [node for node in scope.nodes if node.is_national_context]
+    return Scope(as_of=scope.as_of, nodes=nodes, whole_table=False)
+
+
+def national_context(*, as_of: datetime.date | None = None) -> NationalContext:
+    """Money and KPIs of the national-context items. Five queries."""
+    scope = national_scope(load_scope(as_of=as_of, include_national=True))
+    programs = totals_for_scope(scope)
+    return NationalContext(
+        programs=programs,
+        totals=portfolio_totals_for_scope(scope, programs),
+        kpis=progress_for_scope(scope),
+    )

@@ -1,0 +1,74 @@
+"""Fixtures for the API tests: a clean cache per test, feed tokens, and clients."""
+
+import datetime
+import os
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from api import authentication
+from api import cache as api_cache
+
+# The day the Gwangju articles appeared, 18:00 in Seoul.
+ARTICLE_DAY = datetime.datetime(2025, 10, 24, 18, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+
+
+@pytest.fixture(autouse=True)
+def _clean_api_state():
+    """Versions, cached answers and remembered tokens are process-wide: start each test empty."""
+    cache.clear()
+    api_cache.forget_local()
+    authentication.forget()
+    yield
+    api_cache.forget_local()
+    authentication.forget()
+
+
+@pytest.fixture
+def frozen_day():
+    with time_machine.travel(ARTICLE_DAY, tick=False):
+        yield ARTICLE_DAY
+
+
+def make_feed_token(name: str = "briefing", *args: str) -> str:
+    out = StringIO()
+    call_command("feed_token", name, *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip()
+
+
+@pytest.fixture
+def feed_token(db) -> str:
+    return make_feed_token()
+
+
+@pytest.fixture
+def feed(feed_token) -> APIClient:
+    """A client that reads with the feed's token, Korean first like the office."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {feed_token}")
+    return client
+
+
+@pytest.fixture
+def gwangju_feed(frozen_day, gwangju, feed) -> APIClient:
+    """The real dataset, loaded on the article day, read through the feed."""
+    return feed
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The real Redis as the cache, under a prefix of this test's own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-api-{os.getpid()}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -1,0 +1,238 @@
+"""briefing/ on the real Gwangju data: headline figures with units, Korean displays and
+sources; national context; milestones; changes since a day; alerts; program scope."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from portfolio.models import BudgetStage, Indicator, IndicatorReading, Program
+from portfolio.services import record_reading, set_budget_line, sync
+
+pytestmark = pytest.mark.django_db
+
+S1 = "광주일보, 2025-10-24, AI 2단계 6000억 가동…광주시, ‘국가AI연구소·집적단지’로 재도약"
+S2 = "뉴시스, 2025-10-23, '국가 GPU 20만장 필요' 광주, AI컴퓨팅센터 재유치 기회"
+SEOUL = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def briefing(client, **params) -> dict:
+    response = client.get("/api/v1/briefing/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_headline_figures(gwangju_feed):
+    data = briefing(gwangju_feed)
+    assert data["as_of"] == "2025-10-24"
+    assert data["generated_at"] == "2025-10-24T18:00:00+09:00"
+    headline = data["headline"]
+    assert headline["total_cost"]["value"] == 600000000000
+    assert headline["total_cost"]["display_ko"] == "6,000억원"
+    assert headline["total_cost"]["display_en"] == "₩600.0B"
+    assert headline["firms"] == {
+        "value": 160,
+        "unit": "firms",
+        "display_ko": "160개사",
+        "display_en": "160 firms",
+        "source": S1,
+    }
+    assert headline["jobs"] == {
+        "value": 650,
+        "unit": "jobs",
+        "display_ko": "650명",
+        "display_en": "650 jobs",
+        "source": S1,
+    }
+    assert headline["gpus"] == {
+        "value": 2500,
+        "unit": "GPUs",
+        "display_ko": "2,500대",
+        "display_en": "2,500 GPUs",
+        "source": S2,
+    }
+    # The city has no adopted budget in the articles, so no execution rate either.
+    assert (headline["budget"]["value"], headline["executed"]["value"]) == (0, 0)
+    assert headline["execution_rate"] == {
+        "value": None,
+        "unit": "%",
+        "display_ko": "–",
+        "display_en": "–",
+        "source": headline["budget"]["source"],
+    }
+
+
+def test_every_figure_has_value_unit_displays_and_source(gwangju_feed):
+    data = briefing(gwangju_feed)
+    figures = [*data["headline"].values(), data["national_context"]["planned"]]
+    figures += [
+        kpi[name] for kpi in data["kpis"]["items"] for name in ("actual", "target", "achievement_pct")
+    ]
+    for figure in figures:
+        assert set(figure) == {"value", "unit", "display_ko", "display_en", "source"}
+
+
+def test_the_national_context_stays_out_of_the_city_s_money(gwangju_feed):
+    data = briefing(gwangju_feed)
+    national = data["national_context"]
+    assert national["planned"] == {
+        "value": 10_100_000_000_000,
+        "unit": "KRW",
+        "display_ko": "10조 1,000억원",
+        "display_en": "₩10.1T",
+        "source": S2,
+    }
+    assert data["headline"]["planned"]["value"] == 0
+    goal = next(kpi for kpi in national["kpis"] if kpi["code"] == "NAT-GPUS-2030")
+    assert (goal["target"]["value"], goal["target"]["display_ko"], goal["target_year"]) == (
+        200000,
+        "200,000대",
+        2030,
+    )
+    assert "NAT-GPUS-2030" not in [kpi["code"] for kpi in data["kpis"]["items"]]
+
+
+def test_kpi_table_with_status(gwangju_feed):
+    table = briefing(gwangju_feed)["kpis"]
+    assert table["count"] == 5
+    assert table["by_status"] == {
+        "off_track": 0,
+        "at_risk": 0,
+        "on_track": 0,
+        "achieved": 0,
+        "no_target": 5,
+        "no_data": 0,
+    }
+    kpis = {kpi["code"]: kpi for kpi in table["items"]}
+    assert list(kpis) == ["P1-FIRMS", "P1-JOBS", "NADC-GPUS", "NAICC-COOLING", "NAICC-POWER"]
+    assert kpis["NAICC-POWER"]["actual"]["display_ko"] == "120MW"
+    assert kpis["NAICC-COOLING"]["actual"]["display_ko"] == "60,000t"
+    assert {kpi["status"] for kpi in kpis.values()} == {"no_target"}
+    assert kpis["P1-JOBS"]["status_display"] == "목표 없음"
+
+
+def test_milestones_due_within_90_days_and_overdue(gwangju, feed):
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 9, tzinfo=SEOUL), tick=False):
+        due = briefing(feed)["milestones"]
+    assert [m["title_en"] for m in due["due_soon"]["items"]] == ["AX demonstration valley starts"]
+    assert due["overdue"] == {"count": 0, "items": []}
+    with time_machine.travel(datetime.datetime(2027, 2, 1, 9, tzinfo=SEOUL), tick=False):
+        later = briefing(feed)
+    overdue = later["milestones"]["overdue"]["items"]
+    assert [(m["program"], m["planned_date"], m["slippage_days"]) for m in overdue] == [
+        ("AX-VALLEY", "2026-12-31", 32)
+    ]
+    assert later["alerts"]["items"] == [
+        {
+            "kind": "milestone_overdue",
+            "severity": "high",
+            "program": "AX-VALLEY",
+            "subject": str(overdue[0]["id"]),
+            "message": "일정 32일 지연: AX 실증밸리 사업 착수",
+            "value": None,
+            "due": "2026-12-31",
+            "days_late": 32,
+        }
+    ]
+
+
+def test_no_alerts_on_the_article_day(gwangju_feed):
+    assert briefing(gwangju_feed)["alerts"] == {"count": 0, "items": []}
+
+
+def test_what_changed_since_a_day(gwangju_feed):
+    feed = gwangju_feed
+    with time_machine.travel(datetime.datetime(2025, 11, 3, 10, tzinfo=SEOUL), tick=False):
+        valley = Program.objects.get(code="AX-VALLEY")
+        sync(Program, lookup={"code": "AX-VALLEY"}, status=Program.Status.RUNNING)
+        set_budget_line(
+            program=valley,
+            fiscal_year=2026,
+            funding_source="national",
+            stage=BudgetStage.ORIGINAL,
+            amount=40_000_000_000,
+        )
+        record_reading(
+            indicator=Indicator.objects.get(code="P1-JOBS"), period=datetime.date(2025, 12, 31), value=700
+        )
+    with time_machine.travel(datetime.datetime(2025, 11, 5, 9, tzinfo=SEOUL), tick=False):
+        changes = briefing(feed, since="2025-11-01")["changes"]
+        assert briefing(feed, since="2025-11-04")["changes"]["status_changes"]["count"] == 0
+    assert (changes["since"], changes["until"]) == ("2025-11-01", "2025-11-05")
+    assert changes["status_changes"]["items"] == [
+        {
+            "at": "2025-11-03T10:00:00+09:00",
+            "subject": "program",
+            "program": "AX-VALLEY",
+            "name_ko": "AI 2단계: AX 실증밸리 (인공지능 전환 실증밸리)",
+            "name_en": "AI phase 2: AX demonstration valley",
+            "old": "approved",
+            "new": "running",
+            "old_display": "확정",
+            "new_display": "추진 중",
+        }
+    ]
+    [budget] = changes["budget_changes"]["items"]
+    assert (budget["program"], budget["fiscal_year"], budget["old"]["value"]) == ("AX-VALLEY", 2026, None)
+    assert budget["new"]["display_ko"] == "400억원"
+    [reading] = changes["new_readings"]["items"]
+    assert (reading["indicator"], reading["period"], reading["value"]["display_ko"]) == (
+        "P1-JOBS",
+        "2025-12-31",
+        "700명",
+    )
+
+
+def test_a_briefing_for_one_program(gwangju_feed):
+    data = briefing(gwangju_feed, program="AX-VALLEY")
+    assert data["program"] == {
+        "code": "AX-VALLEY",
+        "name_ko": "AI 2단계: AX 실증밸리 (인공지능 전환 실증밸리)",
+        "name_en": "AI phase 2: AX demonstration valley",
+    }
+    assert data["headline"]["total_cost"]["display_ko"] == "6,000억원"
+    assert data["headline"]["total_cost"]["source"] == S1
+    assert data["headline"]["firms"]["value"] is None  # phase 1's firms are not the valley's
+    assert data["national_context"] is None
+    assert data["kpis"]["count"] == 0 and data["kpis"]["items"] == []
+
+
+def test_an_unknown_program_or_bad_date_is_a_clear_error(gwangju_feed):
+    response = gwangju_feed.get("/api/v1/briefing/", {"program": "NOPE"})
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["detail"] == "NOPE 코드의 사업이 없습니다."
+    response = gwangju_feed.get("/api/v1/briefing/", {"since": "2025-13-01"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "since"
+
+
+def test_days_outside_2000_to_2100_read_as_the_range_s_ends(gwangju_feed):
+    data = briefing(gwangju_feed, since="1990-01-01")
+    assert data["changes"]["since"] == "2000-01-01"
+    assert data["changes"]["status_changes"]["count"] == 9  # every city program, created on load
+    assert briefing(gwangju_feed, as_of="1999-12-31")["headline"]["jobs"]["value"] is None
+
+
+def test_as_of_reads_the_history(gwangju_feed):
+    feed = gwangju_feed
+    with time_machine.travel(datetime.datetime(2025, 11, 3, 10, tzinfo=SEOUL), tick=False):
+        reading = IndicatorReading.objects.get(indicator__code="P1-JOBS")
+        record_reading(indicator=reading.indicator, period=reading.period, value=700)
+        assert briefing(feed)["headline"]["jobs"]["value"] == 700
+        past = briefing(feed, as_of="2025-10-31")
+    assert (past["as_of"], past["headline"]["jobs"]["value"]) == ("2025-10-31", 650)
+
+
+def test_long_lists_are_cut_to_twenty_with_their_counts_and_off_track_kpis_first(gwangju, feed):
+    from django.core.management import call_command
+
+    call_command("synth", programs=60, lines=200, stdout=open("/dev/null", "w"))
+    data = briefing(feed, since="2000-01-01")
+    kpis = data["kpis"]
+    assert kpis["count"] == 125 and len(kpis["items"]) == 20  # 60 × 2 synthetic + Gwangju's 5
+    assert sum(kpis["by_status"].values()) == 125
+    order = ["off_track", "at_risk", "on_track", "achieved", "no_target", "no_data"]
+    ranks = [order.index(kpi["status"]) for kpi in kpis["items"]]
+    assert ranks == sorted(ranks)
+    for part in (data["changes"]["budget_changes"], data["alerts"], data["milestones"]["overdue"]):
+        assert part["count"] > 20 and len(part["items"]) == 20

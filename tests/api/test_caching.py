@@ -1,0 +1,166 @@
+"""ETag and Last-Modified on every GET, 304 on a conditional GET, and a data version that every
+committed write moves on: ORM saves, bulk writes without signals, SQL, and `synth`."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
+
+from api import cache as api_cache
+from api.versioning import DATA, KEYS
+from portfolio.models import Firm, Program
+from portfolio.services import sync
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = [
+    "/api/v1/programs/",
+    "/api/v1/programs/AX-VALLEY/",
+    "/api/v1/milestones/",
+    "/api/v1/indicators/",
+    "/api/v1/briefing/",
+]
+
+
+def data_version():
+    return cache.get(KEYS[DATA])
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_every_get_has_an_etag_and_last_modified_and_a_match_answers_304(
+    gwangju_feed, url, django_assert_num_queries
+):
+    first = gwangju_feed.get(url)
+    assert first.status_code == 200
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and last_modified.endswith("GMT")
+    assert first["Cache-Control"] == "private, no-cache"
+    assert "Accept-Language" in first["Vary"] and "Authorization" in first["Vary"]
+    with django_assert_num_queries(0):  # the token is remembered and nothing is read
+        again = gwangju_feed.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert gwangju_feed.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert gwangju_feed.head(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_the_etag_differs_by_parameters_and_language(gwangju_feed):
+    etags = {
+        gwangju_feed.get("/api/v1/briefing/")["ETag"],
+        gwangju_feed.get("/api/v1/briefing/", {"program": "AX-VALLEY"})["ETag"],
+        gwangju_feed.get("/api/v1/briefing/", HTTP_ACCEPT_LANGUAGE="en")["ETag"],
+    }
+    assert len(etags) == 3
+
+
+def test_a_conditional_get_still_needs_a_token(gwangju_feed):
+    from rest_framework.test import APIClient
+
+    etag = gwangju_feed.get("/api/v1/briefing/")["ETag"]
+    assert APIClient().get("/api/v1/briefing/", HTTP_IF_NONE_MATCH=etag).status_code == 401
+
+
+def test_a_committed_change_gives_new_figures_and_a_new_etag(
+    gwangju_feed, django_capture_on_commit_callbacks
+):
+    before = gwangju_feed.get("/api/v1/briefing/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(Program, lookup={"code": "AX-VALLEY"}, total_cost=700_000_000_000)
+    after = gwangju_feed.get("/api/v1/briefing/", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after.json()["headline"]["total_cost"]["display_ko"] == "7,000억원"
+
+
+def test_bulk_writes_without_signals_move_the_version(gwangju, django_capture_on_commit_callbacks):
+    version = data_version()
+    program = Program.objects.get(code="GJ-AI-P1")
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk_create_with_history([Firm(name="A사", program=program, attracted_on="2024-01-05")], Firm)
+    assert data_version() not in (None, version)
+
+
+def test_plain_sql_through_django_moves_the_version(gwangju, django_capture_on_commit_callbacks):
+    version = data_version()
+    with django_capture_on_commit_callbacks(execute=True), connection.cursor() as cursor:
+        cursor.execute("UPDATE portfolio_program SET sort_order = sort_order + 1 WHERE code = %s", ["NAIRI"])
+    assert data_version() != version
+
+
+def test_synth_moves_the_version(gwangju, django_capture_on_commit_callbacks):
+    version = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("synth", programs=5, lines=20, stdout=open("/dev/null", "w"))
+    assert data_version() != version
+
+
+def test_a_rolled_back_write_does_not(gwangju, django_capture_on_commit_callbacks):
+    version = data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                Program.objects.filter(code="NAIRI").update(sort_order=99)
+                raise RuntimeError("abandon")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert data_version() == version
+
+
+def test_reads_do_not_move_the_version(gwangju_feed):
+    gwangju_feed.get("/api/v1/programs/")
+    version = data_version()
+    for url in ENDPOINTS:
+        gwangju_feed.get(url)
+    assert data_version() == version
+
+
+@pytest.mark.redis
+def test_the_briefing_is_cached_in_redis_by_data_version(
+    redis_cache, gwangju_feed, django_assert_num_queries
+):
+    first = gwangju_feed.get("/api/v1/briefing/")
+    version = redis_cache.get(KEYS[DATA])
+    cached = [key for key in redis_cache._cache.get_client().keys(f"*api:f*:v{version}:briefing*")]
+    assert len(cached) == 1
+    api_cache.forget_local()  # as another worker process would be
+    with django_assert_num_queries(0):
+        second = gwangju_feed.get("/api/v1/briefing/")
+    assert second.content == first.content
+
+
+@pytest.mark.redis
+def test_throttling_with_redis_answers_429(redis_cache, gwangju_feed, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+    assert [gwangju_feed.get("/api/v1/briefing/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_without_a_cache_the_feed_still_answers_with_an_etag(gwangju_feed, settings):
+    # A Redis address where nothing listens: the feed reads the database and says so in the log.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response = gwangju_feed.get("/api/v1/briefing/")
+    assert response.status_code == 200
+    assert response.json()["headline"]["jobs"]["value"] == 650
+    assert response["ETag"] and response["Last-Modified"]
+
+
+def test_last_modified_moves_on_at_midnight_even_without_a_write(gwangju, feed):
+    import datetime
+
+    import time_machine
+
+    seoul = datetime.timezone(datetime.timedelta(hours=9))
+    with time_machine.travel(datetime.datetime(2025, 10, 24, 23, 0, tzinfo=seoul), tick=False):
+        evening = feed.get("/api/v1/briefing/")
+    with time_machine.travel(datetime.datetime(2025, 10, 25, 0, 30, tzinfo=seoul), tick=False):
+        morning = feed.get("/api/v1/briefing/", HTTP_IF_MODIFIED_SINCE=evening["Last-Modified"])
+    assert morning.status_code == 200  # overdue flags are computed for the new day
+    assert morning["Last-Modified"] == "Fri, 24 Oct 2025 15:00:00 GMT"  # 00:00 in Seoul
+    assert morning["ETag"] != evening["ETag"]

@@ -1,0 +1,85 @@
+"""A fixed number of SQL queries per endpoint, the same at 10 and at 1,000 programs; none at
+all once the answer is cached and the token remembered."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api import authentication
+from api import cache as api_cache
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+ENDPOINTS = [
+    "/api/v1/programs/?page_size=500",
+    "/api/v1/programs/SYN-00003/",
+    "/api/v1/milestones/?page_size=500",
+    "/api/v1/indicators/?page_size=500",
+    "/api/v1/briefing/",
+    "/api/v1/briefing/?program=SYN-00003&since=2020-01-01",
+]
+
+
+def cold_queries(client, url) -> int:
+    cache.clear()
+    api_cache.forget_local()
+    authentication.forget()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(captured)
+
+
+@pytest.fixture(scope="module")
+def counts_by_size(django_db_setup, django_db_blocker):
+    """Query counts per endpoint on a synthetic portfolio of 10, then 1,000 programs."""
+    from tests.api.conftest import make_feed_token
+
+    results = {}
+    with django_db_blocker.unblock():
+        from django.db import transaction
+        from rest_framework.test import APIClient
+
+        for size in (10, 1000):
+            with transaction.atomic():
+                call_command("synth", programs=size, lines=size * 20, seed=3, stdout=open(os.devnull, "w"))
+                client = APIClient()
+                client.credentials(HTTP_AUTHORIZATION=f"Token {make_feed_token(f'feed-{size}')}")
+                results[size] = {url: cold_queries(client, url) for url in ENDPOINTS}
+                transaction.set_rollback(True)
+    return results
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_the_query_count_does_not_grow_with_the_portfolio(counts_by_size, url):
+    assert counts_by_size[10][url] == counts_by_size[1000][url]
+    assert counts_by_size[1000][url] <= 30
+
+
+def test_the_counts_are_these(counts_by_size):
+    # Token auth costs 3 (token + user, user and group permissions); the rest is the selectors.
+    assert counts_by_size[1000] == {
+        "/api/v1/programs/?page_size=500": 12,
+        "/api/v1/programs/SYN-00003/": 22,
+        "/api/v1/milestones/?page_size=500": 12,
+        "/api/v1/indicators/?page_size=500": 12,
+        "/api/v1/briefing/": 21,
+        "/api/v1/briefing/?program=SYN-00003&since=2020-01-01": 20,
+    }
+
+
+def test_a_cached_answer_with_a_remembered_token_reads_nothing(gwangju_feed, django_assert_num_queries):
+    for url in [
+        "/api/v1/programs/",
+        "/api/v1/programs/AX-VALLEY/",
+        "/api/v1/milestones/",
+        "/api/v1/indicators/",
+        "/api/v1/briefing/",
+    ]:
+        assert gwangju_feed.get(url).status_code == 200
+        with django_assert_num_queries(0):
+            assert gwangju_feed.get(url).status_code == 200

@@ -1,0 +1,179 @@
+"""The selectors added for the briefing feed: sums by year and by source, scope-reusing variants,
+metric totals, the national context, sources behind figures, changes since a day, and alerts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from portfolio import selectors
+from portfolio.models import BudgetStage, Milestone, Program
+from portfolio.selectors import AlertKind, KpiStatus
+from portfolio.services import record_reading, set_budget_line, sync
+from tests.factories import (
+    BudgetLineFactory,
+    ExecutionFactory,
+    IndicatorFactory,
+    MilestoneFactory,
+    ProgramFactory,
+    ReadingFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EOK = 10**8
+SEOUL = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def at(*day_and_hour):
+    return time_machine.travel(datetime.datetime(*day_and_hour, tzinfo=SEOUL), tick=False)
+
+
+@pytest.fixture
+def two_programs():
+    a = ProgramFactory(code="A")
+    b = ProgramFactory(code="B")
+    for program, year, source, stage, eok in [
+        (a, 2025, "national", BudgetStage.ORIGINAL, 80),
+        (a, 2025, "national", BudgetStage.SUPPLEMENTARY, 90),
+        (a, 2026, "city", BudgetStage.PLAN, 30),
+        (b, 2025, "city", BudgetStage.ORIGINAL, 10),
+    ]:
+        BudgetLineFactory(
+            program=program, fiscal_year=year, funding_source=source, stage=stage, amount=eok * EOK
+        )
+    ExecutionFactory(
+        program=a, executed_on=datetime.date(2025, 5, 1), funding_source="national", amount=45 * EOK
+    )
+    ExecutionFactory(program=b, executed_on=datetime.date(2025, 6, 1), funding_source="city", amount=5 * EOK)
+    return a, b
+
+
+def test_budget_cells_add_up_by_source_and_by_year(two_programs):
+    cells = selectors.budget_by_year_and_source()
+    by_source = {
+        s.key: (s.planned, s.budget, s.executed) for s in selectors.sum_cells(cells, by="funding_source")
+    }
+    assert by_source == {"national": (0, 90 * EOK, 45 * EOK), "city": (30 * EOK, 10 * EOK, 5 * EOK)}
+    assert list(by_source) == ["national", "city"]  # the funding sources' own order
+    by_year = selectors.sum_cells(cells, by="fiscal_year")
+    assert [(s.key, s.budget, s.executed) for s in by_year] == [(2025, 100 * EOK, 50 * EOK), (2026, 0, 0)]
+    assert by_year[0].execution_rate == Decimal("50.0")
+    with pytest.raises(ValueError, match="stage"):
+        selectors.sum_cells(cells, by="stage")
+
+
+def test_the_scope_variants_give_what_the_plain_selectors_give(two_programs, django_assert_num_queries):
+    scope = selectors.load_scope()
+    with django_assert_num_queries(2):
+        cells = selectors.budget_for_scope(scope)
+    assert cells == selectors.budget_by_year_and_source()
+    assert selectors.portfolio_totals_for_scope(scope) == selectors.portfolio_totals()
+    totals = selectors.totals_for_scope(scope)
+    with django_assert_num_queries(0):
+        assert selectors.portfolio_totals_for_scope(scope, totals).budget == 100 * EOK
+    kpis = selectors.progress_for_scope(scope)
+    with django_assert_num_queries(1):
+        check = selectors.check_for_scope(scope, kpis)
+    assert check == selectors.firm_check()
+
+
+def test_metric_total_adds_up_the_actuals_of_one_metric():
+    program = ProgramFactory()
+    for metric, value in [("gpus", 2500), ("gpus", 500), ("jobs", 650)]:
+        ReadingFactory(indicator=IndicatorFactory(program=program, metric=metric), value=value)
+    IndicatorFactory(program=program, metric="firms")  # no reading: not a zero
+    kpis = selectors.kpi_progress()
+    assert selectors.metric_total(kpis, "gpus") == Decimal(3000)
+    assert selectors.metric_total(kpis, "jobs") == Decimal(650)
+    assert selectors.metric_total(kpis, "firms") is None
+
+
+def test_the_national_context_is_kept_apart(gwangju):
+    national = selectors.national_context()
+    assert national.totals.planned == 10_100_000_000_000
+    assert [item.program.code for item in national.programs] == [
+        "NATIONAL-AI",
+        "NAT-AI-BUDGET-2026",
+        "NAT-GPU-2030",
+        "JEONNAM-AICC",
+    ]
+    assert {kpi.code for kpi in national.kpis} == {"NAT-GPUS-2030", "JEONNAM-GPUS"}
+
+
+def test_money_sources_cover_the_subtree(two_programs):
+    a, b = two_programs
+    s1, s2, s3 = SourceFactory(key="S1"), SourceFactory(key="S2"), SourceFactory(key="S3")
+    root = ProgramFactory(code="ROOT", source=s1)
+    Program.objects.filter(pk__in=[a.pk, b.pk]).update(parent=root)
+    BudgetLineFactory(program=a, fiscal_year=2027, source=s2)
+    ExecutionFactory(program=b, source=s3)
+    scope = selectors.load_scope()
+    sources = selectors.money_sources(scope)
+    by_code = {node.code: sources[node.id] for node in scope.nodes}
+    assert by_code == {"ROOT": {s1.id, s2.id, s3.id}, "A": {s2.id}, "B": {s3.id}}
+    assert selectors.citations()[s1.id].text == "테스트 신문, 2025-01-01, " + s1.title
+
+
+def test_changes_since_a_day_come_from_the_history():
+    with at(2025, 10, 1, 9):
+        program = ProgramFactory(code="P", status=Program.Status.APPROVED)
+        indicator = IndicatorFactory(program=program, code="K")
+        milestone = MilestoneFactory(program=program)
+        set_budget_line(program=program, fiscal_year=2026, funding_source="city", stage=2, amount=10 * EOK)
+    with at(2025, 11, 3, 10):
+        sync(Program, lookup={"code": "P"}, status=Program.Status.RUNNING)
+        set_budget_line(program=program, fiscal_year=2026, funding_source="city", stage=2, amount=12 * EOK)
+        set_budget_line(program=program, fiscal_year=2027, funding_source="city", stage=1, amount=3 * EOK)
+        record_reading(indicator=indicator, period=datetime.date(2025, 9, 30), value=Decimal(7))
+        milestone.status = Milestone.Status.DELAYED
+        milestone.save()
+    with at(2025, 11, 4, 10):
+        program.budget_lines.get(fiscal_year=2027).delete()
+
+    changes = selectors.changes_since(since=datetime.date(2025, 11, 1))
+    assert [(c.subject, c.program_code, c.old, c.new) for c in changes.status_changes] == [
+        ("program", "P", "approved", "running"),
+        ("milestone", "P", "planned", "delayed"),
+    ]
+    assert [(c.fiscal_year, c.old, c.new) for c in changes.budget_changes] == [
+        (2027, 3 * EOK, None),  # removed on the 4th: newest first
+        (2027, None, 3 * EOK),  # added on the 3rd, after 2026 was raised
+        (2026, 10 * EOK, 12 * EOK),
+    ]
+    assert [(r.indicator_code, r.period, r.value) for r in changes.new_readings] == [
+        ("K", datetime.date(2025, 9, 30), Decimal(7))
+    ]
+    # Up to the end of the 3rd only, and nothing before the period counts.
+    until_3rd = selectors.changes_since(since=datetime.date(2025, 11, 3), as_of=datetime.date(2025, 11, 3))
+    assert len(until_3rd.budget_changes) == 2
+    assert selectors.changes_since(since=datetime.date(2025, 11, 5)).status_changes == []
+    created = selectors.changes_since(since=datetime.date(2025, 10, 1), as_of=datetime.date(2025, 10, 1))
+    assert [(c.old, c.new) for c in created.status_changes] == [(None, "approved")]
+
+
+def test_alerts_for_kpis_milestones_and_slow_spending():
+    with at(2025, 12, 1, 9):
+        program = ProgramFactory(code="SLOW", status=Program.Status.RUNNING)
+        BudgetLineFactory(program=program, amount=100 * EOK)
+        ExecutionFactory(program=program, amount=20 * EOK)
+        behind = IndicatorFactory(
+            program=program, code="BEHIND", baseline_year=2020, target=100, target_year=2025
+        )
+        ReadingFactory(indicator=behind, period=datetime.date(2025, 6, 30), value=10)
+        MilestoneFactory(program=program, planned_date=datetime.date(2025, 11, 1))
+        found = selectors.alerts(
+            kpis=selectors.kpi_progress(),
+            milestones=selectors.milestone_schedule(),
+            programs=selectors.program_totals(),
+        )
+    assert [(a.kind, a.severity, a.subject) for a in found] == [
+        (AlertKind.KPI_OFF_TRACK, "high", "BEHIND"),
+        (AlertKind.MILESTONE_OVERDUE, "high", str(Milestone.objects.get().id)),
+        (AlertKind.LOW_EXECUTION, "medium", "SLOW"),
+    ]
+    assert found[1].days_late == 30
+    assert found[2].value == Decimal("20.0")
+    assert selectors.kpi_progress()[0].status == KpiStatus.OFF_TRACK
