@@ -220,3 +220,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Imports --------------------------------------------------------------------------------
+# Spreadsheet imports (the imports app): size limits, and which files go to a Celery worker.
+
+INSTALLED_APPS += ["imports"]
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
+# Files with more rows than this are previewed and applied by a worker, with progress.
+IMPORT_ASYNC_THRESHOLD_ROWS = env_int("IMPORT_ASYNC_THRESHOLD_ROWS", 2_000)
+# Rows the preview keeps for each outcome (new, changed, unchanged, error); the counts are complete.
+IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 500, minimum=1)
+IMPORT_CHUNK_ROWS = 1_000  # rows read, matched and written together
+IMPORT_WRITE_BATCH = 1_000  # rows per INSERT/UPDATE statement (SQLite caps it lower by itself)
+# Refuse an upload over the limit while it arrives, before it is written to disk.
+FILE_UPLOAD_HANDLERS = [
+    "imports.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
