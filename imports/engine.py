@@ -294,7 +294,7 @@ class Importer:
         first = self.seen.setdefault(fingerprint, row.number)
         if first != row.number:
             row.errors[""] = _(
-                "repeats the key of row %(row)s (%(key)s); each row must be about a different %(what)s."
+                "Duplicate key: row %(row)s already has %(key)s; a file may name each %(what)s only once."
             ) % {
                 "row": first,
                 "key": self._describe_key(row),

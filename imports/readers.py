@@ -169,9 +169,11 @@ def _open_csv(path: Path) -> Sheet:
     sample = handle.read(64 * 1024)
     handle.seek(0)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+    # Only the delimiter is guessed; quoting stays Excel's, which the sniffer sometimes misreads.
+    dialect = type("SheetDialect", (csv.excel,), {"delimiter": delimiter})
     return Sheet(rows=_csv_rows(handle, dialect), estimated_rows=_count_lines(path), closers=[handle.close])
 
 

@@ -58,10 +58,11 @@ def _without_separators(value: object, *, suffixes: Iterable[str] = (), prefixes
     for suffix in suffixes:
         text = text.removesuffix(suffix)
     if "," in text:
-        # Commas only as thousands separators: "1,5" or "12,34,567" are not numbers we can trust.
-        if not GROUPED_DIGITS.fullmatch(text):
+        if GROUPED_DIGITS.fullmatch(text):
+            return text.replace(",", "")
+        if DECIMAL_NUMBER.fullmatch(text.replace(",", "")):
+            # Commas only as thousands separators: "1,5" or "12,34,567" are not numbers to trust.
             raise CellError(_("%(value)s is not a number.") % {"value": shown(value)})
-        text = text.replace(",", "")
     return text
 
 
