@@ -60,7 +60,10 @@ def test_it_reads_excel_dates_and_the_usual_ways_of_writing_one(cell):
     ("cell", "message"),
     [
         ("2026-02-30", "‘2026-02-30’은(는) 달력에 없는 날짜입니다."),
-        ("31/01/2026", "‘31/01/2026’은(는) 날짜가 아닙니다. 2026-01-31, 2026.01.31, 2026/1/31처럼 적어 주세요."),
+        (
+            "31/01/2026",
+            "‘31/01/2026’은(는) 날짜가 아닙니다. 2026-01-31, 2026.01.31, 2026/1/31처럼 적어 주세요.",
+        ),
         ("다음 주", "‘다음 주’은(는) 날짜가 아닙니다. 2026-01-31, 2026.01.31, 2026/1/31처럼 적어 주세요."),
         (2026, "‘2026’은(는) 날짜가 아닙니다."),
     ],
@@ -89,7 +92,10 @@ def test_it_reads_budget_stages_by_name_or_number(cell, stage):
 def test_it_names_the_allowed_values_when_a_code_is_unknown():
     with pytest.raises(CellError) as error:
         ChoiceWidget(FundingSource).clean("복권기금")
-    assert str(error.value) == "‘복권기금’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타."
+    assert (
+        str(error.value)
+        == "‘복권기금’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타."
+    )
 
 
 def test_it_reads_milestone_statuses_in_korean():

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stored(programs):
     """A stored line the refused files also try to change."""
-    return BudgetLineFactory(program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=100)
+    return BudgetLineFactory(
+        program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=100
+    )
 
 
 def good_row() -> list:
@@ -57,7 +59,7 @@ def test_it_rejects_non_numeric_amounts(tmp_path, stored):
 
 
 def test_it_rejects_duplicate_keys_inside_the_file(tmp_path, stored):
-    summary, results = assert_refused(
+    _summary, results = assert_refused(
         tmp_path,
         [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", "2026", "national", "2", "1,000"]],
         "키 중복: 2행에 이미 ‘AX-VALLEY · 2026 · 국비 · 본예산’이(가) 있습니다. "
@@ -86,8 +88,9 @@ def test_it_rejects_formulas_and_says_the_computed_value_is_not_trusted(tmp_path
 def test_it_rejects_formula_looking_cells_in_csv_files(tmp_path, stored):
     assert_refused(
         tmp_path,
-        [BUDGET_HEADER, [*good_row(), "=HYPERLINK(\"http://x\")"]],
-        "비고: 수식(=HYPERLINK(\"http://x\"))이 들어 있습니다. 수식으로 계산된 값은 믿을 수 없으므로 받지 않습니다. "
+        [BUDGET_HEADER, [*good_row(), '=HYPERLINK("http://x")']],
+        '비고: 수식(=HYPERLINK("http://x"))이 들어 있습니다. '
+        "수식으로 계산된 값은 믿을 수 없으므로 받지 않습니다. "
         "숫자를 직접 입력하거나 ‘선택하여 붙여넣기 → 값’으로 붙여 넣어 주세요.",
         writer=write_csv,
         name="in.csv",
@@ -127,7 +130,9 @@ def test_it_rejects_a_password_protected_workbook(tmp_path, stored):
 
 def test_it_rejects_files_over_the_configured_size(tmp_path, stored, settings):
     settings.IMPORT_MAX_UPLOAD_MB = 1
-    rows = [BUDGET_HEADER, good_row() + ["x" * 300]] + [["AX-VALLEY", 2026, "시비", "계획", n, "x" * 300] for n in range(4000)]
+    rows = [BUDGET_HEADER, [*good_row(), "x" * 300]] + [
+        ["AX-VALLEY", 2026, "시비", "계획", n, "x" * 300] for n in range(4000)
+    ]
     path = write_csv(tmp_path / "big.csv", rows)
     assert path.stat().st_size > 1024 * 1024
     before = snapshot()
@@ -142,24 +147,31 @@ def test_it_rejects_a_csv_in_an_unknown_encoding(tmp_path, stored):
     path.write_bytes(",".join(BUDGET_HEADER[:5]).encode("utf-8") + b"\nAX-VALLEY,2026,\xff\xfe,\xff,1\n")
     before = snapshot()
     summary, _ = run("budget-lines", path)
-    assert summary.file_error == "CSV 파일의 인코딩이 UTF-8도 CP949(EUC-KR)도 아닙니다. Excel에서 ‘CSV UTF-8’로 저장해 주세요."
+    assert (
+        summary.file_error
+        == "CSV 파일의 인코딩이 UTF-8도 CP949(EUC-KR)도 아닙니다. Excel에서 ‘CSV UTF-8’로 저장해 주세요."
+    )
     assert snapshot() == before
 
 
 def test_it_rejects_unknown_funding_sources_and_stages(tmp_path, stored):
-    summary, results = assert_refused(
+    _summary, results = assert_refused(
         tmp_path,
         [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 2026, "복권기금", "3차 추경", 5]],
-        "재원: ‘복권기금’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타.",
+        "재원: ‘복권기금’은(는) 허용된 값이 아닙니다. "
+        "다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타.",
     )
-    assert "예산 단계: ‘3차 추경’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 계획, 본예산, 추경." in (
-        errors_of(results)
+    assert (
+        "예산 단계: ‘3차 추경’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 계획, 본예산, 추경."
+        in (errors_of(results))
     )
 
 
 def test_it_rejects_years_the_model_refuses_naming_the_column(tmp_path, stored):
-    summary, results = assert_refused(
-        tmp_path, [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 1999, "시비", "본예산", 5]], "회계연도: 연도는 2000년 이후여야 합니다."
+    _summary, _results = assert_refused(
+        tmp_path,
+        [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 1999, "시비", "본예산", 5]],
+        "회계연도: 연도는 2000년 이후여야 합니다.",
     )
 
 
