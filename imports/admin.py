@@ -33,15 +33,16 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file (UTF-8 or CP949)."),
     )
 
-    def __init__(self, *args, too_large: bool = False, **kwargs):
+    def __init__(self, *args, too_large: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.too_large = too_large
+        self.too_large = too_large  # bytes of a file the upload handler stopped storing
+        if too_large:
+            self.fields["file"].required = False
 
-    def clean(self):
+    def clean_file(self):
         if self.too_large:
-            # The upload handler stopped storing the file; its size is in the request's length.
             raise forms.ValidationError(too_large_message(self.too_large))
-        return super().clean()
+        return self.cleaned_data["file"]
 
 
 def can_import(user, model) -> bool:
@@ -99,9 +100,11 @@ class SpreadsheetImportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.spreadsheet_resource()
-        too_large = request.META.get("CONTENT_LENGTH") if getattr(request, "upload_too_large", None) else 0
         if request.method == "POST":
-            form = UploadForm(request.POST, request.FILES, too_large=int(too_large or 0))
+            files = request.FILES  # parsing the body first lets the size-limit handler flag the file
+            too_large = "file" in getattr(request, "upload_too_large", ())
+            size = int(request.META.get("CONTENT_LENGTH") or 0) if too_large else 0
+            form = UploadForm(request.POST, files, too_large=size)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 run = services.start_import(
