@@ -73,3 +73,11 @@ def errors_of(results: list[RowResult]) -> list[str]:
 BUDGET_HEADER = ["사업코드", "회계연도", "재원", "예산 단계", "금액(원)", "비고"]
 EXECUTION_HEADER = ["사업코드", "집행일", "재원", "금액(원)", "내용", "문서 번호"]
 DAY = datetime.date(2026, 1, 31)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(request, settings, tmp_path):
+    """Uploaded files go to a temporary folder, except where a worker process must find them
+    under the MEDIA_ROOT it was started with (those tests delete their own files)."""
+    if "celery_worker" not in request.fixturenames:
+        settings.MEDIA_ROOT = tmp_path / "media"
