@@ -53,6 +53,7 @@ messages: install
 
 bench: install
 	$(PY) bench/admin_changelist.py
+	$(PY) bench/import_executions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

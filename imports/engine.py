@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -51,9 +52,13 @@ OUTCOME_LABELS = {
 class RowResult:
     number: int
     outcome: Outcome
-    key: str = ""
+    describe: Callable[[], str] = str  # what the row is called; built only when someone asks
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # column, old, new
     errors: list[str] = field(default_factory=list)  # "column: rule", in the user's language
+
+    @property
+    def key(self) -> str:
+        return self.describe()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,12 +129,15 @@ class Importer:
         self.chunk_size = chunk_size or settings.IMPORT_CHUNK_ROWS
         self.summary = Summary(kind=kind, dry_run=True)
         self.columns_by_attname = {column.attname: column for column in self.resource.columns()}
+        self.tracked = list(self.columns_by_attname)
+        self.lookups = [column.attribute for column in self.resource.columns() if column.is_lookup]
         self.seen: dict[int, int] = {}  # hash of a key → the row it first appeared on
 
     # --- the run ---------------------------------------------------------------------------
 
     def run(self, path, *, dry_run: bool) -> Summary:
         self.summary.dry_run = dry_run
+        self.started = timezone.now()
         try:
             with open_sheet(path) as sheet:
                 if dry_run:
@@ -302,7 +310,7 @@ class Importer:
             }
 
     def _decide(self, row: ParsedRow, stored: dict) -> tuple[RowResult, Any, list[str]]:
-        result = RowResult(number=row.number, outcome=Outcome.ERROR, key=self._describe_key(row))
+        result = RowResult(number=row.number, outcome=Outcome.ERROR, describe=lambda: self._describe_key(row))
         if row.errors:
             result.errors = self._messages(row.errors)
             return result, None, []
@@ -316,7 +324,7 @@ class Importer:
                 % {"what": self.model._meta.verbose_name_plural}
             ]
             return result, None, []
-        tracked = list(self.columns_by_attname)
+        tracked = self.tracked
         if existing is None:
             instance = self.model(**row.values)
             before = None
@@ -357,29 +365,21 @@ class Importer:
         """full_clean, less the per-row queries: related rows were found by code for the whole
         chunk, keys were matched to stored rows and checked across the file, and every check
         constraint of these models has a field validator or clean() rule saying the same."""
-        lookups = [column.attribute for column in self.resource.columns() if column.is_lookup]
-        instance.full_clean(exclude=lookups, validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=self.lookups, validate_unique=False, validate_constraints=False)
 
     def _write(self, creates: list, updates: list, changed_fields: set[str]) -> None:
+        # One import is one moment in the history: every record it writes carries the same time.
+        history = {
+            "default_user": self.user,
+            "default_change_reason": self.reason,
+            "default_date": self.started,
+        }
         batch = settings.IMPORT_WRITE_BATCH
         if creates:
-            bulk_create_with_history(
-                creates,
-                self.model,
-                batch_size=batch,
-                default_user=self.user,
-                default_change_reason=self.reason,
-            )
+            bulk_create_with_history(creates, self.model, batch_size=batch, **history)
         if updates:
             names = sorted(self.model._meta.get_field(name).name for name in changed_fields)
-            bulk_update_with_history(
-                updates,
-                self.model,
-                names,
-                batch_size=batch,
-                default_user=self.user,
-                default_change_reason=self.reason,
-            )
+            bulk_update_with_history(updates, self.model, names, batch_size=batch, **history)
 
     # --- messages --------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ import csv
 import io
 import logging
 import os
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +103,35 @@ def _ole_reason(path: Path) -> str:
             "(File → Info → Protect Workbook) and upload it again."
         )
     return _("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) and upload it again.")
+
+
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+ROW_BYTES = 250  # sheet XML per row when a writer leaves out the dimension (openpyxl's write-only)
+
+
+def estimate_rows(path: str | os.PathLike) -> int | None:
+    """How many rows a file has, cheaply, to decide between the request and a worker: the
+    dimension Excel writes at the top of a sheet, or the sheet's size; the lines of a CSV."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if head.startswith(ZIP_MAGIC):
+            with zipfile.ZipFile(path) as package:
+                sheets = sorted(
+                    (info for info in package.infolist() if info.filename.startswith("xl/worksheets/sheet")),
+                    key=lambda info: info.filename,
+                )
+                if not sheets:
+                    return None
+                with package.open(sheets[0]) as sheet:
+                    match = DIMENSION.search(sheet.read(4096))
+                return int(match.group(1)) if match else sheets[0].file_size // ROW_BYTES
+        if head == OLE_MAGIC:
+            return None
+        return _count_lines(path)
+    except (OSError, zipfile.BadZipFile):
+        return None  # the import itself will say what is wrong with the file
 
 
 def _open_xlsx(path: Path) -> Sheet:

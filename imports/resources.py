@@ -307,10 +307,12 @@ class ExecutionResource(SpreadsheetResource):
         manager = Execution._default_manager
         by_reference = [key for key in keys if key[0] == "reference"]
         if by_reference:
+            # exclude(reference="") repeats the unique index's condition so the database can use
+            # that partial index; without it the lookup scans every execution of the programs.
             rows = manager.filter(
                 program_id__in={key[1] for key in by_reference},
                 reference__in={key[2] for key in by_reference},
-            )
+            ).exclude(reference="")
             for execution in rows:
                 found[("reference", execution.program_id, execution.reference)] = execution
         by_content = [key for key in keys if key[0] == "content"]

@@ -6,7 +6,6 @@ way leaves neither half the rows nor a run that claims to be done; running it ag
 """
 
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from imports.engine import Importer, Outcome, RowResult, Summary
 from imports.models import ImportRun
-from imports.readers import FileRejected, open_sheet
+from imports.readers import estimate_rows
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +38,6 @@ class RowCollector:
         kept = self.rows[str(result.outcome)]
         if len(kept) < self.limit:
             kept.append(result.as_dict())
-
-
-def estimate_rows(path: str | os.PathLike) -> int | None:
-    try:
-        with open_sheet(path) as sheet:
-            return sheet.estimated_rows
-    except FileRejected:
-        return None  # the run itself will say why, at once
 
 
 def start_import(*, kind: str, file: File, name: str, user=None) -> ImportRun:
@@ -78,12 +69,11 @@ def apply_preview(*, preview: ImportRun, user=None) -> ImportRun:
 
 
 def _schedule(run: ImportRun) -> ImportRun:
-    with local_copy(run) as path:
-        estimate = estimate_rows(path)
-    if run.rows_total is None and estimate is not None:
-        run.rows_total = estimate
+    if run.rows_total is None:  # an apply knows its rows from the preview
+        with local_copy(run) as path:
+            run.rows_total = estimate_rows(path)
         run.save(update_fields=["rows_total"])
-    if estimate is not None and estimate > settings.IMPORT_ASYNC_THRESHOLD_ROWS:
+    if run.rows_total is not None and run.rows_total > settings.IMPORT_ASYNC_THRESHOLD_ROWS:
         from imports.tasks import run_import
 
         transaction.on_commit(lambda: run_import.delay(run.pk))
