@@ -48,23 +48,26 @@ def start_import(*, kind: str, file: File, name: str, user=None) -> ImportRun:
     return _schedule(run)
 
 
-@transaction.atomic
 def apply_preview(*, preview: ImportRun, user=None) -> ImportRun:
     """Apply a clean preview's file in a new run; the rows are checked again against the
-    data as it is now, and written all together or not at all."""
-    preview = ImportRun.objects.select_for_update().get(pk=preview.pk)
-    if not preview.can_apply:
-        raise ValueError(_("Only a finished preview without errors can be applied."))
-    run = ImportRun.objects.create(
-        kind=preview.kind,
-        dry_run=False,
-        preview=preview,
-        file=preview.file.name,
-        original_name=preview.original_name,
-        size=preview.size,
-        created_by=user,
-        rows_total=preview.rows_done or None,
-    )
+    data as it is now, and written all together or not at all. A preview is applied once."""
+    with transaction.atomic():
+        preview = ImportRun.objects.select_for_update().get(pk=preview.pk)
+        if not preview.can_apply:
+            raise ValueError(_("Only a finished preview without errors can be applied."))
+        failed = (ImportRun.Status.REJECTED, ImportRun.Status.FAILED)
+        if preview.applies.exclude(status__in=failed).exists():
+            raise ValueError(_("This preview has already been applied."))
+        run = ImportRun.objects.create(
+            kind=preview.kind,
+            dry_run=False,
+            preview=preview,
+            file=preview.file.name,
+            original_name=preview.original_name,
+            size=preview.size,
+            created_by=user,
+            rows_total=preview.rows_done or None,
+        )
     return _schedule(run)
 
 

@@ -229,3 +229,14 @@ def test_exported_text_that_looks_like_a_formula_stays_text(client, office_staff
     cell = sheet.cell(row=2, column=5)
     assert (cell.value, cell.data_type) == ("=1+1", "s")
     assert Execution.objects.count() == 1
+
+
+def test_a_preview_is_applied_only_once(client, office_staff, programs, tmp_path):
+    client.force_login(office_staff)
+    rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", 1]]
+    response = upload(client, "budget-lines", write_xlsx(tmp_path / "a.xlsx", rows))
+    client.post(response.url, {"apply": "1"})
+    again = client.post(response.url, {"apply": "1"}, follow=True)
+    assert "이 미리보기는 이미 적용했습니다." in again.content.decode()
+    assert ImportRun.objects.filter(dry_run=False).count() == 1
+    assert BudgetLine.objects.get().history.count() == 1
