@@ -94,6 +94,7 @@ class ParsedRow:
     values: dict[str, Any]  # attname → cleaned value (a code for lookups until resolved)
     errors: dict[str, str]  # attname (or "" for the row) → message
     key: tuple | None = None
+    unknown: dict[str, str] = field(default_factory=dict)  # attname → a code that names nothing
 
 
 class _Rollback(Exception):
@@ -272,6 +273,7 @@ class Importer:
                     row.values[name] = ids[code]
                 else:
                     del row.values[name]
+                    row.unknown[name] = code
                     row.errors[name] = column.widget.unknown_message % {"value": code}
 
     def _chunk(self, rows: list[ParsedRow]) -> tuple[list, list, set[str]]:
@@ -399,6 +401,8 @@ class Importer:
         for name in self.resource.described_attnames():
             if name in row.values:
                 parts.append(self._show(name, row.values[name]))
+            elif name in row.unknown:
+                parts.append(row.unknown[name])
         return " · ".join(part for part in parts if part)
 
     def _show(self, name: str, value: Any) -> str:

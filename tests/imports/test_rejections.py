@@ -35,11 +35,12 @@ def assert_refused(tmp_path, rows, message, *, kind="budget-lines", writer=write
 
 
 def test_it_rejects_unknown_program_codes(tmp_path, stored):
-    assert_refused(
+    _, results = assert_refused(
         tmp_path,
         [BUDGET_HEADER[:5], good_row(), ["NOPE", 2026, "시비", "본예산", 5]],
         "사업코드: 사업코드 ‘NOPE’인 사업이 없습니다.",
     )
+    assert results[-1].key == "NOPE · 2026 · 시비 · 본예산"  # the preview still says which row it was
 
 
 def test_it_rejects_negative_amounts(tmp_path, stored):
