@@ -184,7 +184,8 @@ class SpreadsheetResource(resources.ModelResource):
         names = self.key_attnames()
         # A superset by each key part, then exact matching here: one simple indexed query.
         filters = {f"{name}__in": {key[index] for key in keys} for index, name in enumerate(names)}
-        return self._by_key(self._meta.model._default_manager.filter(**filters), names, set(keys))
+        queryset = self._meta.model._default_manager.filter(**filters).order_by()
+        return self._by_key(queryset, names, set(keys))
 
     @staticmethod
     def _by_key(queryset, names: tuple[str, ...], wanted: set[tuple]) -> dict[tuple, Any]:
@@ -312,7 +313,7 @@ class ExecutionResource(SpreadsheetResource):
             rows = manager.filter(
                 program_id__in={key[1] for key in by_reference},
                 reference__in={key[2] for key in by_reference},
-            ).exclude(reference="")
+            ).exclude(reference="").order_by()
             for execution in rows:
                 found[("reference", execution.program_id, execution.reference)] = execution
         by_content = [key for key in keys if key[0] == "content"]
