@@ -76,6 +76,9 @@ class SpreadsheetImportMixin(ImportExportMixin):
     def has_import_permission(self, request) -> bool:
         return can_import(request.user, self.model)
 
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)  # whoever may see the list may take it away
+
     def get_urls(self):
         info = self.get_model_info()
         return [

@@ -310,10 +310,14 @@ class ExecutionResource(SpreadsheetResource):
         if by_reference:
             # exclude(reference="") repeats the unique index's condition so the database can use
             # that partial index; without it the lookup scans every execution of the programs.
-            rows = manager.filter(
-                program_id__in={key[1] for key in by_reference},
-                reference__in={key[2] for key in by_reference},
-            ).exclude(reference="").order_by()
+            rows = (
+                manager.filter(
+                    program_id__in={key[1] for key in by_reference},
+                    reference__in={key[2] for key in by_reference},
+                )
+                .exclude(reference="")
+                .order_by()
+            )
             for execution in rows:
                 found[("reference", execution.program_id, execution.reference)] = execution
         by_content = [key for key in keys if key[0] == "content"]
