@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 
 from imports import services
-from imports.engine import Outcome
 from imports.models import ImportRun
 from imports.readers import too_large_message
 from imports.resources import BY_MODEL, RESOURCES
+from imports.results import Outcome
 from imports.workbook import ImportReadyXLSX, template_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

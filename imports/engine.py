@@ -7,9 +7,7 @@ row fails. Rows are handled in chunks: one query per chunk finds the stored rows
 insert and one bulk update write them, and memory does not grow with the file.
 """
 
-import enum
 import itertools
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,73 +17,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from imports.columns import Column
 from imports.readers import FileRejected, Sheet, SheetRow, open_sheet
-from imports.resources import AMBIGUOUS, Column, SpreadsheetResource, resource_for
+from imports.resources import AMBIGUOUS, SpreadsheetResource, resource_for
+from imports.results import Outcome, RowResult, Summary
 from imports.widgets import CellError, is_empty, normalise
 
 HEADER_SEARCH_ROWS = 10  # a title or a note above the header row is fine
-
-
-class Outcome(enum.StrEnum):
-    NEW = "new"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    ERROR = "error"
-
-    @property
-    def label(self) -> str:
-        return str(OUTCOME_LABELS[self])
-
-
-OUTCOME_LABELS = {
-    Outcome.NEW: gettext_lazy("new"),
-    Outcome.CHANGED: gettext_lazy("changed"),
-    Outcome.UNCHANGED: gettext_lazy("unchanged"),
-    Outcome.ERROR: gettext_lazy("error"),
-}
-
-
-@dataclass(slots=True)
-class RowResult:
-    number: int
-    outcome: Outcome
-    describe: Callable[[], str] = str  # what the row is called; built only when someone asks
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # column, old, new
-    errors: list[str] = field(default_factory=list)  # "column: rule", in the user's language
-
-    @property
-    def key(self) -> str:
-        return self.describe()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.number,
-            "outcome": str(self.outcome),
-            "key": self.key,
-            "changes": [list(change) for change in self.changes],
-            "errors": self.errors,
-        }
-
-
-@dataclass
-class Summary:
-    kind: str
-    dry_run: bool
-    counts: Counter = field(default_factory=Counter)
-    file_error: str = ""
-    ignored_columns: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def rows(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.file_error or self.counts[Outcome.ERROR])
 
 
 @dataclass(slots=True)

@@ -20,9 +20,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.engine import Importer, Outcome, RowResult, Summary
+from imports.engine import Importer
 from imports.models import ImportRun
 from imports.readers import estimate_rows
+from imports.results import Outcome, RowResult, Summary
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from imports.resources import Column, SpreadsheetResource
+from imports.columns import Column
+from imports.resources import SpreadsheetResource
 from imports.widgets import ChoiceWidget, LookupWidget
 
 EXAMPLE_PROGRAM = "예시-사업"  # not a valid program code (codes are Latin), so it can never be imported

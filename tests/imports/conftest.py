@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from imports.engine import Importer, RowResult, Summary
+from imports.engine import Importer
+from imports.results import RowResult, Summary
 from portfolio.models import BudgetLine, Execution, Firm, IndicatorReading, Milestone
 from tests.factories import IndicatorFactory, ProgramFactory, SourceFactory
 

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from imports.engine import Importer, Outcome, RowResult
+from imports.engine import Importer
 from imports.resources import RESOURCES
+from imports.results import Outcome, RowResult
 
 
 class Command(BaseCommand):
