@@ -47,13 +47,14 @@ format: install
 
 # Re-extract and compile the Korean translations (needs GNU gettext); commit the .po and .mo.
 messages: install
-	for app in portfolio reports api dashboard; do \
+	for app in portfolio reports api dashboard imports; do \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l ko --no-obsolete >/dev/null && ../$(PY) ../manage.py compilemessages -l ko >/dev/null); \
 	done
 
 bench: install
 	$(PY) bench/admin_changelist.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/import_executions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "simple_history",
     "import_export",
     "django_celery_beat",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "dashboard",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -228,8 +231,6 @@ LOGGING = {
 # --- API ------------------------------------------------------------------------------------
 # The briefing feed (api/): DRF with token and session auth, per-token throttling, OpenAPI.
 
-INSTALLED_APPS += ["drf_spectacular_sidecar", "drf_standardized_errors"]
-
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "").strip() or "120/min"
 if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
     raise ImproperlyConfigured(
@@ -296,3 +297,21 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("authorization", "accept", "accept-language", "if-none-match", "if-modified-since")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+
+# --- Imports --------------------------------------------------------------------------------
+# Spreadsheet imports (the imports app): size limits, and which files go to a Celery worker.
+
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
+# Files with more rows than this are previewed and applied by a worker, with progress.
+IMPORT_ASYNC_THRESHOLD_ROWS = env_int("IMPORT_ASYNC_THRESHOLD_ROWS", 2_000)
+# Rows the preview keeps for each outcome (new, changed, unchanged, error); the counts are complete.
+IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 500, minimum=1)
+IMPORT_CHUNK_ROWS = 1_000  # rows read, matched and written together
+IMPORT_WRITE_BATCH = 1_000  # rows per INSERT/UPDATE statement (SQLite caps it lower by itself)
+# Refuse an upload over the limit while it arrives, before it is written to disk.
+FILE_UPLOAD_HANDLERS = [
+    "imports.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

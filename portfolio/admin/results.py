@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.display import percent, quantity_ko
@@ -16,7 +17,7 @@ class ProgramCodeMixin:
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
+class MilestoneAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
     list_display = (
         "planned_date",
         "title_ko",
@@ -89,7 +90,7 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 
 @admin.register(IndicatorReading)
-class IndicatorReadingAdmin(PortfolioAdmin):
+class IndicatorReadingAdmin(SpreadsheetImportMixin, PortfolioAdmin):  # imports: mixin added
     list_display = ("indicator", "period", "value", "source")
     list_filter = ("indicator__metric",)
     search_fields = ("indicator__code", "indicator__name_ko", "note")
@@ -99,7 +100,7 @@ class IndicatorReadingAdmin(PortfolioAdmin):
 
 
 @admin.register(Firm)
-class FirmAdmin(ProgramCodeMixin, PortfolioAdmin):
+class FirmAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
     list_display = ("name", "program_code", "attracted_on", "jobs", "source")
     search_fields = ("name", "program__code", "note")
     list_select_related = ("program", "source")

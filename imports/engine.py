@@ -1,0 +1,359 @@
+"""The importer: reads a sheet, matches each row to a stored one by its natural key, validates it
+as full_clean does, and reports it as new, changed, unchanged or an error.
+
+A dry run writes nothing. An apply writes every row in one transaction, with change history
+attributed to the importing user (simple-history's bulk helpers), or nothing at all when any
+row fails. Rows are handled in chunks: one query per chunk finds the stored rows, one bulk
+insert and one bulk update write them, and memory does not grow with the file.
+"""
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from imports.columns import Column
+from imports.readers import FileRejected, Sheet, SheetRow, open_sheet
+from imports.resources import AMBIGUOUS, SpreadsheetResource, resource_for
+from imports.results import Outcome, RowResult, Summary
+from imports.widgets import CellError, is_empty, normalise
+
+HEADER_SEARCH_ROWS = 10  # a title or a note above the header row is fine
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    number: int
+    values: dict[str, Any]  # attname → cleaned value (a code for lookups until resolved)
+    errors: dict[str, str]  # attname (or "" for the row) → message
+    key: tuple | None = None
+    unknown: dict[str, str] = field(default_factory=dict)  # attname → a code that names nothing
+
+
+class _Rollback(Exception):
+    pass
+
+
+def chunks(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+class Importer:
+    """One import of one file of one kind. `on_row` receives every RowResult as it is decided;
+    `progress(done, total)` is called after each chunk."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        user=None,
+        reason: str = "",
+        on_row: Callable[[RowResult], None] | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
+        chunk_size: int | None = None,
+    ):
+        self.resource: SpreadsheetResource = resource_for(kind)
+        self.model = self.resource._meta.model
+        self.user = user
+        self.reason = reason[:100]  # simple-history's change-reason column
+        self.on_row = on_row or (lambda result: None)
+        self.progress = progress or (lambda done, total: None)
+        self.chunk_size = chunk_size or settings.IMPORT_CHUNK_ROWS
+        self.summary = Summary(kind=kind, dry_run=True)
+        self.columns_by_attname = {column.attname: column for column in self.resource.columns()}
+        self.tracked = list(self.columns_by_attname)
+        self.lookups = [column.attribute for column in self.resource.columns() if column.is_lookup]
+        self.seen: dict[int, int] = {}  # hash of a key → the row it first appeared on
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def run(self, path, *, dry_run: bool) -> Summary:
+        self.summary.dry_run = dry_run
+        self.started = timezone.now()
+        try:
+            with open_sheet(path) as sheet:
+                if dry_run:
+                    self._process(sheet, write=False)
+                else:
+                    self._apply(sheet)
+        except FileRejected as error:
+            self.summary.file_error = str(error)
+        return self.summary
+
+    def _apply(self, sheet: Sheet) -> None:
+        try:
+            with transaction.atomic():
+                self._process(sheet, write=True)
+                if self.summary.failed:
+                    raise _Rollback
+                self.summary.written = True
+        except _Rollback:
+            self.summary.written = False
+        except DatabaseError as error:
+            # The database's own constraints are the last line; validation should have said it first.
+            self.summary.written = False
+            self.summary.file_error = _(
+                "The database refused the import, so nothing was saved: %(error)s"
+            ) % {"error": error}
+
+    def _process(self, sheet: Sheet, *, write: bool) -> None:
+        rows = iter(sheet.rows)
+        self.mapping, leftovers = self._read_header(rows)
+        self.present = {column.attribute for column in self.mapping.values()}
+        done = 0
+        limit = settings.IMPORT_MAX_ROWS
+        for chunk in chunks(itertools.chain(leftovers, rows), self.chunk_size):
+            done += len(chunk)
+            if done > limit:
+                raise FileRejected(
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": f"{limit:,}"}
+                )
+            creates, updates, changed_fields = self._chunk([self._parse(row) for row in chunk])
+            if write and not self.summary.failed:
+                self._write(creates, updates, changed_fields)
+            self.progress(done, sheet.estimated_rows)
+        if not done:
+            raise FileRejected(_("The file has a header row but no rows to import."))
+
+    # --- header ----------------------------------------------------------------------------
+
+    def _read_header(self, rows: Iterator[SheetRow]) -> tuple[dict[int, Column], list[SheetRow]]:
+        """Find the header among the first rows (a title above it is fine) and map its cells to
+        columns. Returns the mapping and any rows read past it."""
+        required = [column for column in self.resource.columns() if column.required]
+        seen: list[SheetRow] = []
+        for row in itertools.islice(rows, HEADER_SEARCH_ROWS):
+            seen.append(row)
+            mapping = self._map_header(row)
+            if all(column in mapping.values() for column in required):
+                self._note_ignored(row, mapping)
+                return mapping, seen[seen.index(row) + 1 :]
+        first = self._map_header(seen[0]) if seen else {}
+        missing = [column.header for column in required if column not in first.values()]
+        raise FileRejected(
+            _(
+                "Required columns are missing: %(columns)s. "
+                "The first row must hold the column names, as in the template."
+            )
+            % {"columns": ", ".join(missing)}
+        )
+
+    def _map_header(self, row: SheetRow) -> dict[int, Column]:
+        mapping: dict[int, Column] = {}
+        for index, cell in enumerate(row.values):
+            if is_empty(cell):
+                continue
+            name = normalise(cell)
+            for column in self.resource.columns():
+                if name in column.names:
+                    if column in mapping.values():
+                        raise FileRejected(
+                            _("Two columns stand for %(column)s; keep only one.") % {"column": column.header}
+                        )
+                    mapping[index] = column
+                    break
+        return mapping
+
+    def _note_ignored(self, row: SheetRow, mapping: dict[int, Column]) -> None:
+        self.summary.ignored_columns = [
+            str(cell).strip()
+            for index, cell in enumerate(row.values)
+            if index not in mapping and not is_empty(cell)
+        ]
+
+    # --- rows ------------------------------------------------------------------------------
+
+    def _parse(self, row: SheetRow) -> ParsedRow:
+        parsed = ParsedRow(number=row.number, values={}, errors={})
+        width = len(row.values)
+        for index, column in self.mapping.items():
+            raw = row.values[index] if index < width else None
+            if index in row.formulas:
+                parsed.errors[column.attname] = _(
+                    "holds a formula (%(formula)s). A computed value is not trusted: type the figure "
+                    "or paste it as a value (Paste Special → Values)."
+                ) % {"formula": str(raw)[:40]}
+                continue
+            try:
+                value = column.widget.clean(raw)
+            except CellError as error:
+                parsed.errors[column.attname] = str(error)
+                continue
+            if value is None or value == "":
+                if column.required:
+                    parsed.errors[column.attname] = _("is empty; this column must be filled in.")
+                    continue
+                if column.keep_when_empty:
+                    continue
+            parsed.values[column.attname] = value
+        return parsed
+
+    def _resolve_lookups(self, rows: list[ParsedRow]) -> None:
+        for column in self.mapping.values():
+            if not column.is_lookup:
+                continue
+            name = column.attname
+            codes = {row.values[name] for row in rows if row.values.get(name) is not None}
+            ids = column.widget.resolve(codes)
+            for row in rows:
+                code = row.values.get(name)
+                if code is None:
+                    continue
+                if code in ids:
+                    row.values[name] = ids[code]
+                else:
+                    del row.values[name]
+                    row.unknown[name] = code
+                    row.errors[name] = column.widget.unknown_message % {"value": code}
+
+    def _chunk(self, rows: list[ParsedRow]) -> tuple[list, list, set[str]]:
+        self._resolve_lookups(rows)
+        key_names = set(self.resource.key_attnames())
+        for row in rows:
+            if not key_names & row.errors.keys():
+                row.key = self.resource.key_of(row.values, self.present)
+                self._check_duplicate(row)
+        keyed = [row.key for row in rows if row.key is not None and not row.errors]
+        stored = self.resource.existing(keyed, self.present)
+        creates, updates, changed_fields = [], [], set()
+        for row in rows:
+            result, instance, changed = self._decide(row, stored)
+            self.summary.counts[result.outcome] += 1
+            self.on_row(result)
+            if result.outcome is Outcome.NEW:
+                creates.append(instance)
+            elif result.outcome is Outcome.CHANGED:
+                updates.append(instance)
+                changed_fields.update(changed)
+        return creates, updates, changed_fields
+
+    def _check_duplicate(self, row: ParsedRow) -> None:
+        # A hash per row, not the key itself, keeps the memory this costs small; two different
+        # keys sharing a 64-bit hash would only refuse the file, never write a wrong row.
+        fingerprint = hash(row.key)
+        first = self.seen.setdefault(fingerprint, row.number)
+        if first != row.number:
+            row.errors[""] = _(
+                "Duplicate key: row %(row)s already has %(key)s; a file may name each %(what)s only once."
+            ) % {
+                "row": first,
+                "key": self._describe_key(row),
+                "what": self.model._meta.verbose_name,
+            }
+
+    def _decide(self, row: ParsedRow, stored: dict) -> tuple[RowResult, Any, list[str]]:
+        result = RowResult(number=row.number, outcome=Outcome.ERROR, describe=lambda: self._describe_key(row))
+        if row.errors:
+            result.errors = self._messages(row.errors)
+            return result, None, []
+        existing = stored.get(row.key)
+        if existing is AMBIGUOUS:
+            result.errors = [
+                _(
+                    "Several stored %(what)s share this key, so the row cannot say which one to change; "
+                    "fix them in the admin first."
+                )
+                % {"what": self.model._meta.verbose_name_plural}
+            ]
+            return result, None, []
+        tracked = self.tracked
+        if existing is None:
+            instance = self.model(**row.values)
+            before = None
+        else:
+            instance = existing
+            before = {name: getattr(instance, name) for name in tracked}
+            for name, value in row.values.items():
+                setattr(instance, name, value)
+        try:
+            self._validate(instance)
+        except ValidationError as error:
+            result.errors = self._messages(
+                {name: " ".join(messages) for name, messages in error.message_dict.items()}, fields=True
+            )
+            if before:  # leave the stored instance as it was; it may be matched again
+                for name, value in before.items():
+                    setattr(instance, name, value)
+            return result, None, []
+        if before is None:
+            result.outcome = Outcome.NEW
+            return result, instance, []
+        changed = [name for name in tracked if getattr(instance, name) != before[name]]
+        if not changed:
+            result.outcome = Outcome.UNCHANGED
+            return result, None, []
+        result.outcome = Outcome.CHANGED
+        result.changes = [
+            (
+                self.columns_by_attname[name].header,
+                self._show(name, before[name]),
+                self._show(name, getattr(instance, name)),
+            )
+            for name in changed
+        ]
+        return result, instance, changed
+
+    def _validate(self, instance) -> None:
+        """full_clean, less the per-row queries: related rows were found by code for the whole
+        chunk, keys were matched to stored rows and checked across the file, and every check
+        constraint of these models has a field validator or clean() rule saying the same."""
+        instance.full_clean(exclude=self.lookups, validate_unique=False, validate_constraints=False)
+
+    def _write(self, creates: list, updates: list, changed_fields: set[str]) -> None:
+        # One import is one moment in the history: every record it writes carries the same time.
+        history = {
+            "default_user": self.user,
+            "default_change_reason": self.reason,
+            "default_date": self.started,
+        }
+        batch = settings.IMPORT_WRITE_BATCH
+        if creates:
+            bulk_create_with_history(creates, self.model, batch_size=batch, **history)
+        if updates:
+            names = sorted(self.model._meta.get_field(name).name for name in changed_fields)
+            bulk_update_with_history(updates, self.model, names, batch_size=batch, **history)
+
+    # --- messages --------------------------------------------------------------------------
+
+    def _messages(self, errors: dict[str, str], *, fields: bool = False) -> list[str]:
+        by_field = {column.attribute: column for column in self.columns_by_attname.values()}
+        messages = []
+        for name, message in errors.items():
+            column = self.columns_by_attname.get(name) or (by_field.get(name) if fields else None)
+            if name in ("", NON_FIELD_ERRORS) or column is None:
+                messages.append(message)
+            else:
+                messages.append(f"{column.header}: {message}")
+        return messages
+
+    def _describe_key(self, row: ParsedRow) -> str:
+        parts = []
+        for name in self.resource.described_attnames():
+            if name in row.values:
+                parts.append(self._show(name, row.values[name]))
+            elif name in row.unknown:
+                parts.append(row.unknown[name])
+        return " · ".join(part for part in parts if part)
+
+    def _show(self, name: str, value: Any) -> str:
+        column = self.columns_by_attname[name]
+        if value is None or value == "":
+            return ""
+        if column.is_lookup:
+            return column.widget.code_for(value)
+        rendered = column.widget.render(value)
+        if isinstance(rendered, int) and not isinstance(rendered, bool) and name == "amount":
+            return f"{rendered:,}"
+        if hasattr(rendered, "isoformat"):
+            return rendered.isoformat()
+        return str(rendered)
