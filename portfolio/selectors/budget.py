@@ -54,3 +54,39 @@ def budget_by_year_and_source(
         BudgetCell(year, source, money.get("planned", 0), money.get("budget", 0), money.get("executed", 0))
         for (year, source), money in sorted(cells.items(), key=lambda kv: (kv[0][0], SOURCE_ORDER[kv[0][1]]))
     ]
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    fiscal_year: int
+    planned: int
+    budget: int
+    executed: int
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return execution_rate(self.executed, self.budget)
+
+
+def budget_by_year(
+    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+) -> list[YearTotals]:
+    """Plan, adopted budget and executed per fiscal year over all funding sources. Three queries."""
+    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    years: dict[int, dict] = {
+        row["fiscal_year"]: {"planned": row["planned"], "budget": row["budget"]}
+        for row in budget_sums(scope.rows(BudgetLine), "fiscal_year")
+    }
+    executions = (
+        scope.rows(Execution)
+        .order_by()
+        .annotate(fiscal_year=ExtractYear("executed_on"))
+        .values("fiscal_year")
+        .annotate(executed=Sum("amount"))
+    )
+    for row in executions:
+        years.setdefault(row["fiscal_year"], {})["executed"] = row["executed"]
+    return [
+        YearTotals(year, money.get("planned", 0), money.get("budget", 0), money.get("executed", 0))
+        for year, money in sorted(years.items())
+    ]
