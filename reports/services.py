@@ -141,12 +141,12 @@ def dispatch(run_id: int) -> None:
             )
             return
     if settings.REPORT_IN_PROCESS_FALLBACK:
-        build_run(run_id, note=f"{problem} {_('Built in the web process instead.')}")
+        build_run(run_id, note=" ".join([problem, _("Built in the web process instead.")]))
     else:
         ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
             status=ReportStatus.FAILED,
             finished_at=timezone.now(),
-            message=f"{problem} {_('Nothing was built; ask again when the queue is back.')}",
+            message=" ".join([problem, _("Nothing was built; ask again when the queue is back.")]),
         )
 
 

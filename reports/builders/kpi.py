@@ -94,8 +94,9 @@ class KpiReport:
         cover.line(
             cover.sheet.cell(
                 _(
-                    "Achieved: actual minus baseline over target minus baseline. On track: at or above "
-                    "the straight line from the baseline to the target year; at risk: within 80% of it."
+                    "Achieved: actual minus baseline over target minus baseline. On track: at or above the "
+                    "straight line from the baseline to the target year; at risk: below it, but at least "
+                    "four fifths of the way."
                 )
             )
         )

@@ -200,10 +200,7 @@ class PortfolioReport:
             _("Budget by year"),
             [
                 Column(_("Fiscal year"), 10),
-                *(
-                    Column(_("%(source)s (억원)") % {"source": label(FundingSource, s)}, 12, "eok")
-                    for s in sources
-                ),
+                *(Column(eok_header(label(FundingSource, s)), 12, "eok") for s in sources),
                 Column(_("Current budget (won)"), 20, "money"),
                 Column(_("Current budget (억원)"), 12, "eok"),
                 Column(_("Planned (won)"), 20, "money"),
