@@ -4,15 +4,34 @@ import datetime
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 
+class ReportStorage(LazyObject):
+    """settings.STORAGES["reports"], looked up on first use (and again if the setting changes)."""
+
+    def _setup(self):
+        self._wrapped = storages["reports"]
+
+
+report_files = ReportStorage()
+
+
+@receiver(setting_changed)
+def _forget_report_storage(setting, **kwargs):
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        report_files._wrapped = empty
+
+
 def report_storage():
-    """The storage for report files (settings.STORAGES["reports"]): local or S3-compatible."""
-    return storages["reports"]
+    """The storage for report files: a local folder, or an S3-compatible bucket (see settings)."""
+    return report_files
 
 
 class ReportKind(models.TextChoices):

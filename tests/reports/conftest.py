@@ -3,6 +3,7 @@ portfolio, the office's roles (again, after a transactional test flushed them), 
 read a workbook back and wait for a run."""
 
 import datetime
+import shutil
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,9 @@ from tests import factories as f
 
 @pytest.fixture(autouse=True)
 def _report_files(settings, media_root):
-    """Report files go to the session's media folder, the same one the test workers use."""
+    """Report files go to the session's media folder, the same one the test workers use, emptied
+    before each test (run ids start again at 1 in every test)."""
+    shutil.rmtree(media_root / "reports", ignore_errors=True)
     settings.MEDIA_ROOT = media_root
     settings.STORAGES = settings.STORAGES | {
         "reports": {
