@@ -147,5 +147,5 @@ def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_wo
     assert len(run_files(run)) == 1
     assert workbook(run).worksheets[5].max_row == 40_001
     print(
-        f"whole worker killed: a new worker finished it {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)"
+        f"whole worker killed: a new one finished it {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)"
     )
