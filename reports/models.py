@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportStorage(LazyObject):
@@ -40,10 +41,11 @@ class ReportKind(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    # With a context: "Running" is also a program status, translated differently.
+    QUEUED = "queued", pgettext_lazy("report status", "Queued")
+    RUNNING = "running", pgettext_lazy("report status", "Running")
+    DONE = "done", pgettext_lazy("report status", "Done")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
 
 
 class ReportLanguage(models.TextChoices):

@@ -116,7 +116,7 @@ class KpiReport:
                 Column(_("Target year"), 8),
                 Column(_("Actual"), 12, "decimal"),
                 Column(_("Latest reading"), 12, "date"),
-                Column(_("Achieved"), 12, "percent"),
+                Column(_("Achievement"), 12, "percent"),
                 Column(_("Expected by now"), 12, "decimal"),
                 Column(_("Status"), 10),
             ],

@@ -108,7 +108,7 @@ class PortfolioReport:
         money = self.headline
         for text, amount in [
             (_("Total cost"), money.total_cost),
-            (_("Planned"), money.planned),
+            (_("Planned amount"), money.planned),
             (_("Current budget"), money.budget),
             (_("Executed"), money.executed),
         ]:
@@ -272,7 +272,7 @@ class PortfolioReport:
             [
                 Column(_("Indicator"), 40, "text"),
                 Column(_("Program code"), 16),
-                Column(_("Achieved"), 10, "percent"),
+                Column(_("Achievement"), 10, "percent"),
                 Column(_("Target"), 10, "percent"),
             ],
             autofilter=False,
@@ -342,7 +342,7 @@ class PortfolioReport:
                 Column(_("Program"), 36, "text"),
                 Column(_("Funding source"), 12),
                 Column(_("Amount (won)"), 20, "money"),
-                Column(_("Description"), 36, "text"),
+                Column(_("Details"), 36, "text"),
                 Column(_("Reference"), 16, "text"),
                 Column(_("Source"), 10),
             ],
@@ -414,7 +414,7 @@ class PortfolioReport:
                 Column(_("Target year"), 8),
                 Column(_("Actual"), 12, "decimal"),
                 Column(_("Latest reading"), 12, "date"),
-                Column(_("Achieved"), 10, "percent"),
+                Column(_("Achievement"), 10, "percent"),
                 Column(_("Expected by now"), 12, "decimal"),
                 Column(_("Status"), 10),
                 Column(_("Source"), 10),
