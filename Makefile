@@ -53,6 +53,7 @@ messages: install
 
 bench: install
 	$(PY) bench/admin_changelist.py
+	$(PY) bench/report_build.py  # Reports (issue 3)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -221,11 +221,6 @@ def child_timed(kind: str, *args: str) -> tuple[float, float]:
     return json.loads(stdout.strip().splitlines()[-1])["seconds"], peak
 
 
-def median_of(repeat: int, function):
-    results = [function() for _ in range(repeat)]
-    return tuple(statistics.median(values) for values in zip(*results, strict=True))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--programs", type=int, default=1000)
@@ -254,13 +249,24 @@ def main() -> None:
         )  # fmt: skip
 
     big, dump = OUT / "report-big.xlsx", OUT / "report-cells.pickle"
-    report = median_of(args.repeat, lambda: generate(args.programs, args.lines, big))
+    generate(args.programs, args.lines, big)  # once, for the cells the bare writers write again
     subprocess.run([sys.executable, str(Path(__file__)), "--child", "dump", str(big), str(dump)], check=True)
-    floor = median_of(args.repeat, lambda: child_timed("floor", str(dump)))
-    bare = median_of(args.repeat, lambda: child_timed("openpyxl", str(dump), str(OUT / "bare-openpyxl.xlsx")))
-    xw = median_of(args.repeat, lambda: child_timed("xlsxwriter", str(dump), str(OUT / "bare-xw.xlsx")))
-    small = median_of(
-        args.repeat, lambda: generate(args.programs, args.small_lines, OUT / "report-small.xlsx")
+    # Interleaved rounds, so a busy neighbour on a shared machine slows every method alike.
+    rounds = []
+    for number in range(args.repeat):
+        print(f"round {number + 1} of {args.repeat} …", flush=True)
+        rounds.append(
+            (
+                generate(args.programs, args.lines, big),
+                child_timed("floor", str(dump)),
+                child_timed("openpyxl", str(dump), str(OUT / "bare-openpyxl.xlsx")),
+                child_timed("xlsxwriter", str(dump), str(OUT / "bare-xw.xlsx")),
+                generate(args.programs, args.small_lines, OUT / "report-small.xlsx"),
+            )
+        )
+    report, floor, bare, xw, small = (
+        tuple(statistics.median(values) for values in zip(*column, strict=True))
+        for column in zip(*rounds, strict=True)
     )
 
     counted = subprocess.run(

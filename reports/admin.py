@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -47,12 +48,9 @@ class ReportRunAdmin(admin.ModelAdmin):
         "id",
         "kind",
         "scope",
-        "as_of",
-        "language",
         "status_and_progress",
         "requested",
-        "created_at",
-        "finished_at",
+        "requested_at",
         "size_display",
         "download_link",
     )
@@ -95,19 +93,23 @@ class ReportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("program scope"), ordering="root")
     def scope(self, run):
-        return run.root or _("All programs")
+        scope = run.root or _("All programs")
+        return f"{scope} · {run.as_of:%Y-%m-%d}" if run.as_of else scope
+
+    @admin.display(description=_("requested at"), ordering="created_at")
+    def requested_at(self, run):
+        return timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description=_("status"), ordering="status")
     def status_and_progress(self, run):
         return format_html(
             '<div class="report-run" data-report-run="{}" data-status="{}" title="{}">'
-            '<progress max="100" value="{}"></progress> <span class="report-run-text">{} · {}%</span></div>',
+            '<progress max="100" value="{}"></progress> <span class="report-run-text">{}</span></div>',
             run.pk,
             run.status,
             run.message,
             run.progress_percent,
-            run.get_status_display(),
-            run.progress_percent,
+            status_text(run.get_status_display(), run.status, run.progress_percent),
         )
 
     @admin.display(description=_("requested by"), ordering="requested_by__username")
@@ -124,7 +126,7 @@ class ReportRunAdmin(admin.ModelAdmin):
     def download_link(self, run):
         url = run.get_download_url()
         if not url:
-            return run.message if run.status == ReportStatus.FAILED else "–"
+            return "–"  # why (waiting, failed, expired) is in the status cell's tooltip and the run's page
         return format_html('<a href="{}" download>{}</a>', url, _("Download .xlsx"))
 
     # --- asking for a report -------------------------------------------------------------------
@@ -165,6 +167,10 @@ class ReportRunAdmin(admin.ModelAdmin):
         ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:200]
         runs = ReportRun.objects.filter(pk__in=ids)
         return JsonResponse({"runs": [progress_json(run) for run in runs]})
+
+
+def status_text(label: str, status: str, percent: int) -> str:
+    return label if status == ReportStatus.FAILED else f"{label} · {percent}%"
 
 
 def progress_json(run: ReportRun) -> dict:

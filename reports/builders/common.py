@@ -40,7 +40,16 @@ def status_counts(kpis: Sequence[KpiProgress]) -> list[tuple[str, int]]:
 class Cover:
     """A two-column cover: a title, then label/value lines in blocks."""
 
-    def __init__(self, book: Book, title: str, *, as_of: datetime.date | None, scope: Scope, language: str):
+    def __init__(
+        self,
+        book: Book,
+        title: str,
+        *,
+        as_of: datetime.date | None,
+        scope: Scope,
+        language: str,
+        index: int | None = None,
+    ):
         self.sheet = book.sheet(
             _("Cover"),
             [Column("", 34), Column("", 26), Column("", 18), Column("", 40)],
@@ -48,6 +57,7 @@ class Cover:
             freeze=None,
             autofilter=False,
             landscape=False,
+            index=index,
         )
         self.line(self.sheet.cell(title, font=TITLE_FONT))
         self.line()

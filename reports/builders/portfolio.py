@@ -4,6 +4,7 @@ milestones, KPIs, firms and sources, with native charts. Every figure comes from
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from portfolio import selectors
 from portfolio.display import eok
 from portfolio.models import BudgetStage, FundingSource, Indicator, Milestone
 from reports.builders.common import Cover, name, program_names, status_counts
+from reports.builders.overlap import Later
 from reports.builders.xlsx import (
     EOK,
     MONEY,
@@ -41,56 +43,80 @@ def yes_no(flag: bool) -> str:
     return _("Yes") if flag else ""
 
 
+@dataclass
+class Summary:
+    """The short figures: every one straight from a selector."""
+
+    headline: selectors.Totals
+    programs: list[selectors.ProgramTotals]
+    years: list[selectors.YearTotals]
+    cells: list[selectors.BudgetCell]
+    kpis: list[selectors.KpiProgress]
+    milestones: list[selectors.MilestoneRow]
+    firm_check: selectors.FirmCheck
+
+    @property
+    def rows(self) -> int:
+        return sum(map(len, (self.programs, self.years, self.cells, self.kpis, self.milestones)))
+
+
+def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
+    read = {"as_of": as_of, "root": root}
+    return Summary(
+        headline=selectors.portfolio_totals(**read),
+        programs=selectors.program_totals(**read),
+        years=selectors.budget_by_year(**read),
+        cells=selectors.budget_by_year_and_source(**read),
+        kpis=selectors.kpi_progress(**read),
+        milestones=selectors.milestone_schedule(**read),
+        firm_check=selectors.firm_check(**read),
+    )
+
+
+# Sheet positions: the ledgers are written first (while the summary is read in another thread)
+# and the summary sheets are put in front of them afterwards.
+COVER, PROGRAMS, YEARS, CELLS, KPI_CHART = range(5)
+
+
 class PortfolioReport:
     def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
         self.as_of, self.root, self.language = as_of, root, language
         read = {"as_of": as_of, "root": root}
-        # Small results first; they size the progress bar and fill the short sheets.
         self.scope = selectors.load_scope(**read)  # every program, national context included
         self.city_scope = selectors.load_scope(**read, include_national=False)
-        self.headline = selectors.portfolio_totals(**read)
-        self.programs = selectors.program_totals(**read)
-        self.years = selectors.budget_by_year(**read)
-        self.cells = selectors.budget_by_year_and_source(**read)
-        self.kpis = selectors.kpi_progress(**read)
-        self.milestones = selectors.milestone_schedule(**read)
-        self.firm_check = selectors.firm_check(**read)
-        self.sources = list(selectors.sources_for_scope(self.scope).rows)
-        self.source_keys = {row[0]: row[1] for row in self.sources}
+        # The summary figures are read in a second thread while the ledgers are written.
+        self._summary = Later(lambda: read_summary(as_of, root))
         # Long listings of the city's money, streamed (national-context items left out, as in
         # the headline and the budget sheets).
         self.lines = selectors.budget_lines_for_scope(self.city_scope)
         self.executions = selectors.executions_for_scope(self.city_scope)
         self.firms = selectors.firms_for_scope(self.scope)
         self.names = program_names(self.scope.nodes, language)
+        self.sources = list(selectors.sources_for_scope(self.scope).rows)
+        self.source_keys = {row[0]: row[1] for row in self.sources}
 
-    def total_rows(self) -> int:
-        return (
-            len(self.programs)
-            + len(self.years)
-            + len(self.cells)
-            + self.lines.count
-            + self.executions.count
-            + len(self.milestones)
-            + len(self.kpis)
-            + self.firms.count
-            + len(self.sources)
-        )
+    def __getattr__(self, name):
+        # headline, programs, kpis… come from the summary, which may still be being read
+        if name in Summary.__dataclass_fields__:
+            return getattr(self._summary.get(), name)
+        raise AttributeError(name)
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
-        book = Book(Progress(self.total_rows(), progress))
+        progress_ = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
+        book = Book(progress_)
+        self.budget_line_sheet(book)
+        self.execution_sheet(book)
+        progress_.total += self._summary.get().rows + len(self.sources)
         self.cover(book)
         self.program_sheet(book)
         self.year_sheet(book)
         self.cell_sheet(book)
         self.kpi_chart_sheet(book)
-        self.budget_line_sheet(book)
-        self.execution_sheet(book)
         self.milestone_sheet(book)
         self.kpi_sheet(book)
         self.firm_sheet(book)
         self.source_sheet(book)
-        book.progress.finish()
+        progress_.finish()
         book.save(path)
 
     # --- sheets --------------------------------------------------------------------------------
@@ -102,6 +128,7 @@ class PortfolioReport:
             as_of=self.as_of,
             scope=self.scope,
             language=self.language,
+            index=COVER,
         )
         cover.heading(_("Headline (city programs; national-context items left out)"))
         cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("100 million won (억원)")))
@@ -162,6 +189,7 @@ class PortfolioReport:
                 Column(_("KPI status"), 24),
             ],
             freeze="C2",
+            index=PROGRAMS,
         )
         for item in self.programs:
             node, money = item.program, item.totals
@@ -207,6 +235,7 @@ class PortfolioReport:
                 Column(_("Executed (won)"), 20, "money"),
                 Column(_("Execution rate"), 10, "percent"),
             ],
+            index=YEARS,
         )
         budget = {(cell.fiscal_year, cell.funding_source): cell.budget for cell in self.cells}
         for year in self.years:
@@ -250,6 +279,7 @@ class PortfolioReport:
                 Column(_("Executed (won)"), 20, "money"),
                 Column(_("Execution rate"), 10, "percent"),
             ],
+            index=CELLS,
         )
         for cell in self.cells:
             sheet.append(
@@ -276,6 +306,7 @@ class PortfolioReport:
                 Column(_("Target"), 10, "percent"),
             ],
             autofilter=False,
+            index=KPI_CHART,
         )
         for kpi in measured:
             sheet.ws.append([sheet.text(name(kpi, self.language)), kpi.program_code,

@@ -122,9 +122,10 @@ class Sheet:
         freeze: str | None = "A2",
         autofilter: bool = True,
         landscape: bool = True,
+        index: int | None = None,
     ):
         self.book = book
-        self.ws = book.workbook.create_sheet(title)
+        self.ws = book.workbook.create_sheet(title, index)
         self.columns = list(columns)
         self.rows_written = 0
         self.autofilter = autofilter and header and bool(self.columns)
@@ -194,8 +195,9 @@ class Sheet:
         return self.code
 
     def code(self, value):
-        """Our own codes, labels and plain numbers; text is still checked, cheaply."""
-        if isinstance(value, str):
+        """Our own codes, labels and numbers: slugs and translated labels hold no control
+        characters, so only a formula-looking start needs handling."""
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
             return self.text(value)
         return value
 

@@ -2,7 +2,6 @@
 
 import datetime
 import zipfile
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -242,8 +241,10 @@ def test_an_empty_portfolio_still_makes_a_workbook(tmp_path, db):
 def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
     calls = []
     portfolio.build(tmp_path / "p.xlsx", progress=lambda done, total: calls.append((done, total)))
-    total = calls[0][1]
-    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    total = calls[-1][1]
+    assert calls[0][0] == 0 and calls[-1] == (total, total)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert all(done <= seen_total for done, seen_total in calls)
     assert total == (
         len(selectors.program_totals())
         + len(selectors.budget_by_year())
@@ -255,4 +256,18 @@ def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
         + 2  # firms
         + 1  # sources
     )
-    assert Decimal(calls[-1][0]) == total
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_read_in_a_second_thread_are_the_same(tmp_path, hand_made):
+    """Outside a transaction the summary is read in another thread (its own connection) while the
+    ledgers are written; the workbook holds the same figures."""
+    from reports.builders.overlap import can_overlap
+
+    assert can_overlap()
+    book = build(tmp_path)
+    rows = data_rows(book.worksheets[PROGRAMS])
+    assert [(row[0], row[9], row[11]) for row in rows] == [
+        (item.program.code, item.totals.budget, item.totals.executed) for item in selectors.program_totals()
+    ]
+    assert book.sheetnames.index("사업별 요약") == PROGRAMS and book.sheetnames.index("예산 명세") == LINES

@@ -51,6 +51,9 @@ class Command(BaseCommand):
         os.close(handle)
         try:
             builders.build(kind, Path(temporary), as_of=as_of, root=root or None, language=language)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private; give it the usual mode
             os.replace(temporary, out)
         finally:
             if os.path.exists(temporary):

@@ -23,7 +23,8 @@
           var row = document.querySelector('[data-report-run="' + run.id + '"]');
           if (!row) return;
           row.querySelector("progress").value = run.percent;
-          row.querySelector(".report-run-text").textContent = run.status_display + " · " + run.percent + "%";
+          row.querySelector(".report-run-text").textContent =
+            run.status === "failed" ? run.status_display : run.status_display + " · " + run.percent + "%";
           row.title = run.message;
           if (run.status !== row.getAttribute("data-status")) {
             row.setAttribute("data-status", run.status);
