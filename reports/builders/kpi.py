@@ -74,13 +74,13 @@ class KpiReport:
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
         readings = sum(len(kpi.readings) for kpi in self.kpis)
-        book = Book(Progress(len(self.kpis) + readings, progress))
-        self.cover(book)
-        self.status_sheet(book)
-        self.reading_sheet(book)
-        self.chart_sheet(book)
-        book.progress.finish()
-        book.save(path)
+        with Book(Progress(len(self.kpis) + readings, progress)) as book:
+            self.cover(book)
+            self.status_sheet(book)
+            self.reading_sheet(book)
+            self.chart_sheet(book)
+            book.progress.finish()
+            book.save(path)
 
     def cover(self, book: Book) -> None:
         cover = Cover(

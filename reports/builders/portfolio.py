@@ -102,22 +102,22 @@ class PortfolioReport:
         raise AttributeError(name)
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
-        progress_ = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
-        book = Book(progress_)
-        self.budget_line_sheet(book)
-        self.execution_sheet(book)
-        progress_.total += self._summary.get().rows + len(self.sources)
-        self.cover(book)
-        self.program_sheet(book)
-        self.year_sheet(book)
-        self.cell_sheet(book)
-        self.kpi_chart_sheet(book)
-        self.milestone_sheet(book)
-        self.kpi_sheet(book)
-        self.firm_sheet(book)
-        self.source_sheet(book)
-        progress_.finish()
-        book.save(path)
+        counter = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
+        with Book(counter) as book:
+            self.budget_line_sheet(book)
+            self.execution_sheet(book)
+            counter.total += self._summary.get().rows + len(self.sources)
+            self.cover(book)
+            self.program_sheet(book)
+            self.year_sheet(book)
+            self.cell_sheet(book)
+            self.kpi_chart_sheet(book)
+            self.milestone_sheet(book)
+            self.kpi_sheet(book)
+            self.firm_sheet(book)
+            self.source_sheet(book)
+            counter.finish()
+            book.save(path)
 
     # --- sheets --------------------------------------------------------------------------------
 

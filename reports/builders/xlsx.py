@@ -7,6 +7,7 @@ appended), which is the cheapest way to give whole-won amounts their number form
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,26 @@ class Book:
 
     def save(self, path: Path) -> None:
         self.workbook.save(path)
+
+    def __enter__(self) -> "Book":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is not None:
+            self.discard()
+
+    def discard(self) -> None:
+        """After a failed build: end the sheets' XML streams and delete their temporary files,
+        which openpyxl would otherwise keep until the process exits (and a worker lives for days)."""
+        for ws in self.workbook.worksheets:
+            writer = getattr(ws, "_writer", None)
+            for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+                if stream is not None:
+                    with suppress(Exception):  # a half-written stream cannot end cleanly; it only must end
+                        stream.close()
+            if writer is not None:
+                with suppress(OSError, ValueError):
+                    writer.cleanup()
 
 
 def sheet_title(title: str) -> str:

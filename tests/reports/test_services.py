@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from reports import builders, services
 from reports.models import ReportRun
@@ -94,12 +95,14 @@ def test_a_failing_builder_marks_the_run_failed_with_a_message_and_no_file(
 
     monkeypatch.setitem(builders.BUILDERS, "portfolio", fails_half_way)
     before = set(Path(tempfile.gettempdir()).glob("report-*"))
+    openpyxl_files = set(ALL_TEMP_FILES)
     run = ask()
     assert run.status == Status.FAILED
     assert "disk full" in run.message and "OSError" in run.message
     assert not run.file and run.size is None
     assert run_files(run) == []
     assert set(Path(tempfile.gettempdir()).glob("report-*")) == before  # the partial file is gone too
+    assert set(ALL_TEMP_FILES) == openpyxl_files  # and so are openpyxl's per-sheet temporary files
 
 
 def test_a_finished_run_is_never_built_twice(ask, in_process, hand_made):
