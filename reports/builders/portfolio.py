@@ -250,7 +250,9 @@ class PortfolioReport:
                     rate(year.execution_rate),
                 ]
             )
-        if self.years:
+        if not self.years:
+            sheet.append_raw([_("No budget lines for the city's programs yet.")])
+        else:
             chart = BarChart()
             chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
             chart.title = _("Current budget by fiscal year and funding source (억원)")

@@ -198,7 +198,7 @@ def test_formula_looking_text_stays_text(tmp_path, db, name):
 
 
 def test_control_characters_are_dropped_not_fatal(tmp_path, db):
-    f.ProgramFactory(code="CTRL", name_ko="벨\x07소리\x00 사업")
+    f.ProgramFactory(code="CTRL", name_ko="벨\x07소리\x1b 사업")  # PostgreSQL refuses NUL itself
     path = tmp_path / "ctrl.xlsx"
     portfolio.build(path)
     assert workbook(path).worksheets[PROGRAMS]["B2"].value == "벨소리 사업"
