@@ -151,7 +151,11 @@ class Sheet:
         self.rows_written = 0
         self.autofilter = autofilter and header and bool(self.columns)
         self._header_row = None
-        self._converters = [self._converter(column) for column in self.columns]
+        self._conversions = [
+            (index, convert)
+            for index, convert in enumerate(self._converter(column) for column in self.columns)
+            if convert is not None
+        ]
         self._indent_cells: dict[int, Cell] = {}
 
         for index, column in enumerate(self.columns, 1):
@@ -195,8 +199,9 @@ class Sheet:
         cell.border = HEADER_BORDER
         return cell
 
-    def _converter(self, column: Column) -> Callable:
-        """How a plain value of this column becomes what openpyxl writes; None stays empty."""
+    def _converter(self, column: Column) -> Callable | None:
+        """How a value of this column becomes what openpyxl writes (None values stay empty);
+        None for columns written as they are."""
         formats = {"money": MONEY, "eok": EOK, "percent": PERCENT, "integer": INTEGER, "date": DATE}
         if column.kind == "text":
             return self.text
@@ -207,20 +212,15 @@ class Sheet:
             template.number_format = formats[column.kind]
 
             def styled(value):
-                if value is None or isinstance(value, Cell):
+                if isinstance(value, Cell):
                     return value
                 template.value = float(value) if isinstance(value, Decimal) else value
                 return template
 
             return styled
-        return self.code
-
-    def code(self, value):
-        """Our own codes, labels and numbers: slugs and translated labels hold no control
-        characters, so only a formula-looking start needs handling."""
-        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-            return self.text(value)
-        return value
+        # "code": our own codes (slugs), labels and numbers. A slug holds no "=" and no control
+        # characters, and labels are ours, so they are written as they are.
+        return None
 
     def indented(self, text: str, depth: int) -> Cell | str:
         """Tree names: indentation as cell alignment, so the text itself stays clean for filters."""
@@ -253,8 +253,16 @@ class Sheet:
     # --- rows ------------------------------------------------------------------------------------
 
     def append(self, values: Sequence) -> None:
-        """Write a row of plain values, formatting each by its column's kind."""
-        self.ws.append([convert(value) for convert, value in zip(self._converters, values, strict=True)])
+        """Write a row of plain values, formatting each by its column's kind. The hot loop of
+        every long sheet, so it does no more than it must."""
+        if len(values) != len(self.columns):
+            raise ValueError(f"{len(values)} values for {len(self.columns)} columns in {self.ws.title!r}")
+        row = list(values)
+        for index, convert in self._conversions:
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
+        self.ws.append(row)
         self.rows_written += 1
         self.book.progress.step()
 
