@@ -10,9 +10,12 @@ SWEEP = "보고서 작업 점검 (Report sweep: re-queue dead builds)"
 EXPIRY = "오래된 보고서 파일 삭제 (Expire old report files)"
 
 
-def ensure_schedules(apps=None, *, sweep_seconds: int = 30) -> None:
+def ensure_schedules(apps=None, *, sweep_seconds: int | None = None) -> None:
+    from django.conf import settings
+
     if apps is None:
         from django.apps import apps
+    sweep_seconds = sweep_seconds or settings.REPORT_SWEEP_SECONDS
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
