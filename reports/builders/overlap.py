@@ -7,7 +7,9 @@ connection, so it only runs when that connection sees the same data: outside a t
 Inside one (a test's transaction, an outer atomic block) the work simply runs in line.
 """
 
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
@@ -44,3 +46,57 @@ class Later(Generic[T]):
             self._value = self._future.result()
             self._future = None
         return self._value
+
+
+_DONE = object()
+
+
+def read_ahead(rows: Iterable[T], *, chunk: int = 2000, depth: int = 4) -> Iterator[T]:
+    """Yield `rows`, fetched in a thread a few chunks ahead of the consumer, so the database
+    driver's work overlaps with writing. `rows` must be lazy (a queryset iterator not yet
+    started), so its query runs on the thread's own connection. Memory: at most `depth` chunks."""
+    if not can_overlap():
+        yield from rows
+        return
+    chunks: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            batch = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) == chunk:
+                    if not put(batch):
+                        return  # the consumer gave up
+                    batch = []
+            if put(batch):
+                put(_DONE)
+        except BaseException as error:  # handed to the consumer, raised there
+            put(error)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # end the query (its cursor) before closing the connection under it
+            connections.close_all()
+
+    threading.Thread(target=produce, name="report-rows", daemon=True).start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()

@@ -15,7 +15,7 @@ from portfolio import selectors
 from portfolio.display import eok
 from portfolio.models import BudgetStage, FundingSource, Indicator, Milestone
 from reports.builders.common import Cover, name, program_names, status_counts
-from reports.builders.overlap import Later
+from reports.builders.overlap import Later, read_ahead
 from reports.builders.xlsx import (
     EOK,
     MONEY,
@@ -350,7 +350,7 @@ class PortfolioReport:
         names, keys = self.names, self.source_keys
         source_label = {value: label(FundingSource, value) for value in FundingSource.values}
         stage_label = {value: label(BudgetStage, value) for value in BudgetStage.values}
-        for program_id, year, source, stage, amount, note, source_id in self.lines.rows:
+        for program_id, year, source, stage, amount, note, source_id in read_ahead(self.lines.rows):
             code, program = names.get(program_id, ("", ""))
             sheet.append(
                 [
@@ -382,7 +382,9 @@ class PortfolioReport:
         )
         names, keys = self.names, self.source_keys
         source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-        for day, program_id, source, amount, description, reference, source_id in self.executions.rows:
+        for day, program_id, source, amount, description, reference, source_id in read_ahead(
+            self.executions.rows
+        ):
             code, program = names.get(program_id, ("", ""))
             sheet.append(
                 [
