@@ -229,7 +229,7 @@ class Sheet:
         cell = self._indent_cells.get(depth)
         if cell is None:
             cell = self._indent_cells[depth] = WriteOnlyCell(self.ws)
-            cell.alignment = Alignment(indent=min(depth, 15))
+            cell.alignment = Alignment(horizontal="left", indent=min(depth, 15))
         value = text or ""
         cell.value = clean_text(value)
         cell.data_type = "s"  # set after the value: an indented name is never a formula
