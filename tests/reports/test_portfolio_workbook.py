@@ -54,6 +54,15 @@ def test_the_program_sheet_has_the_selectors_totals_in_tree_order(tmp_path, hand
     assert alpha[9] == 5_500_000_000 + 2_000_000_000 + 3_000_000_000 + 700_000_000
 
 
+def test_program_names_are_indented_by_their_depth_in_the_tree(tmp_path, hand_made):
+    sheet = build(tmp_path).worksheets[PROGRAMS]
+    indents = {
+        sheet.cell(row, 1).value: sheet.cell(row, 2).alignment.indent for row in range(2, sheet.max_row + 1)
+    }
+    assert indents == {"H": 0, "H-A": 1, "H-A-1": 2, "H-B": 1, "H-NAT": 0}
+    assert sheet["B4"].value == "알파 세부"  # the text itself carries no padding
+
+
 def test_the_cover_shows_the_headline_without_national_context(tmp_path, hand_made):
     cover = build(tmp_path).worksheets[COVER]
     values = {row[0]: row[1:] for row in cover.iter_rows(values_only=True) if row and row[0]}
