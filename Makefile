@@ -55,6 +55,7 @@ bench: install
 	$(PY) bench/admin_changelist.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/import_executions.py
+	$(PY) bench/report_build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -315,3 +315,68 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# --- Reports ---------------------------------------------------------------------------------
+# Excel reports built by Celery workers (reports/). The settings below make a report survive a
+# lost worker without being built twice: the message is acknowledged only after the task ends
+# (acks_late), handed back when the worker process dies (reject_on_worker_lost), and each
+# process holds one message at a time (prefetch 1), so a crash strands at most one report.
+# A running build writes a heartbeat on its ReportRun; a periodic sweep re-queues runs whose
+# heartbeat went stale, because Redis only hands back a message held by a SIGKILLed worker
+# after the visibility timeout.
+
+# The longest a report may take; the hard time limit. A soft limit a minute earlier lets the
+# task mark its run failed with a reason before the hard limit kills the process.
+REPORT_TIME_LIMIT_SECONDS = env_int("REPORT_TIME_LIMIT_SECONDS", 1800, minimum=60)
+REPORT_SOFT_TIME_LIMIT_SECONDS = REPORT_TIME_LIMIT_SECONDS - 30
+# Heartbeat every few seconds; a run whose heartbeat is older than REPORT_STALE_SECONDS is
+# taken for dead. Re-queued at most REPORT_MAX_ATTEMPTS times in all, then failed with a reason.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 5, minimum=1)
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60, minimum=3)
+if REPORT_STALE_SECONDS < 2 * REPORT_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("REPORT_STALE_SECONDS must be at least twice REPORT_HEARTBEAT_SECONDS.")
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 30, minimum=1)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+# Report files older than this many days are deleted by a daily task (the run row stays).
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 90, minimum=1)
+# Without an answering broker, build in the web process (on) or fail the run saying why (off).
+REPORT_IN_PROCESS_FALLBACK = env_bool("REPORT_IN_PROCESS_FALLBACK", True)
+
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_TIME_LIMIT = REPORT_TIME_LIMIT_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = REPORT_SOFT_TIME_LIMIT_SECONDS
+# Longer than twice the longest report, so Redis never hands a running report to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * REPORT_TIME_LIMIT_SECONDS + 600}
+# Tests give each run its own queue so parallel test runs sharing one Redis never take each
+# other's tasks; production keeps Celery's default.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "").strip() or "celery"
+
+# Report files go through Django's storage API: a local folder under MEDIA_ROOT by default, or an
+# S3-compatible bucket (AWS, MinIO, NCP Object Storage…) when REPORTS_S3_BUCKET is set, so that
+# web and workers on different machines share the files. Files are never served publicly: the
+# download view checks permissions and streams them.
+REPORTS_S3_BUCKET = os.environ.get("REPORTS_S3_BUCKET", "").strip()
+if REPORTS_S3_BUCKET:
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": REPORTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("REPORTS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("REPORTS_S3_REGION", "").strip() or None,
+            "access_key": os.environ.get("REPORTS_S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("REPORTS_S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "location": os.environ.get("REPORTS_S3_PREFIX", "").strip(),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["reports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Outside MEDIA_URL's reach: only the download view serves these files.
+        "OPTIONS": {"location": MEDIA_ROOT / "reports", "base_url": None},
+    }

@@ -7,7 +7,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.models import FISCAL_YEAR_MIN
+from portfolio.validation import validate_as_of
 
 
 class LoginForm(AdminAuthenticationForm):
@@ -29,13 +29,6 @@ class AsOfForm(forms.Form):
         day = self.cleaned_data["as_of"]
         if day is None:
             return None
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The as-of day cannot be in the future."), code="future")
-        if day.year < FISCAL_YEAR_MIN:
-            raise forms.ValidationError(
-                _("The as-of day must be in %(year)s or later."),
-                code="too_early",
-                params={"year": FISCAL_YEAR_MIN},
-            )
+        validate_as_of(day)
         # Today's figures are the live ones: no need to rebuild them from the history.
         return None if day == timezone.localdate() else day

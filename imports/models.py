@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from imports.resources import RESOURCES
 
@@ -17,7 +18,7 @@ KIND_CHOICES = [(kind, resource.title) for kind, resource in RESOURCES.items()]
 class ImportRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("import status", "Running")
         PREVIEWED = "previewed", _("Ready to apply")
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected: nothing written")

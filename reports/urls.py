@@ -1,4 +1,10 @@
-"""Report pages (filled by the reports issue)."""
+"""Report file downloads (permission-checked); the REST endpoints live in the API app."""
+
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/download/", views.download, name="download"),
+]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -84,30 +85,53 @@ def gwangju(db):
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+def media_root(tmp_path_factory):
+    """One media folder for the session, shared by the test process and its Celery workers."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory, media_root):
     """A real Celery worker in a subprocess, on the real Redis, against the test database.
 
     Celery's in-thread test worker does not mix with Django's test database (celery#4511),
     so tests that need a worker use this one together with `transactional_db` (the worker
     only sees committed rows). Yields a handle with the process, its name and its log file.
+    The session gets its own queue, so test runs sharing one Redis never take each other's tasks.
     """
     url = django_settings.REDIS_URL or "redis://localhost:6379/0"
     if not redis_answers(url):
         missing_service(f"Redis does not answer at {url}")
-    worker = CeleryWorker(url, tmp_path_factory.mktemp("celery") / "worker.log")
+    worker = CeleryWorker(url, tmp_path_factory.mktemp("celery") / "worker.log", media_root=media_root)
     worker.start()
     yield worker
     worker.stop()
 
 
 WORKER_COMMAND = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
-                  "--concurrency=1", "--without-gossip", "--without-mingle", "--purge"]  # fmt: skip
+                  "--without-gossip", "--without-mingle", "--purge"]  # fmt: skip
+TEST_QUEUE = f"test-{uuid.uuid4().hex[:8]}"
+
+
+def use_test_queue() -> None:
+    """Send this process's tasks to the session's own queue (before anything is sent)."""
+    app.conf.task_default_queue = TEST_QUEUE
+    app.amqp.__dict__.pop("queues", None)  # cached properties built from the old default
+    app.amqp.__dict__.pop("router", None)
+    app.amqp.__dict__.pop("_producer_pool", None)
+
+
+use_test_queue()
 
 
 class CeleryWorker:
-    """Start, stop and kill a `celery worker` subprocess pointed at the test database."""
+    """Start, stop and kill a `celery worker` subprocess pointed at the test database.
 
-    def __init__(self, redis_url: str, log_path):
+    `start(env=..., concurrency=...)` restarts it with other settings (say a short heartbeat);
+    `kill()` SIGKILLs the whole worker, `kill_pool_child()` only the process running a task.
+    """
+
+    def __init__(self, redis_url: str, log_path, *, media_root=None):
         self.redis_url = redis_url
         self.log_path = log_path
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
@@ -119,15 +143,22 @@ class CeleryWorker:
             database_url = (
                 f"postgres://{auth}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
             )
-        self.env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DEBUG": "1"}
+        self.env = os.environ | {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DEBUG": "1",
+            "CELERY_QUEUE": TEST_QUEUE,
+        }
+        if media_root is not None:
+            self.env["MEDIA_ROOT"] = str(media_root)
         self.process = None
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, *, env: dict | None = None, concurrency: int = 1) -> None:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [*WORKER_COMMAND, "-n", self.name],
+            [*WORKER_COMMAND, f"--concurrency={concurrency}", "-n", self.name],
             cwd=django_settings.BASE_DIR,
-            env=self.env,
+            env=self.env | (env or {}),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so kill() reaches the pool children
@@ -139,6 +170,10 @@ class CeleryWorker:
             if app.control.ping(destination=[self.name], timeout=0.5):
                 return
         pytest.fail(f"Celery worker not ready after {timeout} s; log:\n{self.log_path.read_text()[-3000:]}")
+
+    def restart(self, **options) -> None:
+        self.stop()
+        self.start(**options)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -154,3 +189,20 @@ class CeleryWorker:
         """SIGKILL the whole worker (main process and pool), as a crashed machine would."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+    def pool_children(self) -> list[int]:
+        """Pids of the worker's pool processes (the ones that run tasks)."""
+        children = []
+        for task in (Path("/proc") / str(self.process.pid) / "task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+        return children
+
+    def kill_pool_child(self, pid: int | None = None) -> int:
+        """SIGKILL one pool process, as the kernel's OOM killer would; the worker itself lives on."""
+        pid = pid or self.pool_children()[0]
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")

@@ -91,3 +91,23 @@ def test_every_korean_message_is_translated():
         assert not untranslated, f"{po}: {untranslated[:3]}"
         mo = po.with_suffix(".mo")
         assert mo.exists() and mo.stat().st_size > 0, f"{mo} is missing: run `make messages`"
+
+
+def test_no_two_apps_translate_the_same_message_differently():
+    """Django merges the apps' catalogues and the first app wins, so a second, different
+    translation of the same message would silently never show. Use a context (pgettext)
+    where the meaning really differs."""
+    import gettext
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for mo in sorted(ROOT.glob("*/locale/ko/LC_MESSAGES/django.mo")):
+        with mo.open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog
+        for msgid, msgstr in catalog.items():
+            if not msgid:
+                continue  # the header
+            app, first = seen.setdefault(msgid, (mo.parts[-5], msgstr))
+            if first != msgstr:
+                clashes.append(f"{msgid!r}: {app} {first!r} ≠ {mo.parts[-5]} {msgstr!r}")
+    assert not clashes, "\n".join(clashes)

@@ -9,6 +9,7 @@ from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
+from reports.admin import ReportActionsMixin  # Reports (issue 3): "build a report" action
 
 
 @admin.register(Source)
@@ -60,7 +61,7 @@ class IndicatorInline(ProgramInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(PortfolioAdmin):
+class ProgramAdmin(ReportActionsMixin, PortfolioAdmin):
     list_display = (
         "code",
         "name_ko",

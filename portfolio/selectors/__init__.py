@@ -11,6 +11,7 @@ from portfolio.selectors.alerts import LOW_EXECUTION_RATE, Alert, AlertKind, ale
 from portfolio.selectors.budget import (
     BudgetCell,
     BudgetSum,
+    budget_by_year,
     budget_by_year_and_source,
     budget_for_scope,
     sum_cells,
@@ -19,6 +20,15 @@ from portfolio.selectors.changes import BudgetChange, Changes, NewReading, Statu
 from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
+from portfolio.selectors.ledger import (
+    Listing,
+    budget_line_ledger,
+    budget_lines_for_scope,
+    execution_ledger,
+    executions_for_scope,
+    firms_for_scope,
+    sources_for_scope,
+)
 from portfolio.selectors.milestones import MilestoneRow, milestone_schedule, schedule_for_scope
 from portfolio.selectors.national import NationalContext, national_context, national_scope
 from portfolio.selectors.overview import Overview, overview
@@ -47,6 +57,7 @@ __all__ = [
     "Headline",
     "KpiProgress",
     "KpiStatus",
+    "Listing",
     "MetricFigure",
     "MilestoneRow",
     "NationalContext",
@@ -58,14 +69,20 @@ __all__ = [
     "StatusChange",
     "Totals",
     "alerts",
+    "budget_by_year",
     "budget_by_year_and_source",
     "budget_for_scope",
+    "budget_line_ledger",
+    "budget_lines_for_scope",
     "changes_since",
     "check_for_scope",
     "citations",
     "end_of_day",
+    "execution_ledger",
     "execution_rate",
+    "executions_for_scope",
     "firm_check",
+    "firms_for_scope",
     "headline",
     "headline_for_scope",
     "kpi_progress",
@@ -82,6 +99,7 @@ __all__ = [
     "program_totals",
     "progress_for_scope",
     "schedule_for_scope",
+    "sources_for_scope",
     "sum_cells",
     "totals_for_scope",
 ]

@@ -87,3 +87,13 @@ def sum_cells(cells: list[BudgetCell], *, by: str) -> list[BudgetSum]:
         money[2] += cell.executed
     order = (lambda key: SOURCE_ORDER[key]) if by == "funding_source" else (lambda key: key)
     return [BudgetSum(key, *sums[key]) for key in sorted(sums, key=order)]
+
+
+def budget_by_year(
+    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+) -> list[BudgetSum]:
+    """Plan, adopted budget and executed per fiscal year over all funding sources (`key` is the
+    year). Three queries."""
+    return sum_cells(
+        budget_by_year_and_source(as_of=as_of, root=root, include_national=include_national), by="fiscal_year"
+    )

@@ -78,7 +78,10 @@ DAY = datetime.date(2026, 1, 31)
 
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(request, settings, tmp_path):
-    """Uploaded files go to a temporary folder, except where a worker process must find them
-    under the MEDIA_ROOT it was started with (those tests delete their own files)."""
-    if "celery_worker" not in request.fixturenames:
+    """Uploaded files go to a temporary folder, or, where a worker process must find them, to
+    the session's media folder that the worker was started with (those tests delete their own
+    files)."""
+    if "celery_worker" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("media_root")
+    else:
         settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,239 @@
+"""The Reports page in the admin: runs with a live progress bar and download links, a form to ask
+for a report, and an action on the program list that asks for one per selected program."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portfolio.selectors import load_scope
+from reports import services
+from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus
+
+ACTION_LIMIT = 20  # reports one action may ask for
+
+
+class RequestReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ReportKind.choices)
+    as_of = forms.DateField(
+        label=_("as of"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_(
+            "Empty: the data as it stands now. A past day rebuilds the report from the change history."
+        ),
+    )
+    root = forms.ChoiceField(label=_("program scope"), required=False)
+    language = forms.ChoiceField(label=_("language"), choices=ReportLanguage.choices, initial="ko")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        nodes = load_scope().nodes
+        self.fields["root"].choices = [("", _("All programs"))] + [
+            (node.code, f"{'　' * node.depth}{node.code} {node.name_ko}") for node in nodes
+        ]
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "scope",
+        "status_and_progress",
+        "requested",
+        "requested_at",
+        "size_display",
+        "download_link",
+    )
+    list_display_links = ("id", "kind")
+    list_filter = ("status", "kind", "trigger", "language")
+    list_select_related = ("requested_by",)
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    fields = (
+        ("kind", "language"),
+        ("as_of", "root"),
+        ("status", "rows_done", "rows_total"),
+        "message",
+        ("file", "size", "checksum"),
+        ("requested_by", "trigger"),
+        ("created_at", "sent_at", "started_at", "finished_at", "expired_at"),
+        ("task_id", "attempts", "worker", "heartbeat_at"),
+    )
+
+    class Media:
+        js = ("reports/admin_progress.js",)
+        css = {"all": ("reports/admin_progress.css",)}
+
+    # Runs are made by request_report and filled by workers: the admin only looks.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in ReportRun._meta.fields]
+
+    def get_urls(self):
+        return [
+            path(
+                "progress/", self.admin_site.admin_view(self.progress_view), name="reports_reportrun_progress"
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- columns -------------------------------------------------------------------------------
+
+    @admin.display(description=_("program scope"), ordering="root")
+    def scope(self, run):
+        scope = run.root or _("All programs")
+        return f"{scope} · {run.as_of:%Y-%m-%d}" if run.as_of else scope
+
+    @admin.display(description=_("requested at"), ordering="created_at")
+    def requested_at(self, run):
+        return timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_and_progress(self, run):
+        return format_html(
+            '<div class="report-run" data-report-run="{}" data-status="{}" title="{}">'
+            '<progress max="100" value="{}"></progress> <span class="report-run-text">{}</span></div>',
+            run.pk,
+            run.status,
+            run.message,
+            run.progress_percent,
+            status_text(run.get_status_display(), run.status, run.progress_percent),
+        )
+
+    @admin.display(description=_("requested by"), ordering="requested_by__username")
+    def requested(self, run):
+        return run.requested_by or run.get_trigger_display()
+
+    @admin.display(description=_("size"), ordering="size")
+    def size_display(self, run):
+        if not run.size:
+            return "–"
+        return f"{run.size / 1024:,.0f} KB" if run.size < 1024**2 else f"{run.size / 1024**2:,.1f} MB"
+
+    @admin.display(description=_("download"))
+    def download_link(self, run):
+        url = run.get_download_url()
+        if not url:
+            return "–"  # why (waiting, failed, expired) is in the status cell's tooltip and the run's page
+        return format_html('<a href="{}" download>{}</a>', url, _("Download .xlsx"))
+
+    # --- asking for a report -------------------------------------------------------------------
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RequestReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                run = services.request_report(
+                    kind=data["kind"],
+                    requested_by=request.user,
+                    as_of=data["as_of"],
+                    root=data["root"] or None,
+                    language=data["language"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(request, run_message(run), level=run_level(run))
+                return redirect("admin:reports_reportrun_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Ask for a report"),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/reports/reportrun/request_form.html", context)
+
+    def progress_view(self, request: HttpRequest) -> JsonResponse:
+        """What the progress bars poll: status and progress of the runs named in ?ids=1,2,3."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:200]
+        runs = ReportRun.objects.filter(pk__in=ids)
+        return JsonResponse({"runs": [progress_json(run) for run in runs]})
+
+
+def status_text(label: str, status: str, percent: int) -> str:
+    return label if status == ReportStatus.FAILED else f"{label} · {percent}%"
+
+
+def progress_json(run: ReportRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_display": run.get_status_display(),
+        "percent": run.progress_percent,
+        "rows_done": run.rows_done,
+        "rows_total": run.rows_total,
+        "message": run.message,
+        "download_url": run.get_download_url(),
+    }
+
+
+def run_message(run: ReportRun) -> str:
+    if run.status == ReportStatus.FAILED:
+        return _("Report #%(id)s failed: %(message)s") % {"id": run.pk, "message": run.message}
+    if run.status == ReportStatus.DONE:
+        return _("Report #%(id)s is ready to download.") % {"id": run.pk}
+    return _("Report #%(id)s is queued; its progress shows below.") % {"id": run.pk}
+
+
+def run_level(run: ReportRun) -> int:
+    return {ReportStatus.FAILED: messages.ERROR, ReportStatus.DONE: messages.SUCCESS}.get(
+        run.status, messages.INFO
+    )
+
+
+# --- the action on the program list ---------------------------------------------------------------
+
+
+@admin.action(
+    description=_("Build a portfolio report for each selected program"), permissions=["request_report"]
+)
+def request_portfolio_reports(modeladmin, request, queryset):
+    codes = list(queryset.order_by("sort_order", "code").values_list("code", flat=True)[: ACTION_LIMIT + 1])
+    if len(codes) > ACTION_LIMIT:
+        modeladmin.message_user(
+            request,
+            _("Select at most %(limit)d programs for reports at once.") % {"limit": ACTION_LIMIT},
+            level=messages.ERROR,
+        )
+        return None
+    for code in codes:
+        services.request_report(kind=ReportKind.PORTFOLIO, requested_by=request.user, root=code)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "Asked for %(count)d report; follow it on the Reports page.",
+            "Asked for %(count)d reports; follow them on the Reports page.",
+            len(codes),
+        )
+        % {"count": len(codes)},
+        level=messages.SUCCESS,
+    )
+    return redirect(reverse("admin:reports_reportrun_changelist"))
+
+
+class ReportActionsMixin:
+    """For the program admin: the report action, shown to users who may ask for reports."""
+
+    actions = [request_portfolio_reports]
+
+    def has_request_report_permission(self, request) -> bool:
+        return request.user.has_perm("reports.add_reportrun")

@@ -1,0 +1,23 @@
+"""Excel builders: one module per report kind, sharing the streaming helpers in `xlsx`.
+
+A builder is `build(path, *, as_of, root, language, progress)`: it reads every figure through
+`portfolio.selectors`, writes one .xlsx file at `path`, and reports `progress(done, total)` as it
+goes, so it runs the same from a command, a test or a worker.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from reports.builders import kpi, portfolio
+
+Builder = Callable[..., None]
+
+BUILDERS: dict[str, Builder] = {"portfolio": portfolio.build, "kpi": kpi.build}
+
+
+def build(kind: str, path: Path, **options) -> None:
+    try:
+        builder = BUILDERS[kind]
+    except KeyError:
+        raise ValueError(f"Unknown report kind {kind!r}; choose from {', '.join(BUILDERS)}.") from None
+    builder(path, **options)

@@ -1,0 +1,543 @@
+"""The portfolio workbook: cover, programs, budget by year and source, budget lines, executions,
+milestones, KPIs, firms and sources, with native charts. Every figure comes from
+`portfolio.selectors`; this module only lays them out."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from openpyxl.chart import BarChart, LineChart, Reference
+
+from portfolio import selectors
+from portfolio.display import eok
+from portfolio.models import BudgetStage, FundingSource, Indicator, Milestone
+from reports.builders.common import Cover, name, program_names, status_counts
+from reports.builders.overlap import Later, read_ahead
+from reports.builders.xlsx import (
+    EOK,
+    MONEY,
+    PERCENT,
+    Book,
+    Column,
+    Progress,
+    ProgressCallback,
+    no_progress,
+)
+
+KPI_CHART_LIMIT = 30  # bars on the KPI progress chart; the KPI sheet lists them all
+
+
+def rate(value) -> float | None:
+    """Execution rate and % achieved come from the selectors in percent; Excel wants a fraction."""
+    return None if value is None else float(value) / 100
+
+
+def label(choices, value) -> str:
+    return str(choices(value).label)
+
+
+def yes_no(flag: bool) -> str:
+    return _("Yes") if flag else ""
+
+
+@dataclass
+class Summary:
+    """The short figures: every one straight from a selector."""
+
+    headline: selectors.Totals
+    programs: list[selectors.ProgramTotals]
+    years: list[selectors.BudgetSum]  # key: the fiscal year
+    cells: list[selectors.BudgetCell]
+    kpis: list[selectors.KpiProgress]
+    milestones: list[selectors.MilestoneRow]
+    firm_check: selectors.FirmCheck
+
+    @property
+    def rows(self) -> int:
+        return sum(map(len, (self.programs, self.years, self.cells, self.kpis, self.milestones)))
+
+
+def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
+    read = {"as_of": as_of, "root": root}
+    cells = selectors.budget_by_year_and_source(**read)
+    return Summary(
+        headline=selectors.portfolio_totals(**read),
+        programs=selectors.program_totals(**read),
+        years=selectors.sum_cells(cells, by="fiscal_year"),
+        cells=cells,
+        kpis=selectors.kpi_progress(**read),
+        milestones=selectors.milestone_schedule(**read),
+        firm_check=selectors.firm_check(**read),
+    )
+
+
+# Sheet positions: the ledgers are written first (while the summary is read in another thread)
+# and the summary sheets are put in front of them afterwards.
+COVER, PROGRAMS, YEARS, CELLS, KPI_CHART = range(5)
+
+
+class PortfolioReport:
+    def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
+        self.as_of, self.root, self.language = as_of, root, language
+        read = {"as_of": as_of, "root": root}
+        self.scope = selectors.load_scope(**read)  # every program, national context included
+        self.city_scope = selectors.load_scope(**read, include_national=False)
+        # The summary figures are read in a second thread while the ledgers are written.
+        self._summary = Later(lambda: read_summary(as_of, root))
+        # Long listings of the city's money, streamed (national-context items left out, as in
+        # the headline and the budget sheets).
+        self.lines = selectors.budget_lines_for_scope(self.city_scope)
+        self.executions = selectors.executions_for_scope(self.city_scope)
+        self.firms = selectors.firms_for_scope(self.scope)
+        self.names = program_names(self.scope.nodes, language)
+        self.sources = list(selectors.sources_for_scope(self.scope).rows)
+        self.source_keys = {row[0]: row[1] for row in self.sources}
+
+    def __getattr__(self, name):
+        # headline, programs, kpis… come from the summary, which may still be being read
+        if name in Summary.__dataclass_fields__:
+            return getattr(self._summary.get(), name)
+        raise AttributeError(name)
+
+    def write(self, path: Path, progress: ProgressCallback) -> None:
+        counter = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
+        with Book(counter) as book:
+            self.budget_line_sheet(book)
+            self.execution_sheet(book)
+            counter.total += self._summary.get().rows + len(self.sources)
+            self.cover(book)
+            self.program_sheet(book)
+            self.year_sheet(book)
+            self.cell_sheet(book)
+            self.kpi_chart_sheet(book)
+            self.milestone_sheet(book)
+            self.kpi_sheet(book)
+            self.firm_sheet(book)
+            self.source_sheet(book)
+            counter.finish()
+            book.save(path)
+
+    # --- sheets --------------------------------------------------------------------------------
+
+    def cover(self, book: Book) -> None:
+        cover = Cover(
+            book,
+            _("Gwangju AI portfolio report"),
+            as_of=self.as_of,
+            scope=self.scope,
+            language=self.language,
+            index=COVER,
+        )
+        cover.heading(_("Headline (city programs; national-context items left out)"))
+        cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("100 million won (억원)")))
+        money = self.headline
+        for text, amount in [
+            (_("Total cost"), money.total_cost),
+            (_("Planned amount"), money.planned),
+            (_("Current budget"), money.budget),
+            (_("Executed"), money.executed),
+        ]:
+            cover.field(text, amount, MONEY, cover.sheet.cell(eok(amount), number_format=EOK))
+        cover.field(_("Execution rate"), rate(money.execution_rate), PERCENT)
+        cover.line()
+        cover.heading(_("KPIs by status"))
+        for status, count in status_counts(self.kpis):
+            cover.field(status, count)
+        cover.line()
+        cover.heading(_("Milestones"))
+        cover.field(_("Overdue"), sum(1 for row in self.milestones if row.is_overdue))
+        cover.field(_("Due within 90 days"), sum(1 for row in self.milestones if row.is_due_soon))
+        cover.line()
+        check = self.firm_check
+        cover.heading(_("Firms and jobs: reported by the KPIs and on record"))
+        cover.field(_("Firms reported"), check.reported_firms)
+        cover.field(_("Firms on record"), check.firms_on_record)
+        cover.field(_("Jobs reported"), check.reported_jobs)
+        cover.field(_("Jobs on record"), check.jobs_on_record)
+        cover.line()
+        cover.line(
+            cover.sheet.cell(
+                _(
+                    "Amounts are whole won. The program sheet also lists national-context items "
+                    "(tracked for reference, marked); the budget, budget line and execution sheets "
+                    "hold the city's money only."
+                )
+            )
+        )
+        cover.close()
+
+    def program_sheet(self, book: Book) -> None:
+        kpi_text = self._kpi_status_by_program()
+        sheet = book.sheet(
+            _("Programs"),
+            [
+                Column(_("Code"), 18),
+                Column(_("Program"), 44, "text"),
+                Column(_("Level"), 10),
+                Column(_("Status"), 12),
+                Column(_("Period"), 12),
+                Column(_("National context"), 10),
+                Column(_("Total cost (won)"), 20, "money"),
+                Column(_("Total cost (억원)"), 12, "eok"),
+                Column(_("Planned (won)"), 20, "money"),
+                Column(_("Current budget (won)"), 20, "money"),
+                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Executed (won)"), 20, "money"),
+                Column(_("Execution rate"), 10, "percent"),
+                Column(_("KPI status"), 24),
+            ],
+            freeze="C2",
+            index=PROGRAMS,
+        )
+        for item in self.programs:
+            node, money = item.program, item.totals
+            sheet.append(
+                [
+                    node.code,
+                    sheet.indented(name(node, self.language), node.depth),
+                    node.get_kind_display(),
+                    node.get_status_display(),
+                    period(node.start_year, node.end_year),
+                    yes_no(node.is_national_context),
+                    money.total_cost,
+                    eok(money.total_cost),
+                    money.planned,
+                    money.budget,
+                    eok(money.budget),
+                    money.executed,
+                    rate(money.execution_rate),
+                    kpi_text.get(node.id, ""),
+                ]
+            )
+        sheet.close()
+
+    def _kpi_status_by_program(self) -> dict[int, str]:
+        by_program = defaultdict(list)
+        for kpi in self.kpis:
+            by_program[kpi.program_id].append(kpi)
+        return {
+            program_id: " · ".join(f"{status} {count}" for status, count in status_counts(kpis))
+            for program_id, kpis in by_program.items()
+        }
+
+    def year_sheet(self, book: Book) -> None:
+        sources = FundingSource.values
+        sheet = book.sheet(
+            _("Budget by year"),
+            [
+                Column(_("Fiscal year"), 10),
+                *(Column(eok_header(label(FundingSource, s)), 12, "eok") for s in sources),
+                Column(_("Current budget (won)"), 20, "money"),
+                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Planned (won)"), 20, "money"),
+                Column(_("Executed (won)"), 20, "money"),
+                Column(_("Execution rate"), 10, "percent"),
+            ],
+            index=YEARS,
+        )
+        budget = {(cell.fiscal_year, cell.funding_source): cell.budget for cell in self.cells}
+        for year in self.years:
+            sheet.append(
+                [
+                    year.key,
+                    *(eok(budget.get((year.key, s), 0)) for s in sources),
+                    year.budget,
+                    eok(year.budget),
+                    year.planned,
+                    year.executed,
+                    rate(year.execution_rate),
+                ]
+            )
+        if not self.years:
+            sheet.append_raw([_("No budget lines for the city's programs yet.")])
+        else:
+            chart = BarChart()
+            chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+            chart.title = _("Current budget by fiscal year and funding source (억원)")
+            chart.y_axis.title = _("100 million won (억원)")
+            chart.y_axis.numFmt = "#,##0"
+            show_axes(chart)
+            chart.height, chart.width = 9, 18
+            last = len(self.years) + 1
+            chart.add_data(
+                Reference(sheet.ws, min_col=2, max_col=1 + len(sources), min_row=1, max_row=last),
+                titles_from_data=True,
+            )
+            chart.set_categories(Reference(sheet.ws, min_col=1, min_row=2, max_row=last))
+            sheet.ws.add_chart(chart, "M2")
+        sheet.close()
+
+    def cell_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Budget by year and source"),
+            [
+                Column(_("Fiscal year"), 10),
+                Column(_("Funding source"), 12),
+                Column(_("Planned (won)"), 20, "money"),
+                Column(_("Current budget (won)"), 20, "money"),
+                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Executed (won)"), 20, "money"),
+                Column(_("Execution rate"), 10, "percent"),
+            ],
+            index=CELLS,
+        )
+        for cell in self.cells:
+            sheet.append(
+                [
+                    cell.fiscal_year,
+                    cell.get_funding_source_display(),
+                    cell.planned,
+                    cell.budget,
+                    eok(cell.budget),
+                    cell.executed,
+                    rate(cell.execution_rate),
+                ]
+            )
+        sheet.close()
+
+    def kpi_chart_sheet(self, book: Book) -> None:
+        measured = [kpi for kpi in self.kpis if kpi.achievement_pct is not None][:KPI_CHART_LIMIT]
+        sheet = book.sheet(
+            _("KPI progress"),
+            [
+                Column(_("Indicator"), 40, "text"),
+                Column(_("Program code"), 16),
+                Column(_("Achievement"), 10, "percent"),
+                Column(_("Target"), 10, "percent"),
+            ],
+            autofilter=False,
+            index=KPI_CHART,
+        )
+        for kpi in measured:
+            sheet.ws.append([sheet.text(name(kpi, self.language)), kpi.program_code,
+                             sheet.cell(rate(kpi.achievement_pct), number_format=PERCENT),
+                             sheet.cell(1, number_format=PERCENT)])  # fmt: skip
+            sheet.rows_written += 1
+        if not measured:
+            sheet.append_raw([_("No indicator has both a target and a reading yet.")])
+        else:
+            last = len(measured) + 1
+            bars = BarChart()
+            bars.type = "col"
+            bars.title = _("KPI progress against target (% achieved)")
+            bars.add_data(Reference(sheet.ws, min_col=3, min_row=1, max_row=last), titles_from_data=True)
+            bars.set_categories(Reference(sheet.ws, min_col=1, min_row=2, max_row=last))
+            bars.y_axis.numFmt = "0%"
+            target = LineChart()
+            target.add_data(Reference(sheet.ws, min_col=4, min_row=1, max_row=last), titles_from_data=True)
+            bars += target
+            show_axes(bars)
+            bars.height, bars.width = 10, 22
+            sheet.ws.add_chart(bars, "F2")
+        sheet.close()
+
+    def budget_line_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Budget lines"),
+            [
+                Column(_("Program code"), 16),
+                Column(_("Program"), 36, "text"),
+                Column(_("Fiscal year"), 10),
+                Column(_("Funding source"), 12),
+                Column(_("Stage"), 14),
+                Column(_("Amount (won)"), 20, "money"),
+                Column(_("Note"), 30, "text"),
+                Column(_("Source"), 10),
+            ],
+        )
+        names, keys = self.names, self.source_keys
+        source_label = {value: label(FundingSource, value) for value in FundingSource.values}
+        stage_label = {value: label(BudgetStage, value) for value in BudgetStage.values}
+        for program_id, year, source, stage, amount, note, source_id in read_ahead(self.lines.rows):
+            code, program = names.get(program_id, ("", ""))
+            sheet.append(
+                [
+                    code,
+                    program,
+                    year,
+                    source_label.get(source, source),
+                    stage_label.get(stage, stage),
+                    amount,
+                    note,
+                    keys.get(source_id),
+                ]
+            )
+        sheet.close()
+
+    def execution_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Executions"),
+            [
+                Column(_("Executed on"), 12, "date"),
+                Column(_("Program code"), 16),
+                Column(_("Program"), 36, "text"),
+                Column(_("Funding source"), 12),
+                Column(_("Amount (won)"), 20, "money"),
+                Column(_("Details"), 36, "text"),
+                Column(_("Reference"), 16, "text"),
+                Column(_("Source"), 10),
+            ],
+        )
+        names, keys = self.names, self.source_keys
+        source_label = {value: label(FundingSource, value) for value in FundingSource.values}
+        for day, program_id, source, amount, description, reference, source_id in read_ahead(
+            self.executions.rows
+        ):
+            code, program = names.get(program_id, ("", ""))
+            sheet.append(
+                [
+                    day,
+                    code,
+                    program,
+                    source_label.get(source, source),
+                    amount,
+                    description,
+                    reference,
+                    keys.get(source_id),
+                ]
+            )
+        sheet.close()
+
+    def milestone_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Milestones"),
+            [
+                Column(_("Planned date"), 12, "date"),
+                Column(_("Date precision"), 10),
+                Column(_("Program code"), 16),
+                Column(_("Milestone"), 50, "text"),
+                Column(_("Actual date"), 12, "date"),
+                Column(_("Status"), 12),
+                Column(_("Slippage (days)"), 10, "integer"),
+                Column(_("Overdue"), 8),
+                Column(_("Due within 90 days"), 10),
+                Column(_("Source"), 10),
+            ],
+        )
+        for row in self.milestones:
+            title = row.title_en if self.language == "en" and row.title_en else row.title_ko
+            sheet.append(
+                [
+                    row.planned_date,
+                    label(Milestone.Precision, row.date_precision),
+                    row.program_code,
+                    title,
+                    row.actual_date,
+                    row.get_status_display(),
+                    row.slippage_days,
+                    yes_no(row.is_overdue),
+                    yes_no(row.is_due_soon),
+                    self.source_keys.get(row.source_id),
+                ]
+            )
+        sheet.close()
+
+    def kpi_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("KPIs"),
+            [
+                Column(_("Code"), 16),
+                Column(_("Indicator"), 36, "text"),
+                Column(_("Program code"), 16),
+                Column(_("Metric"), 12),
+                Column(_("Unit"), 8, "text"),
+                Column(_("Baseline"), 12, "decimal"),
+                Column(_("Baseline year"), 8),
+                Column(_("Target"), 12, "decimal"),
+                Column(_("Target year"), 8),
+                Column(_("Actual"), 12, "decimal"),
+                Column(_("Latest reading"), 12, "date"),
+                Column(_("Achievement"), 10, "percent"),
+                Column(_("Expected by now"), 12, "decimal"),
+                Column(_("Status"), 10),
+                Column(_("Source"), 10),
+            ],
+            freeze="C2",
+        )
+        for kpi in self.kpis:
+            sheet.append(
+                [
+                    kpi.code,
+                    name(kpi, self.language),
+                    kpi.program_code,
+                    label(Indicator.Metric, kpi.metric),
+                    kpi.unit_en if self.language == "en" and kpi.unit_en else kpi.unit,
+                    kpi.baseline,
+                    kpi.baseline_year,
+                    kpi.target,
+                    kpi.target_year,
+                    kpi.actual,
+                    kpi.latest_period,
+                    rate(kpi.achievement_pct),
+                    kpi.expected,
+                    kpi.get_status_display(),
+                    self.source_keys.get(kpi.source_id),
+                ]
+            )
+        sheet.close()
+
+    def firm_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Firms"),
+            [
+                Column(_("Firm"), 30, "text"),
+                Column(_("Program code"), 16),
+                Column(_("Program"), 36, "text"),
+                Column(_("Attracted on"), 12, "date"),
+                Column(_("Jobs"), 8, "integer"),
+                Column(_("Note"), 30, "text"),
+                Column(_("Source"), 10),
+            ],
+        )
+        for firm, program_id, day, jobs, note, source_id in self.firms.rows:
+            code, program = self.names.get(program_id, ("", ""))
+            sheet.append([firm, code, program, day, jobs, note, self.source_keys.get(source_id)])
+        sheet.close()
+
+    def source_sheet(self, book: Book) -> None:
+        sheet = book.sheet(
+            _("Sources"),
+            [
+                Column(_("Key"), 8),
+                Column(_("Publisher"), 16, "text"),
+                Column(_("Published on"), 12, "date"),
+                Column(_("Title"), 60, "text"),
+                Column(_("Reference"), 28, "text"),
+                Column(_("URL"), 40, "text"),
+            ],
+        )
+        for _id, key, publisher, published_on, title, url, reference in self.sources:
+            sheet.append([key, publisher, published_on, title, reference, url])
+        sheet.close()
+
+
+def eok_header(text: str) -> str:
+    return _("%(name)s (억원)") % {"name": text}
+
+
+def show_axes(chart) -> None:
+    """openpyxl 3.1 leaves axes hidden in current Excel unless told otherwise."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+def period(start: int | None, end: int | None) -> str:
+    if start or end:
+        return f"{start or ''}–{end or ''}"
+    return ""
+
+
+def build(
+    path: Path,
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    language: str = "ko",
+    progress: ProgressCallback = no_progress,
+) -> None:
+    """Write the portfolio workbook to `path`."""
+    with override(language):
+        PortfolioReport(as_of=as_of, root=root or None, language=language).write(path, progress)

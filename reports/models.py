@@ -1,0 +1,186 @@
+"""The report run: the job handle a user, the schedule or a script creates, and a worker fills."""
+
+import datetime
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.db import models
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ReportStorage(LazyObject):
+    """settings.STORAGES["reports"], looked up on first use (and again if the setting changes)."""
+
+    def _setup(self):
+        self._wrapped = storages["reports"]
+
+
+report_files = ReportStorage()
+
+
+@receiver(setting_changed)
+def _forget_report_storage(setting, **kwargs):
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        report_files._wrapped = empty
+
+
+def report_storage():
+    """The storage for report files: a local folder, or an S3-compatible bucket (see settings)."""
+    return report_files
+
+
+class ReportKind(models.TextChoices):
+    PORTFOLIO = "portfolio", _("Portfolio report")
+    KPI = "kpi", _("KPI report")
+
+
+class ReportStatus(models.TextChoices):
+    # With a context: "Running" is also a program status, translated differently.
+    QUEUED = "queued", pgettext_lazy("report status", "Queued")
+    RUNNING = "running", pgettext_lazy("report status", "Running")
+    DONE = "done", pgettext_lazy("report status", "Done")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
+
+
+class ReportLanguage(models.TextChoices):
+    KOREAN = "ko", _("Korean")
+    ENGLISH = "en", _("English")
+
+
+class Trigger(models.TextChoices):
+    USER = "user", _("Asked by a user")
+    SCHEDULE = "schedule", _("Monthly schedule")
+    COMMAND = "command", _("Command line")
+
+
+class ReportRunQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING])
+
+    def stale(self, now: datetime.datetime | None = None):
+        """Running runs whose heartbeat stopped: their worker is presumed dead."""
+        now = now or timezone.now()
+        limit = now - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS)
+        return self.filter(status=ReportStatus.RUNNING, heartbeat_at__lt=limit)
+
+    def with_files(self):
+        return self.exclude(file="")
+
+
+class ReportRun(models.Model):
+    Kind = ReportKind
+    Status = ReportStatus
+    Language = ReportLanguage
+    Trigger = Trigger
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind)
+    # Parameters
+    as_of = models.DateField(
+        _("as of"), null=True, blank=True, help_text=_("Empty: the data as it stands now.")
+    )
+    root = models.CharField(
+        _("program scope"),
+        max_length=40,
+        blank=True,
+        help_text=_("A program code: the report covers it and everything under it. Empty: everything."),
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage, default=ReportLanguage.KOREAN
+    )
+    # Progress
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus, default=ReportStatus.QUEUED, db_index=True
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    # Result
+    file = models.FileField(_("file"), storage=report_storage, max_length=300, blank=True)
+    size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # Who and when
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_runs",
+    )
+    trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger, default=Trigger.USER)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent to the queue at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+    # The worker's side: which delivery owns the build, and whether it is still alive.
+    task_id = models.CharField(_("Celery task id"), max_length=50, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claim = models.CharField(_("claim token"), max_length=32, blank=True, editable=False)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="reportrun_status_heartbeat")]
+        constraints = [
+            models.CheckConstraint(
+                name="reportrun_status_known",
+                condition=models.Q(status__in=ReportStatus.values),
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                name="reportrun_kind_known",
+                condition=models.Q(kind__in=ReportKind.values),
+                violation_error_message=_("Unknown report kind."),
+            ),
+            models.CheckConstraint(
+                name="reportrun_done_has_file_or_expired",
+                condition=~models.Q(status="done") | ~models.Q(file="") | models.Q(expired_at__isnull=False),
+                violation_error_message=_("A finished report needs its file."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        """0–100 for a progress bar; 100 once done."""
+        if self.status == ReportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == ReportStatus.DONE and bool(self.file)
+
+    def get_download_url(self) -> str | None:
+        """The permission-checked download address, or None while there is no file."""
+        return reverse("reports:download", args=[self.pk]) if self.is_downloadable else None
+
+    def download_filename(self) -> str:
+        """What the browser saves the file as, e.g. gwangju-portfolio-2025-12-31-run12.xlsx."""
+        day = self.as_of or timezone.localdate(self.finished_at or self.created_at)
+        scope = f"-{self.root}" if self.root else ""
+        return f"gwangju-{self.kind}{scope}-{day:%Y-%m-%d}-run{self.pk}.xlsx"
+
+    def storage_name(self) -> str:
+        """The one name this run's file ever has, so a rebuild replaces it instead of adding one."""
+        return f"{self.created_at:%Y/%m}/report-{self.pk}-{self.kind}.xlsx"

@@ -1,0 +1,64 @@
+"""Thin Celery tasks: each takes ids or plain options and calls a service in reports.services."""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from celery.utils.time import get_exponential_backoff_interval
+
+from reports import services
+
+logger = logging.getLogger(__name__)
+
+# Retries back off 2, 4, 8, 16, 30 s with full jitter: far below the broker's visibility timeout.
+RETRY_BACKOFF_MAX = 30
+MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    name="reports.build_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+)
+def build_report(self, run_id: int, claim: str | None = None) -> str:
+    """Build one report run. Safe to deliver any number of times: the run's claim lets one
+    delivery build it, and a finished run is never built again."""
+    try:
+        return services.build_run(run_id, claim=claim, task_id=self.request.id or "")
+    except services.TransientBuildError as exc:
+        if self.request.retries >= self.max_retries:
+            services.give_up(run_id, exc.claim, exc)
+            return "failed"
+        countdown = get_exponential_backoff_interval(
+            factor=2, retries=self.request.retries + 1, maximum=RETRY_BACKOFF_MAX, full_jitter=True
+        )
+        raise self.retry(
+            exc=exc, countdown=max(1, countdown), kwargs={"run_id": run_id, "claim": exc.claim}
+        ) from exc
+
+
+@shared_task(name="reports.scheduled_report")
+def scheduled_report(kind: str = "portfolio", language: str = "ko", root: str = "") -> int:
+    """What the monthly schedule sends (django-celery-beat): ask for a report like a user would."""
+    run = services.request_report(
+        kind=kind, requested_by=None, root=root or None, language=language, trigger=services.Trigger.SCHEDULE
+    )
+    return run.pk
+
+
+@shared_task(name="reports.sweep_stale_runs")
+def sweep_stale_runs() -> dict[str, int]:
+    return services.sweep_stale_runs()
+
+
+@shared_task(name="reports.expire_old_files")
+def expire_old_files() -> int:
+    return services.expire_old_files()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts after a crash picks up what the crash left behind."""
+    sweep_stale_runs.delay()

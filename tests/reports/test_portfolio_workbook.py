@@ -1,0 +1,282 @@
+"""The portfolio workbook read back with openpyxl: every figure is the selectors' figure."""
+
+import datetime
+import zipfile
+
+import pytest
+from django.utils import timezone
+
+from portfolio import selectors
+from portfolio.display import eok
+from portfolio.models import BudgetLine
+from portfolio.services import set_budget_line
+from reports.builders import portfolio
+from tests import factories as f
+from tests.reports.conftest import workbook
+
+COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LINES, EXECUTIONS, MILESTONES, KPIS, FIRMS, SOURCES = range(11)
+TODAY = datetime.datetime(2026, 3, 15, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    """Figures that depend on today (KPI status, slippage) are compared on one fixed day."""
+    time_machine.move_to(TODAY, tick=False)
+
+
+def build(tmp_path, **options):
+    path = tmp_path / "portfolio.xlsx"
+    portfolio.build(path, **options)
+    return workbook(path)
+
+
+def data_rows(sheet):
+    return list(sheet.iter_rows(min_row=2, values_only=True))
+
+
+def approx(value):
+    return pytest.approx(float(value), rel=1e-12, abs=1e-9) if value is not None else None
+
+
+def test_the_program_sheet_has_the_selectors_totals_in_tree_order(tmp_path, hand_made):
+    rows = data_rows(build(tmp_path).worksheets[PROGRAMS])
+    expected = selectors.program_totals()
+    assert [row[0] for row in rows] == [item.program.code for item in expected]
+    for row, item in zip(rows, expected, strict=True):
+        money = item.totals
+        assert row[6] == money.total_cost
+        assert row[7] == approx(eok(money.total_cost))
+        assert (row[8], row[9], row[11]) == (money.planned, money.budget, money.executed)
+        assert row[10] == approx(eok(money.budget))
+        assert row[12] == approx(money.execution_rate / 100 if money.execution_rate is not None else None)
+    alpha = next(row for row in rows if row[0] == "H-A")
+    # The latest stage wins per year and source: 5.5B (추경) + 2B + 3B + the project's 0.7B.
+    assert alpha[9] == 5_500_000_000 + 2_000_000_000 + 3_000_000_000 + 700_000_000
+
+
+def test_program_names_are_indented_by_their_depth_in_the_tree(tmp_path, hand_made):
+    sheet = build(tmp_path).worksheets[PROGRAMS]
+    indents = {
+        sheet.cell(row, 1).value: sheet.cell(row, 2).alignment.indent for row in range(2, sheet.max_row + 1)
+    }
+    assert indents == {"H": 0, "H-A": 1, "H-A-1": 2, "H-B": 1, "H-NAT": 0}
+    assert sheet["B4"].value == "알파 세부"  # the text itself carries no padding
+
+
+def test_the_cover_shows_the_headline_without_national_context(tmp_path, hand_made):
+    cover = build(tmp_path).worksheets[COVER]
+    values = {row[0]: row[1:] for row in cover.iter_rows(values_only=True) if row and row[0]}
+    headline = selectors.portfolio_totals()
+    assert values["총사업비"][0] == headline.total_cost
+    assert values["현재 예산"][0] == headline.budget
+    assert values["현재 예산"][1] == approx(eok(headline.budget))
+    assert values["집행액"][0] == headline.executed
+    assert values["집행률"][0] == approx(headline.execution_rate / 100)
+    assert values["범위"][0] == "전체 사업"
+
+
+def test_budget_sheets_match_year_and_source_selectors(tmp_path, hand_made):
+    book = build(tmp_path)
+    years = data_rows(book.worksheets[YEARS])
+    expected_years = selectors.budget_by_year()
+    assert [row[0] for row in years] == [year.key for year in expected_years]
+    cells = {(c.fiscal_year, c.funding_source): c for c in selectors.budget_by_year_and_source()}
+    for row, year in zip(years, expected_years, strict=True):
+        assert (row[6], row[8], row[9]) == (year.budget, year.planned, year.executed)
+        national = cells.get((year.key, "national"))
+        assert row[1] == approx(eok(national.budget if national else 0))
+    # The ₩10.1T national-context plan is not the city's money.
+    assert sum(row[8] for row in years) == sum(year.planned for year in expected_years) == 15_000_000_000
+    cell_rows = data_rows(book.worksheets[CELLS])
+    assert len(cell_rows) == len(cells)
+    for row, cell in zip(cell_rows, selectors.budget_by_year_and_source(), strict=True):
+        assert (row[0], row[2], row[3], row[5]) == (
+            cell.fiscal_year,
+            cell.planned,
+            cell.budget,
+            cell.executed,
+        )
+
+
+def test_the_budget_chart_stacks_sources_by_year(tmp_path, hand_made):
+    sheet = build(tmp_path).worksheets[YEARS]
+    (chart,) = sheet._charts
+    assert chart.grouping == "stacked"
+    assert len(chart.series) == 5  # one per funding source
+
+
+def test_ledgers_list_every_line_and_execution_of_the_city(tmp_path, hand_made):
+    book = build(tmp_path)
+    lines = data_rows(book.worksheets[LINES])
+    city_lines = BudgetLine.objects.exclude(program__is_national_context=True)
+    assert len(lines) == city_lines.count() == 8
+    assert sorted(row[5] for row in lines) == sorted(city_lines.values_list("amount", flat=True))
+    executions = data_rows(book.worksheets[EXECUTIONS])
+    assert [(row[0].date(), row[1], row[4]) for row in executions] == [
+        (datetime.date(2025, 3, 1), "H-A", 1_500_000_000),
+        (datetime.date(2025, 5, 5), "H-A-1", 123_456_789),
+        (datetime.date(2025, 9, 1), "H-A", 400_000_000),
+        (datetime.date(2026, 2, 1), "H-B", 34_567_890),
+    ]
+
+
+def test_milestones_and_kpis_match_their_selectors(tmp_path, hand_made):
+    book = build(tmp_path)
+    milestones = data_rows(book.worksheets[MILESTONES])
+    expected = selectors.milestone_schedule()
+    assert [(row[3], row[6]) for row in milestones] == [(m.title_ko, m.slippage_days) for m in expected]
+    late = next(row for row in milestones if row[3] == "늦은 일정")
+    assert late[6] == (datetime.date(2026, 3, 15) - datetime.date(2025, 6, 30)).days
+    assert late[7] == "예"
+
+    kpis = data_rows(book.worksheets[KPIS])
+    progress = selectors.kpi_progress()
+    assert [row[0] for row in kpis] == [kpi.code for kpi in progress]
+    for row, kpi in zip(kpis, progress, strict=True):
+        assert row[9] == approx(kpi.actual)
+        assert row[11] == approx(kpi.achievement_pct / 100 if kpi.achievement_pct is not None else None)
+        assert row[13] == kpi.get_status_display()
+    jobs = next(row for row in kpis if row[0] == "H-JOBS")
+    assert jobs[9] == 42.5  # per-period readings add up: 12.5 + 30
+
+
+def test_the_kpi_progress_chart_shows_achievement_against_target(tmp_path, hand_made):
+    sheet = build(tmp_path).worksheets[KPI_CHART]
+    rows = data_rows(sheet)
+    measured = [kpi for kpi in selectors.kpi_progress() if kpi.achievement_pct is not None]
+    assert [row[2] for row in rows] == [approx(kpi.achievement_pct / 100) for kpi in measured]
+    assert all(row[3] == 1 for row in rows)
+    (chart,) = sheet._charts
+    assert len(chart.series) == 1 and len(chart._charts) == 2  # bars plus the 100 % line
+
+
+def test_firms_and_sources_are_listed(tmp_path, hand_made):
+    book = build(tmp_path)
+    assert sorted(row[0] for row in data_rows(book.worksheets[FIRMS])) == ["가나다 주식회사", "라마바 AI"]
+    assert [row[0] for row in data_rows(book.worksheets[SOURCES])] == ["H1"]
+
+
+def test_sheets_are_frozen_filtered_and_print_to_one_page_wide(tmp_path, hand_made):
+    book = build(tmp_path)
+    for sheet in book.worksheets[1:]:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    lines = book.worksheets[LINES]
+    assert lines.freeze_panes == "A2"
+    assert lines.auto_filter.ref == "A1:H9"
+    assert lines.column_dimensions["B"].width == 36
+    assert lines["F2"].number_format == "#,##0"
+    assert book.worksheets[PROGRAMS]["H2"].number_format == "#,##0.0"
+
+
+def test_the_scope_narrows_the_report_to_a_subtree(tmp_path, hand_made):
+    book = build(tmp_path, root="H-A")
+    assert [row[0] for row in data_rows(book.worksheets[PROGRAMS])] == ["H-A", "H-A-1"]
+    assert {row[1] for row in data_rows(book.worksheets[EXECUTIONS])} == {"H-A", "H-A-1"}
+
+
+def test_the_report_can_be_written_in_english(tmp_path, hand_made):
+    book = build(tmp_path, language="en")
+    assert book.sheetnames[:2] == ["Cover", "Programs"]
+    assert book.worksheets[PROGRAMS]["A1"].value == "Code"
+    assert book.worksheets[PROGRAMS]["B3"].value == "Program 2" or book.worksheets[PROGRAMS]["B2"].value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("http://x","y")', "+82-62-613-0000", "-1+2", "@SUM(A1:A2)", "\tTAB", "\rCR"],
+)
+def test_formula_looking_text_stays_text(tmp_path, db, name):
+    program = f.ProgramFactory(code="EVIL", name_ko=name)
+    f.BudgetLineFactory(program=program, note=name)
+    f.ExecutionFactory(program=program, description=name, reference="R-1")
+    path = tmp_path / "evil.xlsx"
+    portfolio.build(path)
+    book = workbook(path)
+    programs = book.worksheets[PROGRAMS]["B2"]
+    assert (programs.value, programs.data_type, programs.quotePrefix) == (name, "s", True)
+    assert book.worksheets[LINES]["G2"].value == name
+    assert book.worksheets[EXECUTIONS]["F2"].value == name
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert not any(cell.data_type == "f" for cell in row), sheet.title
+    with zipfile.ZipFile(path) as archive:  # no formula element in any sheet's XML
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+def test_control_characters_are_dropped_not_fatal(tmp_path, db):
+    f.ProgramFactory(code="CTRL", name_ko="벨\x07소리\x1b 사업")  # PostgreSQL refuses NUL itself
+    path = tmp_path / "ctrl.xlsx"
+    portfolio.build(path)
+    assert workbook(path).worksheets[PROGRAMS]["B2"].value == "벨소리 사업"
+
+
+def test_as_of_rebuilds_the_numbers_as_they_stood(tmp_path, db, time_machine):
+    time_machine.move_to(datetime.datetime(2025, 12, 1, 9, 0, tzinfo=timezone.get_current_timezone()))
+    program = f.ProgramFactory(code="ASOF", total_cost=1_000)
+    set_budget_line(program=program, fiscal_year=2025, funding_source="city", stage=2, amount=100_000_000)
+    time_machine.move_to(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=timezone.get_current_timezone()))
+    set_budget_line(program=program, fiscal_year=2025, funding_source="city", stage=2, amount=900_000_000)
+    time_machine.move_to(TODAY)
+
+    old = build(tmp_path, as_of=datetime.date(2025, 12, 31))
+    assert data_rows(old.worksheets[PROGRAMS])[0][9] == 100_000_000
+    assert data_rows(old.worksheets[LINES])[0][5] == 100_000_000
+    assert old.worksheets[COVER]["B3"].value.date() == datetime.date(2025, 12, 31)
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 12, 31)).budget == 100_000_000
+
+    (tmp_path / "now").mkdir()
+    now = build(tmp_path / "now")
+    assert data_rows(now.worksheets[PROGRAMS])[0][9] == 900_000_000
+
+
+def test_the_gwangju_report_shows_the_ax_valley_at_600_billion_over_2026_2030(tmp_path, gwangju):
+    rows = {row[0]: row for row in data_rows(build(tmp_path).worksheets[PROGRAMS])}
+    valley = rows["AX-VALLEY"]
+    assert valley[6] == 600_000_000_000
+    assert valley[7] == 6000
+    assert valley[4] == "2026–2030"
+    assert rows["NAT-AI-BUDGET-2026"][5] == "예"  # national context, marked
+
+
+def test_an_empty_portfolio_still_makes_a_workbook(tmp_path, db):
+    book = build(tmp_path)
+    assert data_rows(book.worksheets[PROGRAMS]) == []
+    assert book.worksheets[KPI_CHART]["A2"].value
+
+
+def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
+    calls = []
+    portfolio.build(tmp_path / "p.xlsx", progress=lambda done, total: calls.append((done, total)))
+    total = calls[-1][1]
+    assert calls[0][0] == 0 and calls[-1] == (total, total)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert all(done <= seen_total for done, seen_total in calls)
+    assert total == (
+        len(selectors.program_totals())
+        + len(selectors.budget_by_year())
+        + len(selectors.budget_by_year_and_source())
+        + 8  # city budget lines
+        + 4  # executions
+        + len(selectors.milestone_schedule())
+        + len(selectors.kpi_progress())
+        + 2  # firms
+        + 1  # sources
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_read_in_a_second_thread_are_the_same(tmp_path, hand_made):
+    """Outside a transaction the summary is read in another thread (its own connection) while the
+    ledgers are written; the workbook holds the same figures."""
+    from reports.builders.overlap import can_overlap
+
+    assert can_overlap()
+    book = build(tmp_path)
+    rows = data_rows(book.worksheets[PROGRAMS])
+    assert [(row[0], row[9], row[11]) for row in rows] == [
+        (item.program.code, item.totals.budget, item.totals.executed) for item in selectors.program_totals()
+    ]
+    assert book.sheetnames.index("사업별 요약") == PROGRAMS and book.sheetnames.index("예산 명세") == LINES

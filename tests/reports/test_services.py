@@ -1,0 +1,259 @@
+"""Asking for reports and building runs, in this process: validation, the no-broker fallback,
+failures, idempotent re-delivery, the sweep for dead builders, expiry, retries."""
+
+import datetime
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+from django.utils import timezone
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+from reports import builders, services
+from reports.models import ReportRun
+from reports.tasks import build_report
+from tests.reports.conftest import run_files, workbook
+
+Status = ReportRun.Status
+
+
+@pytest.fixture
+def ask(db, django_capture_on_commit_callbacks):
+    """request_report with its on-commit dispatch run, as after a real commit."""
+
+    def ask(**options):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.request_report(**({"kind": "portfolio", "requested_by": None} | options))
+        run.refresh_from_db()
+        return run
+
+    return ask
+
+
+def queued_run(**fields) -> ReportRun:
+    return ReportRun.objects.create(**({"kind": "portfolio"} | fields))
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"kind": "budget"}, "kind"),
+        ({"language": "fr"}, "language"),
+        ({"as_of": datetime.date.today() + datetime.timedelta(days=400)}, "as_of"),
+        ({"root": "NO-SUCH-PROGRAM"}, "root"),
+    ],
+)
+def test_it_rejects_bad_requests_naming_the_field_and_creates_nothing(ask, options, field):
+    with pytest.raises(ValidationError) as error:
+        ask(**options)
+    assert field in error.value.message_dict
+    assert not ReportRun.objects.exists()
+
+
+def test_without_redis_the_report_is_built_in_process_and_says_so(ask, in_process, hand_made, manager):
+    run = ask(requested_by=manager)
+    assert run.status == Status.DONE
+    assert "REDIS_URL" in run.message
+    assert run.requested_by == manager and run.attempts == 1
+    assert run_files(run) == [Path(run.file.path)]
+    assert run.size == Path(run.file.path).stat().st_size
+    assert run.checksum == hashlib.sha256(Path(run.file.path).read_bytes()).hexdigest()
+    assert workbook(run).worksheets[1]["A2"].value == "H"
+
+
+def test_when_redis_does_not_answer_it_builds_in_process_and_says_why(ask, settings, hand_made):
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    run = ask()
+    assert run.status == Status.DONE
+    assert "Redis" in run.message and "응답하지 않습니다" in run.message
+
+
+def test_with_the_fallback_off_an_unanswered_queue_fails_the_run_saying_why(ask, settings, hand_made):
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.REPORT_IN_PROCESS_FALLBACK = False
+    run = ask()
+    assert run.status == Status.FAILED
+    assert "Redis" in run.message and "다시 요청" in run.message
+    assert not run.file and run_files(run) == []
+
+
+def test_a_failing_builder_marks_the_run_failed_with_a_message_and_no_file(
+    ask, in_process, hand_made, monkeypatch
+):
+    real = builders.BUILDERS["portfolio"]
+
+    def fails_half_way(path, *, progress, **options):
+        def progress_then_fail(done, total):
+            progress(done, total)
+            if done >= total // 2 and done:
+                raise OSError("disk full")
+
+        real(path, progress=progress_then_fail, **options)
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", fails_half_way)
+    before = set(Path(tempfile.gettempdir()).glob("report-*"))
+    openpyxl_files = set(ALL_TEMP_FILES)
+    run = ask()
+    assert run.status == Status.FAILED
+    assert "disk full" in run.message and "OSError" in run.message
+    assert not run.file and run.size is None
+    assert run_files(run) == []
+    assert set(Path(tempfile.gettempdir()).glob("report-*")) == before  # the partial file is gone too
+    assert set(ALL_TEMP_FILES) == openpyxl_files  # and so are openpyxl's per-sheet temporary files
+
+
+def test_a_finished_run_is_never_built_twice(ask, in_process, hand_made):
+    run = ask()
+    checksum, name = run.checksum, run.file.name
+    assert services.build_run(run.pk) == "skipped"
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.checksum, run.file.name) == (Status.DONE, 1, checksum, name)
+    assert len(run_files(run)) == 1
+
+
+def test_a_run_left_running_by_a_dead_worker_is_rebuilt_into_one_file(hand_made):
+    stale = timezone.now() - datetime.timedelta(minutes=10)
+    run = queued_run(status=Status.RUNNING, claim="old", worker="elsewhere:1", heartbeat_at=stale, attempts=1)
+    storage = run.file.storage
+    storage.save(run.storage_name(), __import__("io").BytesIO(b"half a workbook"))  # what the dead one left
+    assert services.build_run(run.pk, task_id="redelivered") == "done"
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.task_id) == (Status.DONE, 2, "redelivered")
+    assert run_files(run) == [Path(run.file.path)]
+    assert run.checksum == hashlib.sha256(Path(run.file.path).read_bytes()).hexdigest()
+    assert workbook(run).worksheets[1]["A2"].value == "H"
+
+
+def test_a_delivery_stands_down_while_a_live_builder_holds_the_run(hand_made):
+    run = queued_run(status=Status.RUNNING, claim="theirs", worker="otherhost:1", heartbeat_at=timezone.now())
+    assert services.build_run(run.pk) == "skipped"
+    run.refresh_from_db()
+    assert (run.status, run.claim, run.attempts) == (Status.RUNNING, "theirs", 0)
+
+
+def test_a_delivery_whose_builder_process_is_gone_takes_over_at_once(hand_made):
+    """On the same host a dead pid is proof enough: no need to wait for the heartbeat to go stale."""
+    dead_pid = 2**22 + 12345  # above Linux's pid_max default: no such process
+    worker = f"{services.socket.gethostname()}:{dead_pid}"
+    run = queued_run(
+        status=Status.RUNNING, claim="theirs", worker=worker, heartbeat_at=timezone.now(), attempts=1
+    )
+    assert services.build_run(run.pk) == "done"
+    run.refresh_from_db()
+    assert run.attempts == 2
+
+
+def test_a_builder_that_lost_its_run_saves_nothing(hand_made, monkeypatch):
+    run = queued_run()
+    real = builders.BUILDERS["portfolio"]
+
+    def taken_over_meanwhile(path, **options):
+        real(path, **options)
+        ReportRun.objects.filter(pk=run.pk).update(claim="the-sweep-gave-it-to-another")
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", taken_over_meanwhile)
+    assert services.build_run(run.pk) == "abandoned"
+    run.refresh_from_db()
+    assert run.status == Status.RUNNING and not run.file
+    assert run_files(run) == []
+
+
+def test_the_sweep_requeues_a_run_whose_heartbeat_went_stale(
+    in_process, hand_made, django_capture_on_commit_callbacks
+):
+    stale = timezone.now() - datetime.timedelta(minutes=5)
+    run = queued_run(status=Status.RUNNING, claim="gone", worker="deadhost:7", heartbeat_at=stale, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_stale_runs()["requeued"] == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (Status.DONE, 2)
+    assert len(run_files(run)) == 1
+
+
+def test_the_sweep_fails_a_run_after_its_last_attempt_with_a_reason(settings, hand_made):
+    stale = timezone.now() - datetime.timedelta(minutes=5)
+    run = queued_run(status=Status.RUNNING, claim="gone", worker="deadhost:7", heartbeat_at=stale,
+                     attempts=settings.REPORT_MAX_ATTEMPTS)  # fmt: skip
+    assert services.sweep_stale_runs()["failed"] == 1
+    run.refresh_from_db()
+    assert run.status == Status.FAILED
+    assert f"{settings.REPORT_MAX_ATTEMPTS}번 시도" in run.message and "deadhost:7" in run.message
+
+
+def test_the_sweep_leaves_live_builders_alone(hand_made):
+    run = queued_run(status=Status.RUNNING, claim="alive", worker="otherhost:1", heartbeat_at=timezone.now())
+    assert services.sweep_stale_runs() == {"requeued": 0, "failed": 0, "resent": 0}
+    run.refresh_from_db()
+    assert run.status == Status.RUNNING
+
+
+def test_a_queued_run_whose_message_was_lost_is_sent_again(in_process, hand_made):
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    run = queued_run(created_at=long_ago, sent_at=long_ago)
+    assert services.sweep_stale_runs()["resent"] == 1
+    run.refresh_from_db()
+    assert run.status == Status.DONE
+
+
+def test_old_files_expire_and_their_runs_say_so(ask, in_process, settings, hand_made, client, superuser):
+    run = ask()
+    path = Path(run.file.path)
+    later = run.finished_at + datetime.timedelta(days=settings.REPORT_RETENTION_DAYS + 1)
+    assert services.expire_old_files(now=run.finished_at + datetime.timedelta(days=1)) == 0
+    assert services.expire_old_files(now=later) == 1
+    run.refresh_from_db()
+    assert not path.exists() and not run.file and run.expired_at == later
+    assert run.status == Status.DONE and not run.is_downloadable
+    assert run.get_download_url() is None
+    client.force_login(superuser)
+    assert client.get(f"/reports/{run.pk}/download/").status_code == 404
+
+
+def test_a_transient_database_error_is_retried_and_the_build_continues(hand_made, monkeypatch):
+    run = queued_run()
+    real, calls = builders.BUILDERS["portfolio"], []
+
+    def flaky(path, **options):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        real(path, **options)
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", flaky)
+    build_report.apply(args=[run.pk])  # eager: retries run at once, with the same claim
+    run.refresh_from_db()
+    assert (run.status, run.attempts, len(calls)) == (Status.DONE, 1, 2)
+
+
+def test_repeated_transient_errors_fail_the_run_saying_so(hand_made, monkeypatch):
+    run = queued_run()
+
+    def always_down(path, **options):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", always_down)
+    build_report.apply(args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == Status.FAILED
+    assert "could not connect" in run.message and not run.file
+
+
+def test_the_kpi_report_can_be_asked_for_too(ask, in_process, hand_made):
+    run = ask(kind="kpi", language="en")
+    assert run.status == Status.DONE
+    assert workbook(run).sheetnames == ["Cover", "KPI status", "Readings", "Charts"]
+    assert run.download_filename().startswith("gwangju-kpi-")
+
+
+def test_a_report_of_one_program_as_of_a_day_keeps_its_parameters(ask, in_process, hand_made):
+    today = timezone.localdate()
+    run = ask(root="H-A", as_of=today)
+    assert (run.root, run.as_of, run.status) == ("H-A", today, Status.DONE)
+    assert run.download_filename() == f"gwangju-portfolio-H-A-{today:%Y-%m-%d}-run{run.pk}.xlsx"
+    assert [row[0] for row in workbook(run).worksheets[1].iter_rows(min_row=2, values_only=True)] == [
+        "H-A",
+        "H-A-1",
+    ]

@@ -1,0 +1,151 @@
+"""Reports built by a real Celery worker (a subprocess) on the real Redis, against the test
+database: end to end, failures, duplicate and re-delivered messages, and workers killed with
+SIGKILL in the middle of a large report (the pool child, and separately the whole worker)."""
+
+import datetime
+import io
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from portfolio import selectors
+from reports import services
+from reports.models import ReportRun
+from reports.tasks import build_report, scheduled_report, sweep_stale_runs
+from tests.reports.conftest import finished, run_files, wait_for, workbook
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+Status = ReportRun.Status
+
+# A worker that beats every second and calls a builder dead after four silent seconds, so the
+# kill tests finish in seconds rather than the production minute.
+FAST = {"REPORT_HEARTBEAT_SECONDS": "1", "REPORT_STALE_SECONDS": "4"}
+# How long a killed report may take to be finished by the next worker (it is built again from the
+# start): the stated bound of the kill tests. Measured here: well under half of it.
+RECOVERY_BOUND_SECONDS = 90
+
+
+@pytest.fixture
+def fast_worker(celery_worker):
+    if getattr(celery_worker, "options", None) != FAST:
+        celery_worker.restart(env=FAST)
+        celery_worker.options = FAST
+    return celery_worker
+
+
+@pytest.fixture
+def large_portfolio(db):
+    """Big enough that a build takes several seconds, so a worker can be killed in the middle."""
+    call_command("synth", programs=200, lines=40_000, no_history=True, stdout=io.StringIO())
+
+
+def ask(**options) -> ReportRun:
+    return services.request_report(**({"kind": "portfolio", "requested_by": None} | options))
+
+
+def building(run: ReportRun) -> bool:
+    return run.status == Status.RUNNING and run.rows_done > 0
+
+
+def test_a_real_worker_builds_the_report_end_to_end(celery_worker, gwangju):
+    run = ask()
+    assert run.status in (Status.QUEUED, Status.RUNNING) and run.task_id  # sent, not built here
+    run = wait_for(run, finished, timeout=60)
+    assert run.status == Status.DONE, run.message
+    assert run.worker.split(":")[-1] != str(os.getpid())  # built in the worker, not in this process
+    assert len(run_files(run)) == 1
+    rows = {row[0]: row for row in workbook(run).worksheets[1].iter_rows(min_row=2, values_only=True)}
+    for item in selectors.program_totals():
+        assert (rows[item.program.code][6], rows[item.program.code][9]) == (
+            item.totals.total_cost,
+            item.totals.budget,
+        )
+    assert rows["AX-VALLEY"][6] == 600_000_000_000
+
+
+def test_a_failing_build_in_the_worker_marks_the_run_failed_with_no_file(celery_worker, gwangju):
+    # The program was removed after the report was asked for: the builder cannot find its scope.
+    run = ReportRun.objects.create(kind="kpi", root="REMOVED-PROGRAM")
+    build_report.delay(run.pk)
+    run = wait_for(run, finished, timeout=60)
+    assert run.status == Status.FAILED
+    assert "REMOVED-PROGRAM" in run.message
+    assert not run.file and run_files(run) == []
+
+
+def test_the_monthly_schedule_task_asks_for_and_builds_a_report(celery_worker, gwangju):
+    scheduled_report.delay(kind="kpi")
+    deadline = time.monotonic() + 60
+    while not ReportRun.objects.filter(trigger="schedule").exists():
+        assert time.monotonic() < deadline, celery_worker.log_text()[-2000:]
+        time.sleep(0.2)
+    run = wait_for(ReportRun.objects.get(trigger="schedule"), finished, timeout=60)
+    assert (run.status, run.kind, run.requested_by) == (Status.DONE, "kpi", None)
+
+
+def test_a_redelivered_task_rebuilds_cleanly_into_one_file(celery_worker, gwangju):
+    # A delivery died mid-build: the run says running, its builder is gone, half a file is left.
+    stale = timezone.now() - datetime.timedelta(minutes=10)
+    run = ReportRun.objects.create(kind="portfolio", status=Status.RUNNING, claim="dead", worker="gone:1",
+                                   heartbeat_at=stale, attempts=1)  # fmt: skip
+    run.file.storage.save(run.storage_name(), io.BytesIO(b"PK half a workbook"))
+    build_report.delay(run.pk)
+    run = wait_for(run, finished, timeout=60)
+    assert (run.status, run.attempts) == (Status.DONE, 2)
+    assert len(run_files(run)) == 1
+    assert workbook(run).worksheets[1]["A2"].value == "GJ-AI"
+
+
+def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker, large_portfolio):
+    celery_worker.restart(env=FAST, concurrency=2)  # two pool processes take the two messages together
+    celery_worker.options = None
+    run = ReportRun.objects.create(kind="portfolio")
+    build_report.delay(run.pk)
+    build_report.delay(run.pk)
+    run = wait_for(run, finished, timeout=120)
+    assert (run.status, run.attempts) == (Status.DONE, 1), run.message
+    assert len(run_files(run)) == 1
+    log = celery_worker.log_text()
+    assert log.count("Task reports.build_report[") >= 2
+    assert f"Report run {run.pk} is being built by" in log or f"Report run {run.pk} is already done" in log
+
+
+def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker, large_portfolio):
+    run = wait_for(ask(), building, timeout=60)
+    killed = int(run.worker.rsplit(":", 1)[1])
+    assert killed in fast_worker.pool_children()
+    fast_worker.kill_pool_child(killed)
+    started = time.monotonic()
+
+    run = wait_for(run, finished, timeout=RECOVERY_BOUND_SECONDS)
+    elapsed = time.monotonic() - started
+    assert run.status == Status.DONE, run.message
+    assert run.attempts == 2 and not run.worker.endswith(f":{killed}")
+    assert len(run_files(run)) == 1
+    assert workbook(run).worksheets[5].max_row == 40_001  # every budget line, once
+    print(f"pool child killed: the run was finished {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)")
+
+
+def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_worker, large_portfolio):
+    run = wait_for(ask(), building, timeout=60)
+    fast_worker.kill()  # SIGKILL to the main process and its pool: Redis keeps the message unacked
+    started = time.monotonic()
+    fast_worker.start(env=FAST)  # a new worker; the stranded message is not handed back to it
+
+    deadline = started + RECOVERY_BOUND_SECONDS
+    while not finished(run):
+        assert time.monotonic() < deadline, f"not finished: {run.status} {run.message}"
+        sweep_stale_runs.delay()  # what beat sends every REPORT_SWEEP_SECONDS
+        time.sleep(2)
+        run.refresh_from_db()
+    elapsed = time.monotonic() - started
+    assert run.status == Status.DONE, run.message
+    assert run.attempts == 2
+    assert len(run_files(run)) == 1
+    assert workbook(run).worksheets[5].max_row == 40_001
+    print(
+        f"whole worker killed: a new one finished it {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)"
+    )
