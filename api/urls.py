@@ -4,7 +4,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import views
+from api import report_runs, views
 from api.errors import not_found
 from api.fast import with_fast_path
 
@@ -16,6 +16,9 @@ v1 = [
     path("v1/milestones/", views.MilestoneListView.as_view(), name="milestones"),
     path("v1/indicators/", views.IndicatorListView.as_view(), name="indicators"),
     path("v1/briefing/", with_fast_path(views.BriefingView.as_view()), name="briefing"),
+    path("v1/reports/", report_runs.ReportListView.as_view(), name="reports"),
+    path("v1/reports/<int:pk>/", report_runs.ReportDetailView.as_view(), name="report"),
+    path("v1/reports/<int:pk>/download/", report_runs.ReportDownloadView.as_view(), name="report-download"),
 ]
 
 urlpatterns = [

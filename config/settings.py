@@ -258,7 +258,8 @@ _ERRORS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gwangju AI portfolio: briefing feed",
     "DESCRIPTION": (
-        "Read-only feed of the AI Industry Office's portfolio (광주광역시 인공지능산업실). "
+        "Read-only feed of the AI Industry Office's portfolio (광주광역시 인공지능산업실), and the "
+        "reports endpoints where office staff and managers ask for Excel reports and download them. "
         "Authenticate with `Authorization: Token <key>` (made with `python manage.py feed_token NAME`). "
         "Every figure is {value, unit, display_ko, display_en, source}; money is whole won. "
         "Every GET has an ETag and Last-Modified; send If-None-Match to get 304 when nothing changed."
@@ -276,6 +277,10 @@ SPECTACULAR_SETTINGS = {
         "ProgramLevelEnum": "portfolio.models.programs.ProgramKind",
         "MilestoneStatusEnum": "portfolio.models.milestones.MilestoneStatus",
         "KpiStatusEnum": "portfolio.selectors.kpis.KpiStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportLanguageEnum": "reports.models.ReportLanguage",
+        "ReportTriggerEnum": "reports.models.Trigger",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
@@ -294,8 +299,9 @@ SPECTACULAR_SETTINGS = {
 # CORS: closed unless origins are listed (e.g. the briefing team's dashboard host).
 CORS_ALLOWED_ORIGINS = env.list("API_CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
-CORS_ALLOW_HEADERS = ("authorization", "accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")  # POST: asking for a report
+CORS_ALLOW_HEADERS = ("authorization", "accept", "accept-language", "content-type", "if-none-match",
+                      "if-modified-since")  # fmt: skip
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 
 # --- Imports --------------------------------------------------------------------------------
