@@ -22,3 +22,22 @@ class KoreanFirstLocaleMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before anything looks at the Host header.
+
+    A container's health check and a load balancer call the server by its address
+    (http://127.0.0.1:8000/healthz), which is not one of ALLOWED_HOSTS: Django's host check would
+    answer 400 and the container would never be healthy. The answer tells nothing but up or down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from config.health import healthz
+
+            return healthz(request)
+        return self.get_response(request)

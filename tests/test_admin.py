@@ -37,7 +37,9 @@ def add_rows(n: int) -> Program:
     """n rows in every table, all on one program so its change page shows n inline rows each."""
     source = SourceFactory()
     program = ProgramFactory(code=f"BIG-{n}", source=source)
+    first_indicator = IndicatorFactory(program=program, source=source)  # its page shows n readings
     for index in range(n):
+        ReadingFactory(indicator=first_indicator, period=datetime.date(2000 + index, 12, 31), source=source)
         child = ProgramFactory(parent=program, kind="project", source=source)
         BudgetLineFactory(program=program, fiscal_year=2000 + index, source=source)
         ExecutionFactory(program=program, source=source)
@@ -80,6 +82,7 @@ def test_change_pages_render_with_a_fixed_number_of_queries(client, office_staff
         Source: lambda p: p.source,
         IndicatorReading: lambda p: IndicatorReading.objects.filter(indicator__program=p).first(),
         Firm: lambda p: Firm.objects.filter(program__parent=p).first(),
+        Indicator: lambda p: Indicator.objects.filter(program=p).order_by("pk").first(),
     }.get(model, lambda p: model.objects.filter(program=p).first())
     counts = [queries_for(client, url(model, "change", pick(p).pk)) for p in (small, large)]
     assert counts[0] == counts[1]

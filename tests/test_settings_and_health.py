@@ -74,6 +74,16 @@ def test_healthz_says_when_redis_is_down(client, settings):
 
 
 @pytest.mark.django_db
+def test_healthz_answers_a_health_check_that_calls_by_address(client, settings):
+    # Docker's HEALTHCHECK and load balancers call http://127.0.0.1:8000/healthz, a host that
+    # production's ALLOWED_HOSTS does not list; every other page still refuses that host.
+    settings.ALLOWED_HOSTS = ["ai.gwangju.go.kr"]
+    settings.REDIS_URL = ""
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    assert client.get("/dashboard/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
+@pytest.mark.django_db
 def test_healthz_without_redis_configured_builds_in_process(client, settings):
     settings.REDIS_URL = ""
     assert client.get(reverse("healthz")).json()["broker"]["mode"] == "in-process"

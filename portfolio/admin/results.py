@@ -49,6 +49,10 @@ class ReadingInline(CachedSourceChoicesMixin, admin.TabularInline):
     extra = 1
     fields = ("period", "value", "source", "note")
 
+    def get_queryset(self, request):
+        # Each row's label (IndicatorReading.__str__) names its indicator.
+        return super().get_queryset(request).select_related("indicator")
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
