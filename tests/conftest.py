@@ -31,6 +31,18 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the rows the migrations made (groups, permissions, the
+    monthly schedule) after its flush. Without this, the order of tests decides whether a test
+    finds them, and a serialized test after a plain one fails on the content types that the
+    flush recreated under new ids."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                            append=False)  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _local_cache(settings):
     """Tests get a private in-memory cache; tests about Redis ask for `redis_url`."""
