@@ -50,6 +50,7 @@ messages: install
 	for app in portfolio reports api dashboard imports; do \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l ko --no-obsolete >/dev/null && ../$(PY) ../manage.py compilemessages -l ko >/dev/null); \
 	done
+	cd config && ../$(PY) ../manage.py compilemessages -l ko >/dev/null  # third-party strings, kept by hand
 
 bench: install
 	$(PY) bench/admin_changelist.py

@@ -185,6 +185,8 @@ LANGUAGE_CODE = "ko-kr"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
+# Korean for third-party pages that ship none (django-simple-history's change history).
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 USE_TZ = True
 
 # --- Static and uploaded/report files -------------------------------------------------------

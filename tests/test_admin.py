@@ -100,6 +100,17 @@ def test_the_admin_speaks_korean(client, office_staff, gwangju):
     assert "광주 AI 사업 관리" in client.get(reverse("admin:index")).content.decode()
 
 
+def test_the_change_history_pages_speak_korean(client, office_staff, gwangju):
+    # django-simple-history has no Korean catalogue; config/locale gives it one.
+    client.force_login(office_staff)
+    program = Program.objects.get(code="AX-VALLEY")
+    page = client.get(url(Program, "history", program.pk)).content.decode()
+    for korean in ["변경한 사람", "변경 사유", "아래 목록에서 날짜를 골라"]:
+        assert korean in page
+    for english in ["Changed by", "Change reason", "Choose a date from the list below"]:
+        assert english not in page
+
+
 def test_english_is_there_when_chosen(client, office_staff):
     client.force_login(office_staff)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
