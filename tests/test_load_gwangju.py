@@ -92,6 +92,8 @@ def test_what_the_articles_do_not_give_stays_empty(gwangju):
     assert Firm.objects.count() == 0
     assert Execution.objects.count() == 0
     assert not BudgetLine.objects.filter(program__code="AX-VALLEY").exists()  # no yearly split
+    # How it is funded is known in words only: national money, city money and private matching.
+    assert "민간 매칭" in Program.objects.get(code="AX-VALLEY").description
 
 
 def test_a_second_run_changes_nothing():
