@@ -1,7 +1,6 @@
 """The Reports page in the admin: runs with a live progress bar and download links, a form to ask
 for a report, and an action on the program list that asks for one per selected program."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,32 +13,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portfolio.selectors import load_scope
 from reports import services
-from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus
+from reports.display import poll_ids, progress_json, run_level, run_message, size_text, status_text
+from reports.forms import RequestReportForm
+from reports.models import ReportKind, ReportRun
+from reports.selectors import runs_to_poll
 
 ACTION_LIMIT = 20  # reports one action may ask for
 
 
-class RequestReportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=ReportKind.choices)
-    as_of = forms.DateField(
-        label=_("as of"),
-        required=False,
-        widget=AdminDateWidget,
-        help_text=_(
-            "Empty: the data as it stands now. A past day rebuilds the report from the change history."
-        ),
-    )
-    root = forms.ChoiceField(label=_("program scope"), required=False)
-    language = forms.ChoiceField(label=_("language"), choices=ReportLanguage.choices, initial="ko")
+class AdminRequestReportForm(RequestReportForm):
+    """The shared form, with the admin's calendar for the as-of day."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        nodes = load_scope().nodes
-        self.fields["root"].choices = [("", _("All programs"))] + [
-            (node.code, f"{'　' * node.depth}{node.code} {node.name_ko}") for node in nodes
-        ]
+        self.fields["as_of"].widget = AdminDateWidget(format="%Y-%m-%d")
 
 
 @admin.register(ReportRun)
@@ -118,9 +106,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("size"), ordering="size")
     def size_display(self, run):
-        if not run.size:
-            return "–"
-        return f"{run.size / 1024:,.0f} KB" if run.size < 1024**2 else f"{run.size / 1024**2:,.1f} MB"
+        return size_text(run.size)
 
     @admin.display(description=_("download"))
     def download_link(self, run):
@@ -134,7 +120,7 @@ class ReportRunAdmin(admin.ModelAdmin):
     def add_view(self, request: HttpRequest, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = RequestReportForm(request.POST or None)
+        form = AdminRequestReportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -146,8 +132,7 @@ class ReportRunAdmin(admin.ModelAdmin):
                     language=data["language"],
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                form.add_service_errors(error)
             else:
                 self.message_user(request, run_message(run), level=run_level(run))
                 return redirect("admin:reports_reportrun_changelist")
@@ -164,40 +149,8 @@ class ReportRunAdmin(admin.ModelAdmin):
         """What the progress bars poll: status and progress of the runs named in ?ids=1,2,3."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:200]
-        runs = ReportRun.objects.filter(pk__in=ids)
+        runs = runs_to_poll(poll_ids(request.GET.get("ids", "")))
         return JsonResponse({"runs": [progress_json(run) for run in runs]})
-
-
-def status_text(label: str, status: str, percent: int) -> str:
-    return label if status == ReportStatus.FAILED else f"{label} · {percent}%"
-
-
-def progress_json(run: ReportRun) -> dict:
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_display": run.get_status_display(),
-        "percent": run.progress_percent,
-        "rows_done": run.rows_done,
-        "rows_total": run.rows_total,
-        "message": run.message,
-        "download_url": run.get_download_url(),
-    }
-
-
-def run_message(run: ReportRun) -> str:
-    if run.status == ReportStatus.FAILED:
-        return _("Report #%(id)s failed: %(message)s") % {"id": run.pk, "message": run.message}
-    if run.status == ReportStatus.DONE:
-        return _("Report #%(id)s is ready to download.") % {"id": run.pk}
-    return _("Report #%(id)s is queued; its progress shows below.") % {"id": run.pk}
-
-
-def run_level(run: ReportRun) -> int:
-    return {ReportStatus.FAILED: messages.ERROR, ReportStatus.DONE: messages.SUCCESS}.get(
-        run.status, messages.INFO
-    )
 
 
 # --- the action on the program list ---------------------------------------------------------------

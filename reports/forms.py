@@ -1,0 +1,72 @@
+"""The form to ask for a report, shared by the report center and the admin's Reports page."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.selectors import ProgramNode, load_scope
+from portfolio.validation import validate_as_of
+from reports.models import ReportKind, ReportLanguage
+
+INDENT = "　"  # an ideographic space: the tree's depth shows in the select, in any font
+
+
+def node_name(node: ProgramNode) -> str:
+    """The program's name in the page's language (Korean when it has no English one)."""
+    english = (get_language() or "").startswith("en")
+    return (english and node.name_en) or node.name_ko
+
+
+class RequestReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=ReportKind.choices,
+        error_messages={"invalid_choice": _("Choose a report kind: portfolio or KPI.")},
+    )
+    as_of = forms.DateField(
+        label=_("as of"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the as-of day as YYYY-MM-DD, e.g. 2025-10-24.")},
+        help_text=_(
+            "Empty: the data as it stands now. A past day rebuilds the report from the change history."
+        ),
+    )
+    root = forms.ChoiceField(
+        label=_("program scope"),
+        required=False,
+        error_messages={"invalid_choice": _("No program has the code %(value)s.")},
+    )
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=ReportLanguage.choices,
+        initial="ko",
+        error_messages={"invalid_choice": _("Reports are written in Korean (ko) or English (en).")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The whole tree in one query; the report center reuses it to name each run's scope.
+        self.programs = load_scope().nodes
+        self.fields["root"].choices = [("", _("All programs"))] + [
+            (node.code, f"{INDENT * node.depth}{node.code} {node_name(node)}") for node in self.programs
+        ]
+
+    def clean_as_of(self) -> datetime.date | None:
+        day = self.cleaned_data["as_of"]
+        if day is not None:
+            validate_as_of(day)  # said beside the field, before anything is asked
+        return day
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put request_report's errors (keyed by its argument names) beside the fields."""
+        for field, problems in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, problems)
+
+    def program_names(self) -> dict[str, str]:
+        """code → name of every program in the select, in the page's language."""
+        return {node.code: node_name(node) for node in self.programs}
