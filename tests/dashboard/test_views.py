@@ -134,7 +134,7 @@ def test_english_pages_write_won_and_units_in_english(manager_client, gwangju):
 
 
 def test_every_link_on_the_dashboard_leads_somewhere(manager_client, gwangju):
-    """No dead links: the report center's place in the menu stays empty until it has pages."""
+    """No dead links, the report center's menu item among them."""
     html = manager_client.get(HOME).content.decode()
     links = set(re.findall(r'href="(/[^"#]*)"', html)) - {"/static/dashboard/dashboard.css"}
     assert "/admin/" in links and "/dashboard/programs/AX-VALLEY/" in links
@@ -242,8 +242,8 @@ def test_pages_take_the_same_number_of_queries_at_10_and_1000_programs(manager_c
     assert small[HOME] <= 16, small
 
 
-def test_the_menu_leaves_the_report_center_out_until_it_has_pages(manager_client):
-    """Its place is the `nav_reports` block of dashboard/base.html, empty in phase 1."""
+def test_the_menu_leads_to_the_report_center(manager_client):
+    """Phase 2 of issue 5 filled the menu's place for it; tests/reports/test_center.py has the rest."""
     html = manager_client.get(HOME).content.decode()
     menu = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
-    assert re.findall(r"<a [^>]*>([^<]+)</a>", menu) == ["대시보드", "자료 관리(관리자 화면)"]
+    assert re.findall(r"<a [^>]*>([^<]+)</a>", menu) == ["대시보드", "보고서", "자료 관리(관리자 화면)"]
