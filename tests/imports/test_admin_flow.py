@@ -232,6 +232,42 @@ def test_exported_text_that_looks_like_a_formula_stays_text(client, office_staff
     assert Execution.objects.count() == 1
 
 
+def test_exported_text_a_spreadsheet_could_take_for_a_formula_is_quoted_and_imports_back_the_same(
+    client, office_staff, programs, tmp_path
+):
+    looks_like_formulas = ['=HYPERLINK("http://x","y")', "+82-62-613-0000", "-환급", "@지출"]
+    for index, text in enumerate(looks_like_formulas):
+        FirmFactory(program=programs["ax"], name=text, note=f"{text} 비고", jobs=index)
+    ReadingFactory(indicator=programs["kpi"], period=datetime.date(2026, 6, 30), value=-5)
+    client.force_login(office_staff)
+    firms = tmp_path / "firms.xlsx"
+    firms.write_bytes(export(client, "firms"))
+    readings = tmp_path / "readings.xlsx"
+    readings.write_bytes(export(client, "indicator-readings"))
+
+    sheet = openpyxl.load_workbook(firms).worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    names = [row[headers.index("기업명")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(cell.value for cell in names) == sorted(looks_like_formulas)
+    assert {(cell.data_type, cell.quotePrefix) for cell in names} == {("s", True)}  # text, also once edited
+    jobs = [row[headers.index("일자리")] for row in sheet.iter_rows(min_row=2)]
+    assert {(cell.data_type, cell.quotePrefix) for cell in jobs} == {("n", False)}
+    sheet = openpyxl.load_workbook(readings).worksheets[0]
+    value = sheet.cell(row=2, column=[cell.value for cell in sheet[1]].index("값") + 1)
+    assert (value.value, value.data_type, value.quotePrefix) == (-5, "n", False)  # a number stays a number
+
+    before = snapshot()
+    for kind, path in (("firms", firms), ("indicator-readings", readings)):
+        upload(client, kind, path, name=path.name)
+        run = ImportRun.objects.get(kind=kind)
+        assert (run.status, run.new_rows, run.changed_rows, run.error_rows) == ("previewed", 0, 0, 0), (
+            run.rows
+        )
+        client.post(reverse("admin:imports_importrun_change", args=[run.pk]), {"apply": "1"})
+        assert ImportRun.objects.get(kind=kind, dry_run=False).status == "applied"
+    assert snapshot() == before
+
+
 def test_a_preview_is_applied_only_once(client, office_staff, programs, tmp_path):
     client.force_login(office_staff)
     rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", 1]]
