@@ -254,7 +254,7 @@ class Importer:
     def _decide(self, row: ParsedRow, stored: dict) -> tuple[RowResult, Any, list[str]]:
         result = RowResult(number=row.number, outcome=Outcome.ERROR, describe=lambda: self._describe_key(row))
         if row.errors:
-            result.errors = self._messages(row.errors)
+            result.errors = self._messages(self._in_column_order({**row.errors, **self._field_errors(row)}))
             return result, None, []
         existing = stored.get(row.key)
         if existing is AMBIGUOUS:
@@ -302,6 +302,32 @@ class Importer:
             for name in changed
         ]
         return result, instance, changed
+
+    def _field_errors(self, row: ParsedRow) -> dict[str, str]:
+        """The model's field rules on the cells of a refused row that could be read, so that one
+        look at the preview shows all that is wrong with it (a year out of range next to an
+        unreadable amount). Only field rules: the model's clean() compares fields, and some of
+        them are missing; it runs once the cells are fixed."""
+        checked = {
+            self.columns_by_attname[name].attribute for name in row.values if name in self.columns_by_attname
+        } - set(self.lookups)
+        if not checked:
+            return {}
+        instance = self.model(**row.values)
+        exclude = [field.name for field in self.model._meta.concrete_fields if field.name not in checked]
+        try:
+            instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            attnames = {column.attribute: column.attname for column in self.columns_by_attname.values()}
+            return {
+                attnames.get(name, name): " ".join(messages) for name, messages in error.message_dict.items()
+            }
+        return {}
+
+    def _in_column_order(self, errors: dict[str, str]) -> dict[str, str]:
+        """Messages in the order of the sheet's columns; those about the row as a whole last."""
+        position = {column.attname: index for index, column in self.mapping.items()}
+        return dict(sorted(errors.items(), key=lambda item: position.get(item[0], float("inf"))))
 
     def _validate(self, instance) -> None:
         """full_clean, less the per-row queries: related rows were found by code for the whole

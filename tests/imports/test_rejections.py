@@ -176,6 +176,32 @@ def test_it_rejects_years_the_model_refuses_naming_the_column(tmp_path, stored):
     )
 
 
+def test_a_row_shows_every_error_at_once_unreadable_cells_and_rules_broken_by_the_others(tmp_path, stored):
+    _summary, results = assert_refused(
+        tmp_path,
+        [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 1999, "lottery", "본예산", "abc"]],
+        "회계연도: 연도는 2000년 이후여야 합니다.",
+    )
+    assert results[1].errors == [
+        "회계연도: 연도는 2000년 이후여야 합니다.",
+        "재원: ‘lottery’은(는) 허용된 값이 아닙니다. "
+        "다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타.",
+        "금액(원): ‘abc’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요.",
+    ]
+
+
+def test_an_unknown_program_code_comes_with_the_rules_the_rest_of_the_row_breaks(tmp_path, stored):
+    _summary, results = assert_refused(
+        tmp_path,
+        [BUDGET_HEADER[:5], good_row(), ["NOPE", 1999, "시비", "본예산", 5]],
+        "회계연도: 연도는 2000년 이후여야 합니다.",
+    )
+    assert results[1].errors == [
+        "사업코드: 사업코드 ‘NOPE’인 사업이 없습니다.",
+        "회계연도: 연도는 2000년 이후여야 합니다.",
+    ]
+
+
 def test_it_rejects_empty_required_cells(tmp_path, stored):
     assert_refused(
         tmp_path,
