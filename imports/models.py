@@ -37,7 +37,8 @@ class ImportRun(models.Model):
         related_name="applies",
         help_text=_("The preview this run applies."),
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
+    # Emptied once no run can read the file again (see services.release_file).
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     created_by = models.ForeignKey(
@@ -60,6 +61,9 @@ class ImportRun(models.Model):
     unchanged_rows = models.PositiveIntegerField(_("unchanged"), default=0)
     error_rows = models.PositiveIntegerField(_("errors"), default=0)
     file_error = models.TextField(_("file error"), blank=True)
+    message = models.TextField(
+        _("message"), blank=True, help_text=_("Waiting for a worker, or run in the web process and why.")
+    )
     ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
     rows = models.JSONField(
         _("rows"), default=dict, blank=True, help_text=_("The first rows of each outcome, for the preview.")

@@ -3,6 +3,9 @@ ones to a worker (sent on commit), then fill the row with the outcome.
 
 An apply writes its rows and marks its run APPLIED in one transaction, so a worker killed half
 way leaves neither half the rows nor a run that claims to be done; running it again is safe.
+Without an answering queue a large run is done in the web process, saying so, or failed with the
+reason when it is too large for a web request: it is never left queued without a word. The
+uploaded file is deleted once no run can read it again.
 """
 
 import logging
@@ -20,12 +23,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.health import redis_answers
 from imports.engine import Importer
 from imports.models import ImportRun
 from imports.readers import estimate_rows
 from imports.results import Outcome, RowResult, Summary
 
 logger = logging.getLogger(__name__)
+
+# Without an answering queue, a large file is imported in the web process up to this many rows:
+# a few seconds at the importer's speed, well inside the web server's 30-second request timeout
+# (gunicorn's default). A larger one is failed with the reason rather than cut off half way.
+IN_PROCESS_MAX_ROWS = 20_000
 
 
 class RowCollector:
@@ -78,31 +87,73 @@ def _schedule(run: ImportRun) -> ImportRun:
             run.rows_total = estimate_rows(path)
         run.save(update_fields=["rows_total"])
     if run.rows_total is not None and run.rows_total > settings.IMPORT_ASYNC_THRESHOLD_ROWS:
-        from imports.tasks import run_import
-
-        transaction.on_commit(lambda: run_import.delay(run.pk))
-        return run
-    execute_run(run.pk)
-    run.refresh_from_db()
+        transaction.on_commit(lambda: dispatch(run.pk))
+    else:
+        execute_run(run.pk)
+    run.refresh_from_db()  # inside a transaction the run is still queued: dispatch runs on commit
     return run
 
 
-def claim(run_id: int, *, redelivered: bool = False) -> bool:
-    """Take the run for this process. A redelivered task (its worker died) may take a run left
-    RUNNING: an apply's writes and its APPLIED mark commit together, so nothing was half-done."""
+def dispatch(run_id: int) -> None:
+    """Send a large run to a worker. Without an answering queue, run it here saying so, or, when
+    it is too large for a web request, fail it saying why; a failed preview can be uploaded again
+    and a failed apply's preview applied again once the queue is back."""
+    if not settings.REDIS_URL:
+        execute_run(run_id, note=_("No Redis is configured (REDIS_URL is empty): done in the web process."))
+        return
+    problem = _("The import queue (Redis) does not answer.")
+    if redis_answers(settings.CELERY_BROKER_URL):
+        from imports.tasks import run_import
+
+        try:
+            run_import.apply_async(
+                args=[run_id],
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+            )
+        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
+            logger.warning("Could not send import run %s to the queue: %s", run_id, exc)
+            problem = _("The import queue (Redis) refused the task: %(error)s") % {"error": exc}
+        else:
+            ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+                message=_("Waiting for a worker.")
+            )
+            return
+    rows = ImportRun.objects.filter(pk=run_id).values_list("rows_total", flat=True).first() or 0
+    if rows <= IN_PROCESS_MAX_ROWS:
+        execute_run(run_id, note=" ".join([problem, _("Done in the web process instead.")]))
+        return
+    reason = _(
+        "A file of about %(rows)s rows is too large to import in the web page, so nothing was written. "
+        "Try again when the queue is back, or split the file into files of at most %(limit)s rows."
+    ) % {"rows": f"{rows:,}", "limit": f"{IN_PROCESS_MAX_ROWS:,}"}
+    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.FAILED, finished_at=timezone.now(), file_error=" ".join([problem, reason])
+    )
+    release_file(run_id)
+
+
+def claim(run_id: int, *, redelivered: bool = False, note: str = "") -> bool:
+    """Take the run for this process, replacing its message with `note`. A redelivered task (its
+    worker died) may take a run left RUNNING: an apply's writes and its APPLIED mark commit
+    together, so nothing was half-done."""
     states = Q(status=ImportRun.Status.QUEUED)
     if redelivered:
         states |= Q(status=ImportRun.Status.RUNNING)
     return bool(
         ImportRun.objects.filter(states, pk=run_id).update(
-            status=ImportRun.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+            status=ImportRun.Status.RUNNING,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            message=note,
         )
     )
 
 
-def execute_run(run_id: int, *, redelivered: bool = False) -> None:
-    """Run a claimed import to the end and record its outcome."""
-    if not claim(run_id, redelivered=redelivered):
+def execute_run(run_id: int, *, redelivered: bool = False, note: str = "") -> None:
+    """Run a claimed import to the end and record its outcome; `note` says where it runs, when
+    not on a worker as planned."""
+    if not claim(run_id, redelivered=redelivered, note=note):
         logger.info("Import run %s was already taken or finished", run_id)
         return
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)
@@ -136,9 +187,12 @@ def execute_run(run_id: int, *, redelivered: bool = False) -> None:
                 "The details are in the server log."
             ),
         )
+        transaction.on_commit(lambda: release_file(run_id))
         raise
     finally:
         cache.delete(run.progress_key)
+    # Outside the try: the outcome is recorded, and nothing that happens to the file changes it.
+    transaction.on_commit(lambda: release_file(run_id))
 
 
 def _finish(run: ImportRun, summary: Summary, collector: RowCollector) -> None:
@@ -160,6 +214,28 @@ def _finish(run: ImportRun, summary: Summary, collector: RowCollector) -> None:
     run.ignored_columns = summary.ignored_columns
     run.rows = collector.rows
     run.save()
+
+
+def release_file(run_id: int) -> None:
+    """Delete the run's uploaded file once no run can read it again: a preview that cannot be
+    applied (rejected or failed), or an applied one's (a preview is applied once). A failed or
+    rejected apply keeps it, since its preview may be applied again; so does a preview waiting
+    to be applied."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or not run.file.name:
+        return
+    if run.dry_run:
+        done_with = run.status in (ImportRun.Status.REJECTED, ImportRun.Status.FAILED)
+    else:
+        done_with = run.status == ImportRun.Status.APPLIED
+    if not done_with:
+        return
+    name = run.file.name
+    ImportRun.objects.filter(file=name).update(file="")  # the preview and its applies share it
+    try:
+        run.file.storage.delete(name)
+    except OSError as exc:  # the outcome stands; a stray file is only disk space
+        logger.warning("Could not delete the file %s of import run %s: %s", name, run_id, exc)
 
 
 @contextmanager
