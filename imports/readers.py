@@ -74,13 +74,21 @@ def too_large_message(size: int) -> str:
 def open_sheet(path: str | os.PathLike) -> Sheet:
     """Check the file and return its rows; raises FileRejected with the reason."""
     path = Path(path)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise FileRejected(_("There is no file %(name)s.") % {"name": path.name}) from None
+    except OSError:  # a folder, or a file this process may not read
+        raise FileRejected(
+            _("The file %(name)s cannot be opened: it is a folder, or reading it is not allowed.")
+            % {"name": path.name}
+        ) from None
     if size > max_bytes():
         raise FileRejected(too_large_message(size))
     if size == 0:
         raise FileRejected(_("The file is empty."))
-    with path.open("rb") as handle:
-        head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path)
     if head == OLE_MAGIC:

@@ -59,6 +59,28 @@ def test_it_exits_non_zero_on_a_refused_file(tmp_path, programs):
         manage("import_data", "budget-lines", str(path))
 
 
+def test_it_exits_non_zero_naming_a_file_that_does_not_exist(tmp_path, programs):
+    with pytest.raises(CommandError, match=r"^‘missing\.csv’ 파일이 없습니다\.$"):
+        manage("import_data", "budget-lines", str(tmp_path / "missing.csv"))
+
+
+def test_it_exits_non_zero_naming_a_folder_given_as_the_file(tmp_path, programs):
+    with pytest.raises(CommandError, match=rf"^‘{tmp_path.name}’ 파일을 열 수 없습니다"):
+        manage("import_data", "budget-lines", str(tmp_path))
+
+
+def test_the_shell_sees_a_missing_file_as_a_message_and_exit_code_1_not_a_traceback(tmp_path):
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "DEBUG": "1",
+        "REDIS_URL": "",
+    }
+    command = [sys.executable, "manage.py", "import_data", "budget-lines", str(tmp_path / "없는 파일.csv")]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "CommandError: ‘없는 파일.csv’ 파일이 없습니다."
+
+
 def test_it_applies_and_names_the_user_in_the_history(tmp_path, programs, office_staff):
     path = write_csv(tmp_path / "b.csv", [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", "1,000"]])
     out = io.StringIO()
