@@ -58,10 +58,13 @@
       });
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
+      const answered = new Set(data.runs.map((run) => String(run.id)));
       for (const run of data.runs) {
         const row = table.querySelector('tr[data-report-run="' + run.id + '"]');
         if (row) update(row, run);
       }
+      // A run deleted meanwhile (in the admin) is not asked about again.
+      for (const row of rows) if (!answered.has(row.dataset.reportRun)) row.dataset.status = "gone";
     } catch (error) {
       delay = INTERVAL_MS * 3; // the server or the network is busy: ask less often
     }
