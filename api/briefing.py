@@ -65,11 +65,16 @@ def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date
         },
         "national_context": None if root else _national(as_of, citations),
         "budget_by_source": [
-            {"funding_source": s.key, "funding_source_display": str(FundingSource(s.key).label), **_money(s)}
+            {
+                "funding_source": s.key,
+                "funding_source_display": str(FundingSource(s.key).label),
+                **figures.budget_figures(s, citations),
+            }
             for s in selectors.sum_cells(cells, by="funding_source")
         ],
         "budget_by_year": [
-            {"fiscal_year": s.key, **_money(s)} for s in selectors.sum_cells(cells, by="fiscal_year")
+            {"fiscal_year": s.key, **figures.budget_figures(s, citations)}
+            for s in selectors.sum_cells(cells, by="fiscal_year")
         ],
         "kpis": _kpi_table(kpis, citations),
         "milestones": {
@@ -94,15 +99,6 @@ def _program_ref(node) -> dict | None:
     if node is None:
         return None
     return {"code": node.code, "name_ko": node.name_ko, "name_en": node.name_en}
-
-
-def _money(item) -> dict:
-    return {
-        "planned": figures.money(item.planned),
-        "budget": figures.money(item.budget),
-        "executed": figures.money(item.executed),
-        "execution_rate": figures.rate(item.execution_rate),
-    }
 
 
 def _kpi_source(kpi, citations) -> str | None:

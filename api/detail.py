@@ -33,10 +33,7 @@ def build(code: str, data: Tables) -> dict:
                 "fiscal_year": cell.fiscal_year,
                 "funding_source": cell.funding_source,
                 "funding_source_display": str(FundingSource(cell.funding_source).label),
-                "planned": figures.money(cell.planned),
-                "budget": figures.money(cell.budget),
-                "executed": figures.money(cell.executed),
-                "execution_rate": figures.rate(cell.execution_rate),
+                **figures.budget_figures(cell, citations),
             }
             for cell in selectors.budget_for_scope(scope)
         ],

@@ -52,3 +52,14 @@ def quantity(value: Decimal | int | None, unit: str, unit_en: str, source: str |
         "display_en": quantity_en(value, unit_en or unit) if value is not None else MISSING,
         "source": source,
     }
+
+
+def budget_figures(item, citations: dict[int, Citation]) -> dict:
+    """Plan, budget, executed and execution rate of a budget cell or sum (portfolio.selectors
+    BudgetCell / BudgetSum), each citing the sources of the rows it adds up."""
+    return {
+        "planned": money(item.planned, cite(item.planned_sources, citations)),
+        "budget": money(item.budget, cite(item.budget_sources, citations)),
+        "executed": money(item.executed, cite(item.executed_sources, citations)),
+        "execution_rate": rate(item.execution_rate, cite(item.execution_rate_sources, citations)),
+    }

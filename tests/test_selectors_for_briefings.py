@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from portfolio import selectors
-from portfolio.models import BudgetStage, Milestone, Program
+from portfolio.models import BudgetLine, BudgetStage, Execution, Milestone, Program
 from portfolio.selectors import AlertKind, KpiStatus
 from portfolio.services import record_reading, set_budget_line, sync
 from tests.factories import (
@@ -115,6 +115,40 @@ def test_money_sources_cover_the_subtree(two_programs):
     by_code = {node.code: sources[node.id] for node in scope.nodes}
     assert by_code == {"ROOT": {s1.id, s2.id, s3.id}, "A": {s2.id}, "B": {s3.id}}
     assert selectors.citations()[s1.id].text == "테스트 신문, 2025-01-01, " + s1.title
+
+
+def test_budget_cells_know_the_sources_of_each_figure_and_the_sums_gather_them(
+    two_programs, django_assert_num_queries
+):
+    a, _ = two_programs
+    plan, adopted, spent, other = (SourceFactory(key=key) for key in ("S1", "S2", "S3", "S4"))
+    BudgetLine.objects.filter(program=a, fiscal_year=2026).update(source=plan)
+    # The supplementary line is the adopted budget; the original it replaced no longer counts.
+    BudgetLine.objects.filter(program=a, stage=BudgetStage.SUPPLEMENTARY).update(source=adopted)
+    BudgetLine.objects.filter(program=a, stage=BudgetStage.ORIGINAL).update(source=other)
+    Execution.objects.filter(program=a).update(source=spent)
+    ExecutionFactory(program=a, executed_on=datetime.date(2025, 7, 1), funding_source="national", amount=EOK)
+    scope = selectors.load_scope()
+    with django_assert_num_queries(2):  # the sources come with the sums
+        cells = selectors.budget_for_scope(scope)
+    by_key = {(c.fiscal_year, c.funding_source): c for c in cells}
+
+    national_2025 = by_key[(2025, "national")]
+    assert (national_2025.budget, national_2025.executed) == (90 * EOK, 46 * EOK)  # sums unchanged
+    assert national_2025.planned_sources == frozenset()
+    assert national_2025.budget_sources == {adopted.id}  # the original's source is not cited
+    assert national_2025.executed_sources == {spent.id}  # the uncited execution adds none
+    assert national_2025.execution_rate_sources == {adopted.id, spent.id}
+    assert by_key[(2026, "city")].planned_sources == {plan.id}
+    assert by_key[(2026, "city")].budget_sources == frozenset()
+    assert by_key[(2025, "city")].budget_sources == frozenset()  # B's lines cite nothing
+
+    by_year = {s.key: s for s in selectors.sum_cells(cells, by="fiscal_year")}
+    assert (by_year[2025].budget_sources, by_year[2025].executed_sources) == ({adopted.id}, {spent.id})
+    assert by_year[2026].planned_sources == {plan.id}
+    by_source = {s.key: s for s in selectors.sum_cells(cells, by="funding_source")}
+    assert by_source["city"].planned_sources == {plan.id}
+    assert by_source["national"].execution_rate_sources == {adopted.id, spent.id}
 
 
 def test_changes_since_a_day_come_from_the_history():

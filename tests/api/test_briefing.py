@@ -197,6 +197,16 @@ def test_a_briefing_for_one_program(gwangju_feed):
     assert data["kpis"]["count"] == 0 and data["kpis"]["items"] == []
 
 
+def test_budget_by_source_and_by_year_cite_the_budget_lines_sources(gwangju_feed):
+    data = briefing(gwangju_feed, program="NAT-AI-BUDGET-2026")
+    [by_source], [by_year] = data["budget_by_source"], data["budget_by_year"]
+    assert (by_source["funding_source"], by_year["fiscal_year"]) == ("national", 2026)
+    for row in (by_source, by_year):
+        assert (row["planned"]["display_ko"], row["planned"]["source"]) == ("10조 1,000억원", S2)
+        # Nothing adopted or spent yet: those zeros rest on no source.
+        assert row["budget"]["source"] is row["executed"]["source"] is None
+
+
 def test_an_unknown_program_or_bad_date_is_a_clear_error(gwangju_feed):
     response = gwangju_feed.get("/api/v1/briefing/", {"program": "NOPE"})
     assert response.status_code == 404

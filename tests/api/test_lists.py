@@ -107,8 +107,9 @@ def test_program_detail_gives_budget_milestones_indicators_firms_and_sources(gwa
     assert [s["key"] for s in p1["sources"]] == ["S1", "S2"]
 
 
-def test_program_detail_budget_by_year_and_source(gwangju_feed):
+def test_program_detail_budget_by_year_and_source_cites_the_budget_line_s_source(gwangju_feed):
     detail = gwangju_feed.get("/api/v1/programs/NAT-AI-BUDGET-2026/").json()
+    # The one line is a plan citing S2: no adopted line and no execution, so no source for those.
     assert detail["budget"] == [
         {
             "fiscal_year": 2026,
@@ -119,7 +120,7 @@ def test_program_detail_budget_by_year_and_source(gwangju_feed):
                 "unit": "KRW",
                 "display_ko": "10조 1,000억원",
                 "display_en": "₩10.1T",
-                "source": None,
+                "source": S2,
             },
             "budget": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
             "executed": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
@@ -132,6 +133,37 @@ def test_program_detail_budget_by_year_and_source(gwangju_feed):
             },
         }
     ]
+
+
+def test_each_budget_figure_cites_the_rows_it_adds_up(gwangju, frozen_day, feed):
+    import datetime
+
+    from portfolio.models import BudgetStage, Program, Source
+    from portfolio.services import record_execution, set_budget_line
+
+    valley = Program.objects.get(code="AX-VALLEY")
+    s1, s2 = Source.objects.get(key="S1"), Source.objects.get(key="S2")
+    set_budget_line(
+        program=valley,
+        fiscal_year=2025,
+        funding_source="city",
+        stage=BudgetStage.ORIGINAL,
+        amount=40_000_000_000,
+        source=s2,
+    )
+    record_execution(
+        program=valley,
+        executed_on=datetime.date(2025, 10, 1),
+        funding_source="city",
+        amount=10_000_000_000,
+        source=s1,
+    )
+    [cell] = feed.get("/api/v1/programs/AX-VALLEY/").json()["budget"]
+    assert (cell["planned"]["value"], cell["planned"]["source"]) == (0, None)
+    assert (cell["budget"]["display_ko"], cell["budget"]["source"]) == ("400억원", S2)
+    assert (cell["executed"]["display_ko"], cell["executed"]["source"]) == ("100억원", S1)
+    rate = cell["execution_rate"]
+    assert (rate["display_ko"], rate["source"]) == ("25.0%", f"{S1}; {S2}")  # executed ÷ budget
 
 
 def test_an_unknown_program_is_404_in_the_error_shape(gwangju_feed):
