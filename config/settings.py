@@ -316,6 +316,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
 IMPORT_ASYNC_THRESHOLD_ROWS = env_int("IMPORT_ASYNC_THRESHOLD_ROWS", 2_000)
 # Rows the preview keeps for each outcome (new, changed, unchanged, error); the counts are complete.
 IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 500, minimum=1)
+# Without an answering queue, a large file is imported in the web process up to this many rows:
+# a few seconds at the importer's speed, well inside the web server's 30-second request timeout
+# (gunicorn's default). A larger one is failed with the reason rather than cut off half way.
+IMPORT_IN_PROCESS_MAX_ROWS = env_int("IMPORT_IN_PROCESS_MAX_ROWS", 20_000, minimum=1)
 IMPORT_CHUNK_ROWS = 1_000  # rows read, matched and written together
 IMPORT_WRITE_BATCH = 1_000  # rows per INSERT/UPDATE statement (SQLite caps it lower by itself)
 # Refuse an upload over the limit while it arrives, before it is written to disk.

@@ -31,11 +31,6 @@ from imports.results import Outcome, RowResult, Summary
 
 logger = logging.getLogger(__name__)
 
-# Without an answering queue, a large file is imported in the web process up to this many rows:
-# a few seconds at the importer's speed, well inside the web server's 30-second request timeout
-# (gunicorn's default). A larger one is failed with the reason rather than cut off half way.
-IN_PROCESS_MAX_ROWS = 20_000
-
 
 class RowCollector:
     """Keeps the first rows of each outcome for the preview; the counts are kept by the importer."""
@@ -120,13 +115,13 @@ def dispatch(run_id: int) -> None:
             )
             return
     rows = ImportRun.objects.filter(pk=run_id).values_list("rows_total", flat=True).first() or 0
-    if rows <= IN_PROCESS_MAX_ROWS:
+    if rows <= settings.IMPORT_IN_PROCESS_MAX_ROWS:
         execute_run(run_id, note=" ".join([problem, _("Done in the web process instead.")]))
         return
     reason = _(
         "A file of about %(rows)s rows is too large to import in the web page, so nothing was written. "
         "Try again when the queue is back, or split the file into files of at most %(limit)s rows."
-    ) % {"rows": f"{rows:,}", "limit": f"{IN_PROCESS_MAX_ROWS:,}"}
+    ) % {"rows": f"{rows:,}", "limit": f"{settings.IMPORT_IN_PROCESS_MAX_ROWS:,}"}
     ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
         status=ImportRun.Status.FAILED, finished_at=timezone.now(), file_error=" ".join([problem, reason])
     )

@@ -80,9 +80,9 @@ def test_when_redis_does_not_answer_a_large_import_runs_in_the_web_process_and_s
 
 
 def test_a_file_too_large_for_a_web_request_fails_saying_why_when_redis_does_not_answer(
-    queue_down, large, import_file, monkeypatch
+    queue_down, large, import_file, settings
 ):
-    monkeypatch.setattr(services, "IN_PROCESS_MAX_ROWS", 20)
+    settings.IMPORT_IN_PROCESS_MAX_ROWS = 20
     before = snapshot()
     preview = import_file(large)
     assert preview.status == "failed" and preview.finished_at is not None
@@ -93,12 +93,12 @@ def test_a_file_too_large_for_a_web_request_fails_saying_why_when_redis_does_not
 
 
 def test_an_apply_the_queue_cannot_take_fails_and_leaves_its_preview_to_apply_again(
-    settings, large, import_file, apply, monkeypatch
+    settings, large, import_file, apply
 ):
-    monkeypatch.setattr(services, "IN_PROCESS_MAX_ROWS", 100)
+    settings.IMPORT_IN_PROCESS_MAX_ROWS = 100
     settings.REDIS_URL = settings.CELERY_BROKER_URL = NOBODY_LISTENS
     preview = import_file(large)
-    monkeypatch.setattr(services, "IN_PROCESS_MAX_ROWS", 20)
+    settings.IMPORT_IN_PROCESS_MAX_ROWS = 20
     failed = apply(preview)
     assert failed.status == "failed" and "Redis" in failed.file_error
     assert BudgetLine.objects.count() == 0
