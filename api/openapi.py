@@ -20,7 +20,11 @@ class FeedAutoSchema(AutoSchema):
         serializer = self._query_serializer()
         if serializer is None or self.method != "GET":
             return super()._determine_fields_with_error_codes()
-        return get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer))
+        fields = get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer))
+        extra = getattr(serializer, "extra_error_codes", {})
+        for field in fields:
+            field.error_codes.update(extra.get(field.name, ()))
+        return fields
 
     def _should_add_http404_error_response(self) -> bool:
         # Pages past the last one and unknown program codes answer 404.

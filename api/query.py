@@ -3,11 +3,13 @@ naming the parameter, and drf-spectacular documents them from the same classes."
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Indicator, Milestone, Program
+from portfolio.models import FISCAL_YEAR_MIN, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
+from portfolio.validation import validate_as_of
 
 MAX_PAGE_SIZE = 500
 PROGRAM_ORDERING = ["code", "name_ko", "status", "level", "start_year", "end_year",
@@ -65,21 +67,37 @@ class IndicatorQuery(PageQuery):
 class BriefingQuery(serializers.Serializer):
     program = _code(_("Limit the briefing to this program and everything under it."))
     since = serializers.DateField(
-        required=False, help_text=_("List what changed from this day on (default: seven days before as_of).")
+        required=False,
+        help_text=_(
+            "List what changed from this day on (default: seven days before as_of). Not after as_of; "
+            "a day before 2000 reads as 2000-01-01."
+        ),
     )
     as_of = serializers.DateField(
-        required=False, help_text=_("The data as it stood at the end of this day (default: today).")
+        required=False,
+        validators=[validate_as_of],
+        help_text=_(
+            "The data as it stood at the end of this day (default: today). From 2000-01-01 to today "
+            "(Seoul time): a day in the future is refused with 400."
+        ),
     )
 
+    # Codes of the errors raised by validate_as_of and validate(), for the OpenAPI schema
+    # (drf-standardized-errors only sees the fields' own error messages).
+    extra_error_codes = {"as_of": ("future", "too_early"), "since": ("after_as_of",)}
+
     def validate(self, attrs):
-        # Nothing exists before 2000 or after 2100 (the models' range): far days read as the
-        # range's ends rather than failing, so any valid date is a valid question.
-        for name in ("as_of", "since"):
-            if attrs.get(name):
-                attrs[name] = min(max(attrs[name], FIRST_DAY), LAST_DAY)
+        # The as-of day follows the reports' and the dashboard's rule (portfolio.validation);
+        # `since` only bounds a list of changes, so a day before any data simply means "all".
+        as_of = attrs.get("as_of") or timezone.localdate()
+        since = attrs.get("since")
+        if since is not None:
+            if since > as_of:
+                message = _("The since day cannot be after the as-of day (%(as_of)s).") % {"as_of": as_of}
+                raise serializers.ValidationError({"since": message}, code="after_as_of")
+            attrs["since"] = max(since, FIRST_DAY)
         return attrs
 
 
 FIRST_DAY = datetime.date(FISCAL_YEAR_MIN, 1, 1)
-LAST_DAY = datetime.date(FISCAL_YEAR_MAX, 12, 31)
 BRIEFING_PARAMS = ("program", "since", "as_of")

@@ -307,11 +307,11 @@ _VALID: dict[tuple, dict] = {}
 
 
 def validated(serializer_class, request) -> dict:
-    """The query parameters, validated. Answers for parameters seen before are remembered
-    (validation depends on nothing else), since a DRF serializer costs more than the rest of
-    a cached list request."""
+    """The query parameters, validated. Answers for parameters seen before on the same day are
+    remembered (validation depends on nothing else: the briefing's as-of day may not be in the
+    future), since a DRF serializer costs more than the rest of a cached list request."""
     params = request.query_params.dict()
-    key = (serializer_class, tuple(sorted(params.items())))
+    key = (serializer_class, timezone.localdate(), tuple(sorted(params.items())))
     known = _VALID.get(key)
     if known is None:
         serializer = serializer_class(data=params)

@@ -216,11 +216,47 @@ def test_an_unknown_program_or_bad_date_is_a_clear_error(gwangju_feed):
     assert response.json()["errors"][0]["attr"] == "since"
 
 
-def test_days_outside_2000_to_2100_read_as_the_range_s_ends(gwangju_feed):
+def refusal(client, **params) -> dict:
+    response = client.get("/api/v1/briefing/", params)
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    return error
+
+
+def test_an_as_of_day_in_the_future_or_before_2000_is_refused_naming_as_of(gwangju_feed):
+    # The article day is today: the reports' and the dashboard's rule, in Seoul time.
+    for day in ("2099-01-01", "2025-10-25"):
+        error = refusal(gwangju_feed, as_of=day)
+        assert error == {"code": "future", "detail": "기준일은 오늘 이후일 수 없습니다.", "attr": "as_of"}
+    error = refusal(gwangju_feed, as_of="1999-12-31")
+    assert (error["attr"], error["detail"]) == ("as_of", "기준일은 2000년 이후여야 합니다.")
+    assert briefing(gwangju_feed, as_of="2025-10-24")["alerts"] == {"count": 0, "items": []}
+
+
+def test_a_since_day_after_the_as_of_day_is_refused_naming_since(gwangju_feed):
+    error = refusal(gwangju_feed, since="2025-10-20", as_of="2025-10-10")
+    assert error == {
+        "code": "after_as_of",
+        "detail": "변경 시작일(since)은 기준일(2025-10-10)보다 늦을 수 없습니다.",
+        "attr": "since",
+    }
+    assert refusal(gwangju_feed, since="2025-10-25")["attr"] == "since"  # after today, the default as_of
+    same_day = briefing(gwangju_feed, since="2025-10-10", as_of="2025-10-10")["changes"]
+    assert (same_day["since"], same_day["until"]) == ("2025-10-10", "2025-10-10")
+
+
+def test_a_day_accepted_once_is_judged_again_on_another_day(gwangju, feed):
+    # Validated parameters are remembered per process: a clock set back must not reuse them.
+    with time_machine.travel(datetime.datetime(2025, 10, 25, 9, tzinfo=SEOUL), tick=False):
+        assert briefing(feed, as_of="2025-10-25")["as_of"] == "2025-10-25"
+    with time_machine.travel(datetime.datetime(2025, 10, 24, 9, tzinfo=SEOUL), tick=False):
+        assert refusal(feed, as_of="2025-10-25")["attr"] == "as_of"
+
+
+def test_a_since_day_before_2000_reads_as_2000(gwangju_feed):
     data = briefing(gwangju_feed, since="1990-01-01")
     assert data["changes"]["since"] == "2000-01-01"
     assert data["changes"]["status_changes"]["count"] == 9  # every city program, created on load
-    assert briefing(gwangju_feed, as_of="1999-12-31")["headline"]["jobs"]["value"] is None
 
 
 def test_as_of_reads_the_history(gwangju_feed):

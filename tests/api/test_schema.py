@@ -76,7 +76,14 @@ def fuzz_token(frozen_day, gwangju, settings):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_fuzzing_every_endpoint_finds_no_server_error(case, fuzz_token):
-    case.call_and_validate(headers={"Authorization": f"Token {fuzz_token}"})
+    # A schema-valid briefing query can still ask for an as-of day after today or a `since`
+    # after `as_of`: refused with 400 naming the parameter (the help text says so), which the
+    # schema cannot express. Every other endpoint must accept whatever the schema allows.
+    dated = case.operation.path == "/api/v1/briefing/"
+    case.call_and_validate(
+        headers={"Authorization": f"Token {fuzz_token}"},
+        excluded_checks=[positive_data_acceptance] if dated else [],
+    )
 
 
 @pytest.fixture
