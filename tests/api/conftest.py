@@ -1,7 +1,9 @@
 """Fixtures for the API tests: a clean cache per test, feed tokens, and clients."""
 
+import contextlib
 import datetime
 import os
+import uuid
 from io import StringIO
 
 import pytest
@@ -12,6 +14,8 @@ from rest_framework.test import APIClient
 
 from api import authentication
 from api import cache as api_cache
+
+LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The day the Gwangju articles appeared, 18:00 in Seoul.
 ARTICLE_DAY = datetime.datetime(2025, 10, 24, 18, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
@@ -59,16 +63,30 @@ def gwangju_feed(frozen_day, gwangju, feed) -> APIClient:
     return feed
 
 
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    """The real Redis as the cache, under a prefix of this test's own."""
+@contextlib.contextmanager
+def prefixed_redis_cache(settings, redis_url: str):
+    """The real Redis as the cache, under a prefix of its own; on the way out it deletes its own
+    keys and nothing else. Never cache.clear(): on Redis that is FLUSHDB, and the database
+    behind REDIS_URL is also the Celery broker's (and other test runs')."""
+    prefix = f"test-api-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": f"test-api-{os.getpid()}",
+            "KEY_PREFIX": prefix,
         }
     }
-    cache.clear()
-    yield cache
-    cache.clear()
+    try:
+        yield cache
+    finally:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The real Redis as the cache, under a prefix of this test's own."""
+    with prefixed_redis_cache(settings, redis_url) as redis:
+        yield redis

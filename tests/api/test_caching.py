@@ -1,7 +1,10 @@
 """ETag and Last-Modified on every GET, 304 on a conditional GET, and a data version that every
 committed write moves on: ORM saves, bulk writes without signals, SQL, and `synth`."""
 
+import uuid
+
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -11,6 +14,7 @@ from api import cache as api_cache
 from api.versioning import DATA, KEYS
 from portfolio.models import Firm, Program
 from portfolio.services import sync
+from tests.api.conftest import prefixed_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +133,22 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
     with django_assert_num_queries(0):
         second = gwangju_feed.get("/api/v1/briefing/")
     assert second.content == first.content
+
+
+@pytest.mark.redis
+def test_the_redis_fixture_deletes_its_own_keys_and_nothing_else(settings, redis_url):
+    raw = redis.Redis.from_url(redis_url)
+    outside = f"not-the-tests-{uuid.uuid4().hex}"  # say, the Celery broker's queue
+    raw.set(outside, "broker data", ex=60)
+    try:
+        with prefixed_redis_cache(settings, redis_url) as redis_cache:
+            redis_cache.set("mine", 1)
+            mine = redis_cache.make_key("mine")
+            assert raw.exists(outside) and raw.exists(mine)
+        assert raw.exists(outside)
+        assert not raw.exists(mine)
+    finally:
+        raw.delete(outside)
 
 
 @pytest.mark.redis

@@ -4,13 +4,17 @@ all once the answer is cached and the token remembered."""
 import os
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from api import authentication
 from api import cache as api_cache
+from tests.api.conftest import LOCAL_MEMORY_CACHE, make_feed_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -34,17 +38,13 @@ def cold_queries(client, url) -> int:
     return len(captured)
 
 
-@pytest.fixture(scope="module")
-def counts_by_size(django_db_setup, django_db_blocker):
-    """Query counts per endpoint on a synthetic portfolio of 10, then 1,000 programs."""
-    from tests.api.conftest import make_feed_token
-
+def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, int]]:
+    """Query counts per endpoint on synthetic portfolios of these sizes. On a local-memory cache
+    whatever the settings say: cold_queries empties the cache before each request, and on Redis
+    that would be FLUSHDB of the database the Celery broker (and other test runs) share."""
     results = {}
-    with django_db_blocker.unblock():
-        from django.db import transaction
-        from rest_framework.test import APIClient
-
-        for size in (10, 1000):
+    with override_settings(CACHES=LOCAL_MEMORY_CACHE):
+        for size in sizes:
             with transaction.atomic():
                 call_command("synth", programs=size, lines=size * 20, seed=3, stdout=open(os.devnull, "w"))
                 client = APIClient()
@@ -52,6 +52,14 @@ def counts_by_size(django_db_setup, django_db_blocker):
                 results[size] = {url: cold_queries(client, url) for url in ENDPOINTS}
                 transaction.set_rollback(True)
     return results
+
+
+@pytest.fixture(scope="module")
+def counts_by_size(django_db_setup, django_db_blocker):
+    """Query counts per endpoint on a synthetic portfolio of 10, then 1,000 programs. A module
+    fixture is set up before the function-scoped `_local_cache`, hence measure()'s own cache."""
+    with django_db_blocker.unblock():
+        return measure((10, 1000))
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -83,3 +91,18 @@ def test_a_cached_answer_with_a_remembered_token_reads_nothing(gwangju_feed, dja
         assert gwangju_feed.get(url).status_code == 200
         with django_assert_num_queries(0):
             assert gwangju_feed.get(url).status_code == 200
+
+
+@pytest.mark.redis
+def test_measuring_the_counts_leaves_the_real_redis_alone(settings, redis_url):
+    # As counts_by_size runs: before any function fixture, with the project's Redis cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_url, "KEY_PREFIX": "gjai"}}  # fmt: skip
+    raw = redis.Redis.from_url(redis_url)
+    outside = f"not-the-tests-{os.getpid()}"
+    raw.set(outside, "broker data", ex=60)
+    try:
+        assert measure((10,))[10]["/api/v1/briefing/"] > 0
+        assert raw.exists(outside)
+    finally:
+        raw.delete(outside)
