@@ -2,6 +2,7 @@
 version, and a conditional GET that matches answers 304 before any data is read."""
 
 import datetime
+import functools
 import hashlib
 import json
 
@@ -77,9 +78,15 @@ class FeedView(APIView):
         response["Last-Modified"] = http_date(last_modified)
         return response
 
+    query_serializer = None  # the endpoint's query parameters (api.query), if it takes any
+
     def variant(self, request, kwargs) -> str:
-        """Everything besides the data version that the answer depends on."""
-        query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.dict().items()))
+        """Everything besides the data version that the answer depends on: the path, the
+        parameters the endpoint knows (others change nothing, so they must not split the cache
+        into new 24-hour entries), the language and the day."""
+        known = known_params(self.query_serializer)
+        params = sorted((k, v) for k, v in request.query_params.dict().items() if k in known)
+        query = "&".join(f"{k}={v}" for k, v in params)
         return f"{request.path}?{query}|{translation.get_language()}|{timezone.localdate()}"
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -127,6 +134,12 @@ class FeedView(APIView):
         if request.accepted_renderer.format == "json":
             return HttpResponse(body, content_type="application/json")
         return Response(json.loads(body))
+
+
+@functools.cache
+def known_params(serializer_class) -> frozenset[str]:
+    """The names of the query parameters a serializer of api.query takes (none without one)."""
+    return frozenset(serializer_class().fields) if serializer_class else frozenset()
 
 
 def labels(choices) -> dict[str, str]:

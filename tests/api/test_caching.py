@@ -59,6 +59,19 @@ def test_the_etag_differs_by_parameters_and_language(gwangju_feed):
     assert len(etags) == 3
 
 
+def test_unknown_parameters_split_neither_the_cache_nor_the_etag(gwangju_feed):
+    plain = gwangju_feed.get("/api/v1/programs/AX-VALLEY/")
+    for n in range(1, 6):
+        junk = gwangju_feed.get("/api/v1/programs/AX-VALLEY/", {"x": n})
+        assert (junk.status_code, junk["ETag"]) == (200, plain["ETag"])
+    assert len([key for key in cache._cache if ":detail:" in key]) == 1  # one entry, not six
+    lists = [
+        gwangju_feed.get("/api/v1/programs/", params)["ETag"]
+        for params in ({}, {"x": 1}, {"level": "program"})
+    ]
+    assert lists[0] == lists[1] != lists[2]  # a parameter the endpoint knows still counts
+
+
 def test_a_conditional_get_still_needs_a_token(gwangju_feed):
     from rest_framework.test import APIClient
 
