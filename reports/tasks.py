@@ -7,6 +7,7 @@ from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 
 from reports import services
+from reports.models import Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def build_report(self, run_id: int, claim: str | None = None) -> str:
 def scheduled_report(kind: str = "portfolio", language: str = "ko", root: str = "") -> int:
     """What the monthly schedule sends (django-celery-beat): ask for a report like a user would."""
     run = services.request_report(
-        kind=kind, requested_by=None, root=root or None, language=language, trigger=services.Trigger.SCHEDULE
+        kind=kind, requested_by=None, root=root or None, language=language, trigger=Trigger.SCHEDULE
     )
     return run.pk
 

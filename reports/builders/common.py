@@ -20,6 +20,19 @@ def name(node_or_kpi, language: str) -> str:
     return node_or_kpi.name_ko
 
 
+def rate(value) -> float | None:
+    """Execution rate and % achieved come from the selectors in percent; Excel wants a fraction."""
+    return None if value is None else float(value) / 100
+
+
+def label(choices, value) -> str:
+    return str(choices(value).label)
+
+
+def yes_no(flag: bool) -> str:
+    return _("Yes") if flag else ""
+
+
 def scope_label(scope: Scope, language: str) -> str:
     if scope.root is None:
         return _("All programs")

@@ -1,6 +1,7 @@
 """The portfolio workbook: cover, programs, budget by year and source, budget lines, executions,
 milestones, KPIs, firms and sources, with native charts. Every figure comes from
-`portfolio.selectors`; this module only lays them out."""
+`portfolio.selectors`; this module reads them and lays out the summary sheets, and
+`portfolio_listings` the sheets of one row per record."""
 
 import datetime
 from collections import defaultdict
@@ -13,9 +14,10 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from portfolio import selectors
 from portfolio.display import eok
-from portfolio.models import BudgetStage, FundingSource, Indicator, Milestone
-from reports.builders.common import Cover, name, program_names, status_counts
-from reports.builders.overlap import Later, read_ahead
+from portfolio.models import FundingSource
+from reports.builders.common import Cover, label, name, program_names, rate, status_counts, yes_no
+from reports.builders.overlap import Later
+from reports.builders.portfolio_listings import ListingSheets
 from reports.builders.xlsx import (
     EOK,
     MONEY,
@@ -28,19 +30,6 @@ from reports.builders.xlsx import (
 )
 
 KPI_CHART_LIMIT = 30  # bars on the KPI progress chart; the KPI sheet lists them all
-
-
-def rate(value) -> float | None:
-    """Execution rate and % achieved come from the selectors in percent; Excel wants a fraction."""
-    return None if value is None else float(value) / 100
-
-
-def label(choices, value) -> str:
-    return str(choices(value).label)
-
-
-def yes_no(flag: bool) -> str:
-    return _("Yes") if flag else ""
 
 
 @dataclass
@@ -79,7 +68,7 @@ def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
 COVER, PROGRAMS, YEARS, CELLS, KPI_CHART = range(5)
 
 
-class PortfolioReport:
+class PortfolioReport(ListingSheets):
     def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
         self.as_of, self.root, self.language = as_of, root, language
         read = {"as_of": as_of, "root": root}
@@ -332,185 +321,6 @@ class PortfolioReport:
             show_axes(bars)
             bars.height, bars.width = 10, 22
             sheet.ws.add_chart(bars, "F2")
-        sheet.close()
-
-    def budget_line_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("Budget lines"),
-            [
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Fiscal year"), 10),
-                Column(_("Funding source"), 12),
-                Column(_("Stage"), 14),
-                Column(_("Amount (won)"), 20, "money"),
-                Column(_("Note"), 30, "text"),
-                Column(_("Source"), 10),
-            ],
-        )
-        names, keys = self.names, self.source_keys
-        source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-        stage_label = {value: label(BudgetStage, value) for value in BudgetStage.values}
-        for program_id, year, source, stage, amount, note, source_id in read_ahead(self.lines.rows):
-            code, program = names.get(program_id, ("", ""))
-            sheet.append(
-                [
-                    code,
-                    program,
-                    year,
-                    source_label.get(source, source),
-                    stage_label.get(stage, stage),
-                    amount,
-                    note,
-                    keys.get(source_id),
-                ]
-            )
-        sheet.close()
-
-    def execution_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("Executions"),
-            [
-                Column(_("Executed on"), 12, "date"),
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Funding source"), 12),
-                Column(_("Amount (won)"), 20, "money"),
-                Column(_("Details"), 36, "text"),
-                Column(_("Reference"), 16, "text"),
-                Column(_("Source"), 10),
-            ],
-        )
-        names, keys = self.names, self.source_keys
-        source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-        for day, program_id, source, amount, description, reference, source_id in read_ahead(
-            self.executions.rows
-        ):
-            code, program = names.get(program_id, ("", ""))
-            sheet.append(
-                [
-                    day,
-                    code,
-                    program,
-                    source_label.get(source, source),
-                    amount,
-                    description,
-                    reference,
-                    keys.get(source_id),
-                ]
-            )
-        sheet.close()
-
-    def milestone_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("Milestones"),
-            [
-                Column(_("Planned date"), 12, "date"),
-                Column(_("Date precision"), 10),
-                Column(_("Program code"), 16),
-                Column(_("Milestone"), 50, "text"),
-                Column(_("Actual date"), 12, "date"),
-                Column(_("Status"), 12),
-                Column(_("Slippage (days)"), 10, "integer"),
-                Column(_("Overdue"), 8),
-                Column(_("Due within 90 days"), 10),
-                Column(_("Source"), 10),
-            ],
-        )
-        for row in self.milestones:
-            title = row.title_en if self.language == "en" and row.title_en else row.title_ko
-            sheet.append(
-                [
-                    row.planned_date,
-                    label(Milestone.Precision, row.date_precision),
-                    row.program_code,
-                    title,
-                    row.actual_date,
-                    row.get_status_display(),
-                    row.slippage_days,
-                    yes_no(row.is_overdue),
-                    yes_no(row.is_due_soon),
-                    self.source_keys.get(row.source_id),
-                ]
-            )
-        sheet.close()
-
-    def kpi_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("KPIs"),
-            [
-                Column(_("Code"), 16),
-                Column(_("Indicator"), 36, "text"),
-                Column(_("Program code"), 16),
-                Column(_("Metric"), 12),
-                Column(_("Unit"), 8, "text"),
-                Column(_("Baseline"), 12, "decimal"),
-                Column(_("Baseline year"), 8),
-                Column(_("Target"), 12, "decimal"),
-                Column(_("Target year"), 8),
-                Column(_("Actual"), 12, "decimal"),
-                Column(_("Latest reading"), 12, "date"),
-                Column(_("Achievement"), 10, "percent"),
-                Column(_("Expected by now"), 12, "decimal"),
-                Column(_("Status"), 10),
-                Column(_("Source"), 10),
-            ],
-            freeze="C2",
-        )
-        for kpi in self.kpis:
-            sheet.append(
-                [
-                    kpi.code,
-                    name(kpi, self.language),
-                    kpi.program_code,
-                    label(Indicator.Metric, kpi.metric),
-                    kpi.unit_en if self.language == "en" and kpi.unit_en else kpi.unit,
-                    kpi.baseline,
-                    kpi.baseline_year,
-                    kpi.target,
-                    kpi.target_year,
-                    kpi.actual,
-                    kpi.latest_period,
-                    rate(kpi.achievement_pct),
-                    kpi.expected,
-                    kpi.get_status_display(),
-                    self.source_keys.get(kpi.source_id),
-                ]
-            )
-        sheet.close()
-
-    def firm_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("Firms"),
-            [
-                Column(_("Firm"), 30, "text"),
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Attracted on"), 12, "date"),
-                Column(_("Jobs"), 8, "integer"),
-                Column(_("Note"), 30, "text"),
-                Column(_("Source"), 10),
-            ],
-        )
-        for firm, program_id, day, jobs, note, source_id in self.firms.rows:
-            code, program = self.names.get(program_id, ("", ""))
-            sheet.append([firm, code, program, day, jobs, note, self.source_keys.get(source_id)])
-        sheet.close()
-
-    def source_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("Sources"),
-            [
-                Column(_("Key"), 8),
-                Column(_("Publisher"), 16, "text"),
-                Column(_("Published on"), 12, "date"),
-                Column(_("Title"), 60, "text"),
-                Column(_("Reference"), 28, "text"),
-                Column(_("URL"), 40, "text"),
-            ],
-        )
-        for _id, key, publisher, published_on, title, url, reference in self.sources:
-            sheet.append([key, publisher, published_on, title, reference, url])
         sheet.close()
 
 

@@ -1,10 +1,6 @@
-"""Report runs: ask for a report, build it (in a worker or in-process), sweep up dead builds,
-expire old files.
-
-`request_report` is the one way to ask: it creates the ReportRun row, then sends the build
-task once the row is committed. `build_run` is what the task calls: it claims the run, builds
-the workbook into a temporary file while a heartbeat thread writes progress, and moves the file
-into storage under the run's one name, so however often a run is delivered it ends with one file.
+"""Building a run: claim it for this delivery, build the workbook into a temporary file while a
+heartbeat thread writes progress, and move the file into storage under the run's one name, so
+however often a run is delivered it ends with one file.
 """
 
 import datetime
@@ -21,25 +17,15 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.health import redis_answers
-from portfolio.models import Program
-from portfolio.selectors import load_scope
-from portfolio.validation import validate_as_of
 from reports import builders
-from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger, report_storage
+from reports.models import ReportRun, ReportStatus, report_storage
 
 logger = logging.getLogger(__name__)
-
-# A queued run whose message may have been lost (say Redis restarted without persistence) is sent
-# again after this long; duplicates are harmless, the claim lets one delivery through.
-QUEUED_RESEND_SECONDS = 600
 
 
 class Abandoned(Exception):
@@ -66,95 +52,6 @@ except ImportError:  # pragma: no cover
 def worker_name() -> str:
     """host:pid of the process building, so a claimant on the same host can tell it is gone."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-# --- asking ---------------------------------------------------------------------------------------
-
-
-def request_report(
-    *,
-    kind: str,
-    requested_by: AbstractBaseUser | None,
-    as_of: datetime.date | None = None,
-    root: str | None = None,
-    language: str = "ko",
-    trigger: str = Trigger.USER,
-) -> ReportRun:
-    """Create a run and send its build task when the row is committed.
-
-    Raises ValidationError naming the field for an unknown kind or language, a future as-of day,
-    or a program code that does not exist (at the as-of day); nothing is created then. Without an
-    answering broker the run says so and is built in-process (or failed with the reason, when
-    REPORT_IN_PROCESS_FALLBACK is off): it is never left queued without a word.
-    """
-    root = (root or "").strip()
-    errors = {}
-    if kind not in ReportKind.values:
-        errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
-            "kind": kind,
-            "kinds": ", ".join(ReportKind.values),
-        }
-    if language not in ReportLanguage.values:
-        errors["language"] = _("Reports are written in Korean (ko) or English (en).")
-    if as_of is not None:
-        try:
-            validate_as_of(as_of)
-        except ValidationError as error:
-            errors["as_of"] = error.messages
-    if root and "as_of" not in errors:
-        try:
-            load_scope(as_of=as_of, root=root)
-        except Program.DoesNotExist:
-            errors["root"] = _("No program has the code %(code)s (as of that day).") % {"code": root}
-    if errors:
-        raise ValidationError(errors)
-
-    with transaction.atomic():
-        run = ReportRun(
-            kind=kind, as_of=as_of, root=root, language=language, requested_by=requested_by, trigger=trigger
-        )
-        run.full_clean()
-        run.save()
-        transaction.on_commit(lambda: dispatch(run.pk))
-    if not connection.in_atomic_block:  # dispatch has run: show what it did
-        run.refresh_from_db()
-    return run
-
-
-def dispatch(run_id: int) -> None:
-    """Send the build task; without an answering broker, build here or fail saying why."""
-    if not settings.REDIS_URL:
-        build_run(run_id, note=_("No Redis is configured (REDIS_URL is empty): built in the web process."))
-        return
-    problem = _("The report queue (Redis) does not answer.")
-    if redis_answers(settings.CELERY_BROKER_URL):
-        from reports.tasks import build_report
-
-        try:
-            result = build_report.apply_async(
-                args=[run_id],
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
-            )
-        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
-            logger.warning("Could not send report run %s to the queue: %s", run_id, exc)
-            problem = _("The report queue (Redis) refused the task: %(error)s") % {"error": exc}
-        else:
-            ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
-                task_id=result.id, sent_at=timezone.now(), message=_("Waiting for a worker.")
-            )
-            return
-    if settings.REPORT_IN_PROCESS_FALLBACK:
-        build_run(run_id, note=" ".join([problem, _("Built in the web process instead.")]))
-    else:
-        ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED,
-            finished_at=timezone.now(),
-            message=" ".join([problem, _("Nothing was built; ask again when the queue is back.")]),
-        )
-
-
-# --- building -------------------------------------------------------------------------------------
 
 
 def owner_is_gone(run: ReportRun, now: datetime.datetime) -> bool:
@@ -385,67 +282,3 @@ def give_up(run_id: int, claim: str | None, exc: BaseException) -> None:
         finished_at=timezone.now(),
         message=_("Gave up after repeated database or Redis errors: %(error)s") % {"error": describe(exc)},
     )
-
-
-# --- housekeeping -------------------------------------------------------------------------------
-
-
-def sweep_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-queue (or, after REPORT_MAX_ATTEMPTS, fail with a reason) runs whose builder stopped
-    beating, and re-send queued runs whose message may have been lost. Runs every
-    REPORT_SWEEP_SECONDS from beat, and when a worker starts."""
-    now = now or timezone.now()
-    counts = {"requeued": 0, "failed": 0, "resent": 0}
-    for run_id in ReportRun.objects.stale(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-            if run is None or run.status != ReportStatus.RUNNING or not owner_is_gone(run, now):
-                continue
-            last = (
-                timezone.localtime(run.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
-                if run.heartbeat_at
-                else "?"
-            )
-            if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
-                run.status, run.finished_at = ReportStatus.FAILED, now
-                run.message = _(
-                    "Gave up after %(attempts)d attempts: the worker building this report stopped "
-                    "answering each time (last heartbeat %(time)s on %(worker)s)."
-                ) % {"attempts": run.attempts, "time": last, "worker": run.worker or "?"}
-                counts["failed"] += 1
-            else:
-                run.status, run.claim = ReportStatus.QUEUED, ""
-                run.message = _(
-                    "The worker building this report stopped answering (last heartbeat %(time)s on "
-                    "%(worker)s); sent to the queue again."
-                ) % {"time": last, "worker": run.worker or "?"}
-                transaction.on_commit(lambda run_id=run_id: dispatch(run_id))
-                counts["requeued"] += 1
-            run.save()
-    waiting = ReportRun.objects.filter(
-        status=ReportStatus.QUEUED,
-        created_at__lt=now - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS),
-    ).exclude(sent_at__gte=now - datetime.timedelta(seconds=QUEUED_RESEND_SECONDS))
-    for run_id in waiting.values_list("pk", flat=True):
-        dispatch(run_id)
-        counts["resent"] += 1
-    return counts
-
-
-def local_time(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "?"
-
-
-def expire_old_files(*, now: datetime.datetime | None = None) -> int:
-    """Delete report files older than REPORT_RETENTION_DAYS; the runs stay, marked expired."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.REPORT_RETENTION_DAYS)
-    expired = 0
-    for run in ReportRun.objects.filter(finished_at__lt=cutoff).with_files().iterator():
-        run.file.storage.delete(run.file.name)
-        run.file.name = ""
-        run.expired_at = now
-        run.message = _("File removed after %(days)d days.") % {"days": settings.REPORT_RETENTION_DAYS}
-        run.save(update_fields=["file", "expired_at", "message"])
-        expired += 1
-    return expired

@@ -3,6 +3,7 @@ failures, idempotent re-delivery, the sweep for dead builders, expiry, retries."
 
 import datetime
 import hashlib
+import socket
 import tempfile
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def test_a_delivery_stands_down_while_a_live_builder_holds_the_run(hand_made):
 def test_a_delivery_whose_builder_process_is_gone_takes_over_at_once(hand_made):
     """On the same host a dead pid is proof enough: no need to wait for the heartbeat to go stale."""
     dead_pid = 2**22 + 12345  # above Linux's pid_max default: no such process
-    worker = f"{services.socket.gethostname()}:{dead_pid}"
+    worker = f"{socket.gethostname()}:{dead_pid}"
     run = queued_run(
         status=Status.RUNNING, claim="theirs", worker=worker, heartbeat_at=timezone.now(), attempts=1
     )

@@ -1,0 +1,50 @@
+"""Report runs: ask for a report, build it (in a worker or in-process), sweep up dead builds,
+expire old files.
+
+`request_report` is the one way to ask: it creates the ReportRun row, then sends the build task
+once the row is committed (`asking`). `build_run` is what the task calls: it claims the run,
+builds the workbook into a temporary file while a heartbeat thread writes progress, and moves the
+file into storage under the run's one name, so however often a run is delivered it ends with one
+file (`building`). The sweep and the file expiry are in `housekeeping`.
+"""
+
+from reports.services.asking import dispatch, request_report
+from reports.services.building import (
+    TRANSIENT_ERRORS,
+    Abandoned,
+    Heartbeat,
+    TransientBuildError,
+    build_run,
+    claim_run,
+    describe,
+    fail_run,
+    finish_run,
+    give_up,
+    note_transient,
+    owner_is_gone,
+    sha256,
+    worker_name,
+)
+from reports.services.housekeeping import QUEUED_RESEND_SECONDS, expire_old_files, sweep_stale_runs
+
+__all__ = [
+    "QUEUED_RESEND_SECONDS",
+    "TRANSIENT_ERRORS",
+    "Abandoned",
+    "Heartbeat",
+    "TransientBuildError",
+    "build_run",
+    "claim_run",
+    "describe",
+    "dispatch",
+    "expire_old_files",
+    "fail_run",
+    "finish_run",
+    "give_up",
+    "note_transient",
+    "owner_is_gone",
+    "request_report",
+    "sha256",
+    "sweep_stale_runs",
+    "worker_name",
+]

@@ -1,0 +1,105 @@
+"""Asking for a report: `request_report` validates, creates the ReportRun row and sends the build
+task once the row is committed; `dispatch` sends it (or, without an answering broker, builds it
+here or fails it saying why)."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.health import redis_answers
+from portfolio.models import Program
+from portfolio.selectors import load_scope
+from portfolio.validation import validate_as_of
+from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
+from reports.services.building import build_run
+
+logger = logging.getLogger(__name__)
+
+
+def request_report(
+    *,
+    kind: str,
+    requested_by: AbstractBaseUser | None,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    language: str = "ko",
+    trigger: str = Trigger.USER,
+) -> ReportRun:
+    """Create a run and send its build task when the row is committed.
+
+    Raises ValidationError naming the field for an unknown kind or language, a future as-of day,
+    or a program code that does not exist (at the as-of day); nothing is created then. Without an
+    answering broker the run says so and is built in-process (or failed with the reason, when
+    REPORT_IN_PROCESS_FALLBACK is off): it is never left queued without a word.
+    """
+    root = (root or "").strip()
+    errors = {}
+    if kind not in ReportKind.values:
+        errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(ReportKind.values),
+        }
+    if language not in ReportLanguage.values:
+        errors["language"] = _("Reports are written in Korean (ko) or English (en).")
+    if as_of is not None:
+        try:
+            validate_as_of(as_of)
+        except ValidationError as error:
+            errors["as_of"] = error.messages
+    if root and "as_of" not in errors:
+        try:
+            load_scope(as_of=as_of, root=root)
+        except Program.DoesNotExist:
+            errors["root"] = _("No program has the code %(code)s (as of that day).") % {"code": root}
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        run = ReportRun(
+            kind=kind, as_of=as_of, root=root, language=language, requested_by=requested_by, trigger=trigger
+        )
+        run.full_clean()
+        run.save()
+        transaction.on_commit(lambda: dispatch(run.pk))
+    if not connection.in_atomic_block:  # dispatch has run: show what it did
+        run.refresh_from_db()
+    return run
+
+
+def dispatch(run_id: int) -> None:
+    """Send the build task; without an answering broker, build here or fail saying why."""
+    if not settings.REDIS_URL:
+        build_run(run_id, note=_("No Redis is configured (REDIS_URL is empty): built in the web process."))
+        return
+    problem = _("The report queue (Redis) does not answer.")
+    if redis_answers(settings.CELERY_BROKER_URL):
+        from reports.tasks import build_report
+
+        try:
+            result = build_report.apply_async(
+                args=[run_id],
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+            )
+        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
+            logger.warning("Could not send report run %s to the queue: %s", run_id, exc)
+            problem = _("The report queue (Redis) refused the task: %(error)s") % {"error": exc}
+        else:
+            ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
+                task_id=result.id, sent_at=timezone.now(), message=_("Waiting for a worker.")
+            )
+            return
+    if settings.REPORT_IN_PROCESS_FALLBACK:
+        build_run(run_id, note=" ".join([problem, _("Built in the web process instead.")]))
+    else:
+        ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED,
+            finished_at=timezone.now(),
+            message=" ".join([problem, _("Nothing was built; ask again when the queue is back.")]),
+        )
