@@ -88,8 +88,10 @@ def claim_run(run_id: int, *, claim: str | None, task_id: str, worker: str) -> t
         return None
     if run.status == ReportStatus.RUNNING:
         if claim and claim == run.claim:
-            run.heartbeat_at = now
-            run.save(update_fields=["heartbeat_at"])
+            # A retry of this build, perhaps in another pool process: it names the process
+            # building now, so that the dead-pid check of a second delivery looks at the right one.
+            run.heartbeat_at, run.worker = now, worker
+            run.save(update_fields=["heartbeat_at", "worker"])
             return run, claim
         if not owner_is_gone(run, now):
             logger.info("Report run %s is being built by %s; this delivery stands down.", run_id, run.worker)
@@ -276,8 +278,12 @@ def note_transient(run_id: int, claim: str, exc: BaseException) -> None:
 
 
 def give_up(run_id: int, claim: str | None, exc: BaseException) -> None:
-    """Retries ran out: fail the run with the last error (whoever holds it)."""
-    ReportRun.objects.filter(pk=run_id).exclude(status__in=[ReportStatus.DONE, ReportStatus.FAILED]).update(
+    """Retries ran out: fail the run with the last error, if this delivery still holds it (a run
+    the sweep gave to another delivery meanwhile is that one's). A delivery whose claim itself
+    kept failing holds nothing: it fails the run only while nobody has claimed it."""
+    runs = ReportRun.objects.filter(pk=run_id)
+    runs = runs.filter(claim=claim) if claim else runs.filter(status=ReportStatus.QUEUED)
+    runs.exclude(status__in=[ReportStatus.DONE, ReportStatus.FAILED]).update(
         status=ReportStatus.FAILED,
         finished_at=timezone.now(),
         message=_("Gave up after repeated database or Redis errors: %(error)s") % {"error": describe(exc)},

@@ -258,3 +258,48 @@ def test_a_report_of_one_program_as_of_a_day_keeps_its_parameters(ask, in_proces
         "H-A",
         "H-A-1",
     ]
+
+
+def test_giving_up_leaves_a_run_that_another_delivery_took_over(hand_made):
+    """The retries of one delivery ran out, but meanwhile the sweep gave the run to another
+    delivery that is building it fine: giving up must not fail that one."""
+    run = queued_run(status=Status.RUNNING, claim="theirs", worker="otherhost:1", heartbeat_at=timezone.now())
+    services.give_up(run.pk, "mine", OperationalError("could not connect to server"))
+    run.refresh_from_db()
+    assert (run.status, run.claim, run.finished_at) == (Status.RUNNING, "theirs", None)
+
+    services.give_up(run.pk, "theirs", OperationalError("could not connect to server"))
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and "could not connect" in run.message
+
+
+def test_giving_up_without_a_claim_fails_only_a_run_nobody_holds(hand_made):
+    """A delivery whose very claim kept failing holds nothing: it may fail a run still queued,
+    never one that a delivery is building."""
+    running = queued_run(
+        status=Status.RUNNING, claim="theirs", worker="otherhost:1", heartbeat_at=timezone.now()
+    )
+    waiting = queued_run()
+    for run in (running, waiting):
+        services.give_up(run.pk, None, OperationalError("could not connect to server"))
+    running.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (running.status, waiting.status) == (Status.RUNNING, Status.FAILED)
+
+
+def test_a_retry_under_the_same_claim_records_the_worker_now_building(hand_made):
+    """A retry may run in another pool process than the delivery it continues. The run must name
+    the process building it now: under the old name (a pid that is gone) a second delivery would
+    take the run for dead and build it again beside the live retry."""
+    gone = f"{socket.gethostname()}:{2**22 + 12345}"  # above Linux's pid_max default: no such process
+    run = queued_run(
+        status=Status.RUNNING, claim="ours", worker=gone, heartbeat_at=timezone.now(), attempts=1
+    )
+    here = services.worker_name()
+    assert services.claim_run(run.pk, claim="ours", task_id="retry", worker=here) is not None
+    run.refresh_from_db()
+    assert (run.worker, run.claim, run.attempts) == (here, "ours", 1)
+    # Another delivery now finds a live builder and stands down.
+    assert services.claim_run(run.pk, claim=None, task_id="duplicate", worker="elsewhere:2") is None
+    run.refresh_from_db()
+    assert (run.claim, run.worker) == ("ours", here)
