@@ -190,7 +190,8 @@ def build_run(
             progress=heartbeat.progress,
         )
         heartbeat.stop()
-        finish_run(run_id, token, path, seconds=time.monotonic() - started, note=note)
+        rows = (heartbeat.done, heartbeat.total)  # the builder's last count, beat or no beat
+        finish_run(run_id, token, path, seconds=time.monotonic() - started, rows=rows, note=note)
         return "done"
     except Abandoned:
         logger.warning("Report run %s was taken over by another delivery; this one stops.", run_id)
@@ -227,9 +228,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def finish_run(run_id: int, claim: str, path: Path, *, seconds: float, note: str = "") -> None:
+def finish_run(
+    run_id: int, claim: str, path: Path, *, seconds: float, rows: tuple[int, int] = (0, 0), note: str = ""
+) -> None:
     """Move the finished file into storage under the run's one name and mark the run done, both
-    while holding the run's row lock, so only the delivery that owns the run can do it."""
+    while holding the run's row lock, so only the delivery that owns the run can do it. `rows` is
+    the builder's last (done, total): a build quicker than a heartbeat has written none yet."""
     size, checksum = path.stat().st_size, sha256(path)
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
@@ -245,7 +249,7 @@ def finish_run(run_id: int, claim: str, path: Path, *, seconds: float, note: str
         run.file.name = saved
         run.size, run.checksum = size, checksum
         run.status, run.finished_at = ReportStatus.DONE, timezone.now()
-        run.rows_done = run.rows_total = max(run.rows_total, run.rows_done)
+        run.rows_done = run.rows_total = max(*rows, run.rows_total, run.rows_done)
         message = _("Done in %(seconds).1f s (attempt %(attempt)d).") % {
             "seconds": seconds,
             "attempt": run.attempts,

@@ -303,3 +303,27 @@ def test_a_retry_under_the_same_claim_records_the_worker_now_building(hand_made)
     assert services.claim_run(run.pk, claim=None, task_id="duplicate", worker="elsewhere:2") is None
     run.refresh_from_db()
     assert (run.claim, run.worker) == ("ours", here)
+
+
+def test_a_build_faster_than_a_heartbeat_still_records_its_rows(settings, hand_made):
+    """The heartbeat writes progress every few seconds; a report built before the first beat must
+    still end with the builder's own count, not 0 of 0."""
+    settings.REPORT_HEARTBEAT_SECONDS = 3600  # no beat during this build
+    calls = []
+    real = builders.BUILDERS["portfolio"]
+
+    def counted(path, *, progress, **options):
+        def remember(done, total):
+            calls.append((done, total))
+            progress(done, total)
+
+        real(path, progress=remember, **options)
+
+    run = queued_run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(builders.BUILDERS, "portfolio", counted)
+        assert services.build_run(run.pk) == "done"
+    run.refresh_from_db()
+    done, total = calls[-1]
+    assert total > 0 and done == total
+    assert (run.status, run.rows_done, run.rows_total) == (Status.DONE, total, total)
