@@ -53,7 +53,7 @@ class ReportRunAdmin(admin.ModelAdmin):
         ("status", "rows_done", "rows_total"),
         "message",
         ("file", "size", "checksum"),
-        ("requested_by", "trigger"),
+        ("requested_by", "trigger", "schedule_key"),
         ("created_at", "sent_at", "started_at", "finished_at", "expired_at"),
         ("task_id", "attempts", "worker", "heartbeat_at"),
     )

@@ -114,6 +114,9 @@ class ReportRun(models.Model):
         related_name="report_runs",
     )
     trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger, default=Trigger.USER)
+    # The scheduled message a run was made for (its Celery task id, which a message keeps when it
+    # is delivered again after its worker died): one message makes at most one report.
+    schedule_key = models.CharField(_("schedule message"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent to the queue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -143,6 +146,12 @@ class ReportRun(models.Model):
                 name="reportrun_kind_known",
                 condition=models.Q(kind__in=ReportKind.values),
                 violation_error_message=_("Unknown report kind."),
+            ),
+            models.UniqueConstraint(
+                fields=["schedule_key"],
+                condition=~models.Q(schedule_key=""),
+                name="reportrun_one_run_per_scheduled_message",
+                violation_error_message=_("A report was already made for this scheduled message."),
             ),
             models.CheckConstraint(
                 name="reportrun_done_has_file_or_expired",

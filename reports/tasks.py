@@ -40,11 +40,20 @@ def build_report(self, run_id: int, claim: str | None = None) -> str:
         ) from exc
 
 
-@shared_task(name="reports.scheduled_report")
-def scheduled_report(kind: str = "portfolio", language: str = "ko", root: str = "") -> int:
-    """What the monthly schedule sends (django-celery-beat): ask for a report like a user would."""
+@shared_task(bind=True, name="reports.scheduled_report")
+def scheduled_report(self, kind: str = "portfolio", language: str = "ko", root: str = "") -> int:
+    """What the monthly schedule sends (django-celery-beat): ask for a report like a user would.
+
+    Acknowledged late, a message comes again when its worker dies before acknowledging it, with
+    the same task id. The run keeps that id (a unique key), so one slot of the schedule, however
+    the schedule was edited, makes one report: the message delivered again finds its run."""
     run = services.request_report(
-        kind=kind, requested_by=None, root=root or None, language=language, trigger=Trigger.SCHEDULE
+        kind=kind,
+        requested_by=None,
+        root=root or None,
+        language=language,
+        trigger=Trigger.SCHEDULE,
+        schedule_key=self.request.id or "",
     )
     return run.pk
 

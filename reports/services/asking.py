@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ def request_report(
     root: str | None = None,
     language: str = "ko",
     trigger: str = Trigger.USER,
+    schedule_key: str = "",
 ) -> ReportRun:
     """Create a run and send its build task when the row is committed.
 
@@ -37,7 +38,15 @@ def request_report(
     or a program code that does not exist (at the as-of day); nothing is created then. Without an
     answering broker the run says so and is built in-process (or failed with the reason, when
     REPORT_IN_PROCESS_FALLBACK is off): it is never left queued without a word.
+
+    `schedule_key` names the scheduled message asking (its task id): when a run was already made
+    for it (the message came again), that run is returned and nothing new is made.
     """
+    if schedule_key:
+        made = ReportRun.objects.filter(schedule_key=schedule_key).first()
+        if made is not None:
+            logger.info("Report run %s was already made for scheduled message %s.", made.pk, schedule_key)
+            return made
     root = (root or "").strip()
     errors = {}
     if kind not in ReportKind.values:
@@ -60,13 +69,25 @@ def request_report(
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic():
-        run = ReportRun(
-            kind=kind, as_of=as_of, root=root, language=language, requested_by=requested_by, trigger=trigger
-        )
-        run.full_clean()
-        run.save()
-        transaction.on_commit(lambda: dispatch(run.pk))
+    run = ReportRun(
+        kind=kind,
+        as_of=as_of,
+        root=root,
+        language=language,
+        requested_by=requested_by,
+        trigger=trigger,
+        schedule_key=schedule_key,
+    )
+    run.full_clean(exclude=["schedule_key"])  # its unique constraint is the database's to check, races too
+    try:
+        with transaction.atomic():
+            run.save()
+            transaction.on_commit(lambda: dispatch(run.pk))
+    except IntegrityError:
+        if not schedule_key:
+            raise
+        # A twin delivery of the same message made its run a moment ago (and dispatches it).
+        return ReportRun.objects.get(schedule_key=schedule_key)
     if not connection.in_atomic_block:  # dispatch has run: show what it did
         run.refresh_from_db()
     return run

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from reports import builders, services
 from reports.models import ReportRun
-from reports.tasks import build_report
+from reports.tasks import build_report, scheduled_report
 from tests.reports.conftest import run_files, workbook
 
 Status = ReportRun.Status
@@ -327,3 +327,51 @@ def test_a_build_faster_than_a_heartbeat_still_records_its_rows(settings, hand_m
     done, total = calls[-1]
     assert total > 0 and done == total
     assert (run.status, run.rows_done, run.rows_total) == (Status.DONE, total, total)
+
+
+def test_a_scheduled_message_delivered_again_makes_no_second_report(
+    in_process, hand_made, django_capture_on_commit_callbacks
+):
+    """With late acknowledgement, a worker that dies after asking for the monthly report but
+    before acknowledging the message gets it delivered again, same message, same task id."""
+
+    def deliver(task_id: str) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return scheduled_report.apply(kwargs={"kind": "portfolio"}, task_id=task_id).get()
+
+    first = deliver("beat-2026-04-01")
+    again = deliver("beat-2026-04-01")
+    assert again == first
+    assert ReportRun.objects.filter(trigger="schedule").count() == 1
+    run = ReportRun.objects.get(pk=first)
+    assert (run.status, run.schedule_key, run.attempts) == (Status.DONE, "beat-2026-04-01", 1)
+    assert len(run_files(run)) == 1
+
+    # The next slot is another message: another report.
+    deliver("beat-2026-05-01")
+    assert ReportRun.objects.filter(trigger="schedule").count() == 2
+
+
+def test_the_database_keeps_one_run_per_scheduled_message(hand_made):
+    """Two deliveries of one message at the same moment both pass the look-up; the unique key
+    lets one row in, and request_report hands the other the run that was made."""
+    made = queued_run(trigger="schedule", schedule_key="beat-twice")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queued_run(trigger="schedule", schedule_key="beat-twice")
+    queued_run(kind="kpi"), queued_run(kind="kpi")  # runs asked for otherwise carry no key
+    real_filter = ReportRun.objects.filter
+
+    def misses_the_twin(*args, **kwargs):  # as if the twin committed just after the look-up
+        return (
+            ReportRun.objects.none()
+            if kwargs == {"schedule_key": "beat-twice"}
+            else real_filter(*args, **kwargs)
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ReportRun.objects, "filter", misses_the_twin)
+        run = services.request_report(
+            kind="portfolio", requested_by=None, trigger="schedule", schedule_key="beat-twice"
+        )
+    assert run.pk == made.pk
+    assert ReportRun.objects.filter(schedule_key="beat-twice").count() == 1
