@@ -44,12 +44,14 @@ def cached_briefing(request: HttpRequest) -> HttpResponse | None:
         return None
     variant = briefing_variant(request.GET)
     version = current.data
+    # Only an answer this process holds is served here, a 304 included: a body exists only for
+    # parameters that passed validation, and "*" or a date would match any parameters at all.
+    body = cache.peek(version.number, "briefing", variant)
+    if body is None:
+        return None
     etag, last_modified = etag_for(version.number, variant), last_modified_for(version)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        body = cache.peek(version.number, "briefing", variant)
-        if body is None:
-            return None
         response = HttpResponse(body, content_type="application/json")
     for name, value in HEADERS.items():
         response[name] = value

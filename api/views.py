@@ -9,7 +9,7 @@ import json
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -37,6 +37,12 @@ BRIEFING_MODELS = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading)
 
 def etag_for(version: int, variant: str) -> str:
     return quote_etag(hashlib.blake2b(f"{version}|{variant}".encode(), digest_size=12).hexdigest())
+
+
+def names_etag(request, etag: str) -> bool:
+    """Whether If-None-Match names this ETag itself (weak comparison, as Django's), not "*"."""
+    named = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
+    return etag.strip("W/") in (tag.strip("W/") for tag in named if tag != "*")
 
 
 def last_modified_for(version) -> int:
@@ -72,6 +78,11 @@ class FeedView(APIView):
         etag = etag_for(version.number, key)
         last_modified = last_modified_for(version)
         response = get_conditional_response(request._request, etag=etag, last_modified=last_modified)
+        if response is not None and not names_etag(request._request, etag):
+            # "If-None-Match: *" and If-Modified-Since match any address, even an unknown program
+            # or refused parameters: only say "not modified" once there is an answer (respond
+            # raises 404 or 400 otherwise). A named ETag was given for an answer, so it needs none.
+            self.respond(request, version.number, key=key, **kwargs)
         if response is None:
             response = self.respond(request, version.number, key=key, **kwargs)
         response["ETag"] = etag

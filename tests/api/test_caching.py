@@ -76,6 +76,18 @@ def test_unknown_parameters_split_neither_the_cache_nor_the_etag(gwangju_feed):
     assert lists[0] == lists[1] != lists[2]  # a parameter the endpoint knows still counts
 
 
+def test_a_wildcard_or_a_date_matches_only_what_exists(gwangju_feed):
+    feed, later = gwangju_feed, "Fri, 01 Jan 2100 00:00:00 GMT"
+    assert feed.get("/api/v1/programs/AX-VALLEY/", HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert feed.get("/api/v1/programs/NOPE/", HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert feed.get("/api/v1/programs/NOPE/", HTTP_IF_MODIFIED_SINCE=later).status_code == 404
+    assert feed.get("/api/v1/programs/", {"page": 9}, HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert feed.get("/api/v1/briefing/").status_code == 200  # cached: the fast path is ready
+    assert feed.get("/api/v1/briefing/", HTTP_IF_NONE_MATCH="*").status_code == 304
+    future = feed.get("/api/v1/briefing/", {"as_of": "2099-01-01"}, HTTP_IF_NONE_MATCH="*")
+    assert future.status_code == 400
+
+
 def test_a_conditional_get_still_needs_a_token(gwangju_feed):
     from rest_framework.test import APIClient
 
