@@ -303,7 +303,8 @@ BRIEFING_EXAMPLES = [
             "generated_at": "2025-10-24T18:00:00+09:00",
             "program": None,
             "headline": {
-                "total_cost": AX_VALLEY_TOTAL,
+                # The city's whole total cost is the valley's; it rests on every city source.
+                "total_cost": AX_VALLEY_TOTAL | {"source": f"{S1}; {S2}"},
                 "firms": _figure(160, "firms", "160개사", "160 firms", S1),
                 "jobs": _figure(650, "jobs", "650명", "650 jobs", S1),
                 "gpus": _figure(2500, "GPUs", "2,500대", "2,500 GPUs", S2),
@@ -335,6 +336,151 @@ PROGRAM_EXAMPLES = [
                     "status_display": "확정",
                     "period": {"start_year": 2026, "end_year": 2030},
                     "total_cost": AX_VALLEY_TOTAL,
+                }
+            ],
+        },
+    )
+]
+
+
+def _nothing(unit):
+    return _figure(None, unit, "–", "–", None)
+
+
+EXEMPTION = {
+    "id": 2,
+    "program": "AX-VALLEY",
+    "title_ko": "예비타당성조사 면제 확정",
+    "title_en": "Exempted from the preliminary feasibility study",
+    "planned_date": "2025-08-22",
+    "actual_date": "2025-08-22",
+    "date_precision": "day",
+    "status": "done",
+    "status_display": "완료",
+    "slippage_days": 0,
+    "is_overdue": False,
+    "is_due_soon": False,
+    "source": S2,
+}
+
+MILESTONE_EXAMPLES = [
+    OpenApiExample(
+        "Milestones of the AX demonstration valley (abridged)",
+        description="`?program=AX-VALLEY`",
+        response_only=True,
+        value={
+            "count": 3,
+            "next": None,
+            "previous": None,
+            "results": [
+                EXEMPTION,
+                EXEMPTION
+                | {
+                    "id": 7,
+                    "title_ko": "AX 실증밸리 사업 착수",
+                    "title_en": "AX demonstration valley starts",
+                    "planned_date": "2026-12-31",
+                    "actual_date": None,
+                    "date_precision": "year",
+                    "status": "planned",
+                    "status_display": "예정",
+                    "slippage_days": None,
+                    "source": S1,
+                },
+            ],
+        },
+    )
+]
+
+FIRMS_ATTRACTED = _figure(160, "firms", "160개사", "160 firms", S1)
+
+INDICATOR_EXAMPLES = [
+    OpenApiExample(
+        "Firms attracted by AI phase 1",
+        description="`?metric=firms`",
+        response_only=True,
+        value={
+            "count": 1,
+            "next": None,
+            "previous": None,
+            "results": [
+                {
+                    "code": "P1-FIRMS",
+                    "program": "GJ-AI-P1",
+                    "name_ko": "기업 유치",
+                    "name_en": "Firms attracted",
+                    "metric": "firms",
+                    "direction": "increase",
+                    "is_cumulative": True,
+                    "status": "no_target",
+                    "status_display": "목표 없음",
+                    "baseline": _nothing("firms") | {"source": S1},
+                    "baseline_year": None,
+                    "target": _nothing("firms") | {"source": S1},
+                    "target_year": None,
+                    "actual": FIRMS_ATTRACTED,
+                    "achievement_pct": _nothing("%") | {"source": S1},
+                    "expected": _nothing("firms"),
+                    "latest_period": "2025-10-24",
+                    "readings": [{"period": "2025-10-24", **FIRMS_ATTRACTED}],
+                    "source": S1,
+                }
+            ],
+        },
+    )
+]
+
+NATIONAL_PLAN_2026 = _figure(10_100_000_000_000, "KRW", "10조 1,000억원", "₩10.1T", S2)
+
+PROGRAM_DETAIL_EXAMPLES = [
+    OpenApiExample(
+        "The national AI budget for 2026",
+        description="`programs/NAT-AI-BUDGET-2026/`: a national-context item, its plan citing its source.",
+        response_only=True,
+        value={
+            "code": "NAT-AI-BUDGET-2026",
+            "parent": "NATIONAL-AI",
+            "level": "program",
+            "level_display": "사업",
+            "depth": 1,
+            "name_ko": "2026년 정부 AI 분야 예산",
+            "name_en": "National AI budget for 2026",
+            "status": "proposed",
+            "status_display": "제안",
+            "is_national_context": True,
+            "period": {"start_year": 2026, "end_year": 2026},
+            "total_cost": _nothing("KRW") | {"source": S2},
+            "planned": NATIONAL_PLAN_2026,
+            "budget": [
+                {
+                    "fiscal_year": 2026,
+                    "funding_source": "national",
+                    "funding_source_display": "국비",
+                    "planned": NATIONAL_PLAN_2026,
+                    "budget": _figure(0, "KRW", "0원", "₩0", None),
+                    "executed": _figure(0, "KRW", "0원", "₩0", None),
+                    "execution_rate": _nothing("%"),
+                }
+            ],
+            "executed": _figure(0, "KRW", "0원", "₩0", S2),
+            "execution_rate": _nothing("%") | {"source": S2},
+            "children": [],
+            "milestones": [],
+            "indicators": [],
+            "firms": {
+                "on_record": 0,
+                "jobs_on_record": 0,
+                "reported_firms": _nothing("firms"),
+                "reported_jobs": _nothing("jobs"),
+            },
+            "sources": [
+                {
+                    "key": "S2",
+                    "publisher": "뉴시스",
+                    "published_on": "2025-10-23",
+                    "title": "'국가 GPU 20만장 필요' 광주, AI컴퓨팅센터 재유치 기회",
+                    "url": "",
+                    "citation": S2,
                 }
             ],
         },

@@ -207,7 +207,11 @@ def covers(period: dict, year: int) -> bool:
 class ProgramDetailView(FeedView):
     models = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading, Firm)
 
-    @extend_schema(operation_id="programs_retrieve", responses=schema.ProgramDetail)
+    @extend_schema(
+        operation_id="programs_retrieve",
+        responses=schema.ProgramDetail,
+        examples=schema.PROGRAM_DETAIL_EXAMPLES,
+    )
     def get(self, request, *args, **kwargs):
         """One program: its figures, budget by year × funding source, milestones, indicators with
         progress, firms and the sources cited."""
@@ -227,7 +231,10 @@ class MilestoneListView(FeedView):
     query_serializer = MilestoneQuery
 
     @extend_schema(
-        operation_id="milestones_list", parameters=[MilestoneQuery], responses=schema.MilestonePage
+        operation_id="milestones_list",
+        parameters=[MilestoneQuery],
+        responses=schema.MilestonePage,
+        examples=schema.MILESTONE_EXAMPLES,
     )
     def get(self, request, *args, **kwargs):
         """Milestones by planned date, with slippage, overdue and due-soon (90 days) flags."""
@@ -264,7 +271,10 @@ class IndicatorListView(FeedView):
     query_serializer = IndicatorQuery
 
     @extend_schema(
-        operation_id="indicators_list", parameters=[IndicatorQuery], responses=schema.IndicatorPage
+        operation_id="indicators_list",
+        parameters=[IndicatorQuery],
+        responses=schema.IndicatorPage,
+        examples=schema.INDICATOR_EXAMPLES,
     )
     def get(self, request, *args, **kwargs):
         """KPIs with baseline, target, actual, % achieved, on-track status and every reading."""

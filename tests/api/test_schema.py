@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from api import schema
 from tests.api.conftest import make_feed_token
 
 application = get_wsgi_application()
@@ -37,6 +38,35 @@ def test_the_schema_validates_against_openapi_3(tmp_path):
     ]:
         assert f"  {path}:" in text
     assert "6,000억원" in text  # the examples carry real figures
+    for example in ("예비타당성조사 면제 확정", "160개사", "funding_source_display: 국비"):
+        assert example in text  # milestones/, indicators/ and programs/{code}/ have theirs
+
+
+def shown_in(example, real) -> bool:
+    """Whether an (abridged) example is part of a real answer: its keys with the same values,
+    its lists the first items of the real ones. Row ids differ from database to database."""
+    if isinstance(example, dict):
+        return isinstance(real, dict) and all(
+            key == "id" or (key in real and shown_in(value, real[key])) for key, value in example.items()
+        )
+    if isinstance(example, list):
+        return isinstance(real, list) and len(example) <= len(real) and all(map(shown_in, example, real))
+    return example == real
+
+
+@pytest.mark.parametrize(
+    ("url", "examples"),
+    [
+        ("/api/v1/briefing/", schema.BRIEFING_EXAMPLES),
+        ("/api/v1/programs/NAT-AI-BUDGET-2026/", schema.PROGRAM_DETAIL_EXAMPLES),
+        ("/api/v1/milestones/?program=AX-VALLEY", schema.MILESTONE_EXAMPLES),
+        ("/api/v1/indicators/?metric=firms", schema.INDICATOR_EXAMPLES),
+    ],
+)
+@pytest.mark.django_db
+def test_the_examples_are_what_the_feed_answers_on_the_gwangju_data(gwangju_feed, url, examples):
+    [example] = examples
+    assert shown_in(example.value, gwangju_feed.get(url).json())
 
 
 @pytest.mark.django_db
