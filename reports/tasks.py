@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
+from django.db import connections
 
 from reports import services
 from reports.models import Trigger
@@ -70,5 +71,16 @@ def expire_old_files() -> int:
 
 @worker_ready.connect
 def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
-    """A worker that starts after a crash picks up what the crash left behind."""
+    """A worker that starts after a crash picks up what the crash left behind: the runs (through
+    the sweep, on whichever worker takes it) and, here on its own machine, the temporary files of
+    the builds killed with it."""
     sweep_stale_runs.delay()
+    try:
+        removed = services.remove_stale_build_folders()
+    except Exception:  # a database hiccup must not keep the worker from starting
+        logger.exception("Could not look for report build folders left by killed builds")
+    else:
+        if removed:
+            logger.info("Removed %d report build folder(s) left by killed builds.", removed)
+    finally:
+        connections.close_all()  # the pool's processes are forked from this one: hand them none

@@ -5,9 +5,12 @@ are made once per column and reused for every row (openpyxl writes a row as soon
 appended), which is the cheapest way to give whole-won amounts their number format.
 """
 
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 MONEY = "#,##0"  # whole won
@@ -38,6 +42,21 @@ TITLE_FONT = Font(bold=True, size=16)
 LABEL_FONT = Font(bold=True)
 
 ProgressCallback = Callable[[int, int], None]
+
+# Where openpyxl keeps each write-only sheet's XML until the workbook is saved. By default that is
+# the system's temporary folder, where a build killed by SIGKILL or a hard time limit leaves the
+# files for good; a worker's build puts them in its run's own folder, which is removed whole.
+SHEET_FOLDER: ContextVar[Path | None] = ContextVar("report_sheet_folder", default=None)
+
+
+@contextmanager
+def sheet_files_in(folder: Path) -> Iterator[None]:
+    """Workbooks begun inside this block (in this thread) keep their sheets' files in `folder`."""
+    token = SHEET_FOLDER.set(folder)
+    try:
+        yield
+    finally:
+        SHEET_FOLDER.reset(token)
 
 
 def no_progress(done: int, total: int) -> None:
@@ -93,6 +112,7 @@ class Book:
     def __init__(self, progress: Progress | None = None):
         self.workbook = Workbook(write_only=True)
         self.progress = progress or Progress(0)
+        self.folder = SHEET_FOLDER.get()
 
     def sheet(self, title: str, columns: Sequence[Column] = (), **options) -> "Sheet":
         return Sheet(self, sheet_title(title), columns, **options)
@@ -163,11 +183,23 @@ class Sheet:
         if freeze and header and self.columns:
             self.ws.freeze_panes = freeze
         self._print_setup(landscape)
+        if book.folder is not None:
+            self._start_writer(book.folder)
         if header and self.columns:
             self._header_row = 1
             self.ws.append([self.header_cell(column.header) for column in self.columns])
             self.rows_written = 1
             self.ws.print_title_rows = "1:1"
+
+    def _start_writer(self, folder: Path) -> None:
+        """What openpyxl does on a sheet's first row (start its writer and write the sheet's top:
+        widths, frozen panes), with the sheet's file in `folder` instead of the temporary folder.
+        The name goes on openpyxl's list of its files, which its clean-up after saving expects."""
+        handle, name = tempfile.mkstemp(prefix="sheet-", suffix=".xml", dir=folder)
+        os.close(handle)
+        ALL_TEMP_FILES.append(name)
+        self.ws._writer = WorksheetWriter(self.ws, out=name)
+        self.ws._writer.write_top()
 
     # --- cells -----------------------------------------------------------------------------------
 

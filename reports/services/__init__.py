@@ -5,7 +5,8 @@ expire old files.
 once the row is committed (`asking`). `build_run` is what the task calls: it claims the run,
 builds the workbook into a temporary file while a heartbeat thread writes progress, and moves the
 file into storage under the run's one name, so however often a run is delivered it ends with one
-file (`building`). The sweep and the file expiry are in `housekeeping`.
+file (`building`). The sweep, the clean-up after killed builds and the file expiry are in
+`housekeeping`.
 """
 
 from reports.services.asking import dispatch, request_report
@@ -14,6 +15,7 @@ from reports.services.building import (
     Abandoned,
     Heartbeat,
     TransientBuildError,
+    build_folder_prefix,
     build_run,
     claim_run,
     describe,
@@ -25,7 +27,12 @@ from reports.services.building import (
     sha256,
     worker_name,
 )
-from reports.services.housekeeping import QUEUED_RESEND_SECONDS, expire_old_files, sweep_stale_runs
+from reports.services.housekeeping import (
+    QUEUED_RESEND_SECONDS,
+    expire_old_files,
+    remove_stale_build_folders,
+    sweep_stale_runs,
+)
 
 __all__ = [
     "QUEUED_RESEND_SECONDS",
@@ -33,6 +40,7 @@ __all__ = [
     "Abandoned",
     "Heartbeat",
     "TransientBuildError",
+    "build_folder_prefix",
     "build_run",
     "claim_run",
     "describe",
@@ -43,6 +51,7 @@ __all__ = [
     "give_up",
     "note_transient",
     "owner_is_gone",
+    "remove_stale_build_folders",
     "request_report",
     "sha256",
     "sweep_stale_runs",

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import logging
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import builders
+from reports.builders.xlsx import sheet_files_in
 from reports.models import ReportRun, ReportStatus, report_storage
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,23 @@ try:  # Redis errors count as transient too, when redis-py is installed (it is, 
     TRANSIENT_ERRORS += (redis.ConnectionError, redis.TimeoutError)
 except ImportError:  # pragma: no cover
     pass
+
+
+# A build folder's name: report-<database>-<run id>-<start of the claim>-<random>, so that the
+# sweep can tell whose build left it, and two installations (or test runs) on one machine, which
+# share its temporary folder, never remove each other's.
+CLAIM_IN_NAME = 12
+
+
+def build_folder_prefix() -> str:
+    """`report-<database>-`: how every build folder of this installation's runs starts."""
+    database = re.sub(r"[^A-Za-z0-9]", "_", str(connection.settings_dict["NAME"]))[-40:]
+    return f"report-{database}-"
+
+
+def make_build_folder(run_id: int, claim: str) -> Path:
+    """A private temporary folder for one delivery's build: the workbook and openpyxl's sheet files."""
+    return Path(tempfile.mkdtemp(prefix=f"{build_folder_prefix()}{run_id}-{claim[:CLAIM_IN_NAME]}-"))
 
 
 def worker_name() -> str:
@@ -177,18 +196,19 @@ def build_run(
     run, token = claimed
     heartbeat = Heartbeat(run_id, token)
     heartbeat.start()
-    folder = Path(tempfile.mkdtemp(prefix=f"report-{run_id}-"))
+    folder = make_build_folder(run_id, token)
     started = time.monotonic()
     try:
         path = folder / "report.xlsx"
-        builders.build(
-            run.kind,
-            path,
-            as_of=run.as_of,
-            root=run.root or None,
-            language=run.language,
-            progress=heartbeat.progress,
-        )
+        with sheet_files_in(folder):  # so that a killed build leaves one folder behind, nothing else
+            builders.build(
+                run.kind,
+                path,
+                as_of=run.as_of,
+                root=run.root or None,
+                language=run.language,
+                progress=heartbeat.progress,
+            )
         heartbeat.stop()
         rows = (heartbeat.done, heartbeat.total)  # the builder's last count, beat or no beat
         finish_run(run_id, token, path, seconds=time.monotonic() - started, rows=rows, note=note)

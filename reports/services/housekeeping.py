@@ -1,7 +1,13 @@
-"""Housekeeping: the sweep that re-queues (or fails) runs whose builder died and re-sends queued
-runs whose message may have been lost, and the nightly expiry of old files."""
+"""Housekeeping: the sweep that re-queues (or fails) runs whose builder died, re-sends queued runs
+whose message may have been lost and removes what killed builds left in the temporary folder, and
+the nightly expiry of old files."""
 
 import datetime
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -10,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from reports.models import ReportRun, ReportStatus
 from reports.services.asking import dispatch
-from reports.services.building import owner_is_gone
+from reports.services.building import CLAIM_IN_NAME, build_folder_prefix, owner_is_gone
 
 # A queued run whose message may have been lost (say Redis restarted without persistence) is sent
 # again after this long; duplicates are harmless, the claim lets one delivery through.
@@ -22,7 +28,7 @@ def sweep_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
     beating, and re-send queued runs whose message may have been lost. Runs every
     REPORT_SWEEP_SECONDS from beat, and when a worker starts."""
     now = now or timezone.now()
-    counts = {"requeued": 0, "failed": 0, "resent": 0}
+    counts = {"requeued": 0, "failed": 0, "resent": 0, "folders_removed": 0}
     for run_id in ReportRun.objects.stale(now).values_list("pk", flat=True):
         with transaction.atomic():
             run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
@@ -52,7 +58,39 @@ def sweep_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
     for run_id in waiting.values_list("pk", flat=True):
         dispatch(run_id)
         counts["resent"] += 1
+    counts["folders_removed"] = remove_stale_build_folders()
     return counts
+
+
+def remove_stale_build_folders(*, root: Path | None = None) -> int:
+    """Remove the build folders (workbook and openpyxl's sheet files) that builds killed by SIGKILL
+    or the hard time limit left in this machine's temporary folder, where no `finally` removed
+    them. A folder is kept only while its run is running under the claim that made it, and for no
+    longer than the hard time limit, which no build in a worker outlives. Returns how many went."""
+    root = Path(root or tempfile.gettempdir())
+    prefix = build_folder_prefix()
+    name = re.compile(rf"{re.escape(prefix)}(\d+)-([0-9a-f]{{{CLAIM_IN_NAME}}})-")
+    found = {}
+    for folder in root.glob(f"{prefix}*"):
+        match = name.match(folder.name)
+        if match and folder.is_dir():
+            found[folder] = (int(match[1]), match[2])
+    if not found:
+        return 0
+    running = ReportRun.objects.filter(pk__in={pk for pk, _ in found.values()}, status=ReportStatus.RUNNING)
+    live = {(pk, claim[:CLAIM_IN_NAME]) for pk, claim in running.values_list("pk", "claim")}
+    oldest = time.time() - settings.REPORT_TIME_LIMIT_SECONDS
+    removed = 0
+    for folder, owner in found.items():
+        try:
+            changed = folder.stat().st_mtime
+        except FileNotFoundError:
+            continue  # its build ended meanwhile and removed it
+        if owner in live and changed > oldest:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def local_time(moment: datetime.datetime | None) -> str:

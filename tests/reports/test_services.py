@@ -3,8 +3,10 @@ failures, idempotent re-delivery, the sweep for dead builders, expiry, retries."
 
 import datetime
 import hashlib
+import os
 import socket
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
-from reports import builders, services
+from reports import builders, services, tasks
 from reports.models import ReportRun
 from reports.tasks import build_report, scheduled_report
 from tests.reports.conftest import run_files, workbook
@@ -95,14 +97,13 @@ def test_a_failing_builder_marks_the_run_failed_with_a_message_and_no_file(
         real(path, progress=progress_then_fail, **options)
 
     monkeypatch.setitem(builders.BUILDERS, "portfolio", fails_half_way)
-    before = set(Path(tempfile.gettempdir()).glob("report-*"))
     openpyxl_files = set(ALL_TEMP_FILES)
     run = ask()
     assert run.status == Status.FAILED
     assert "disk full" in run.message and "OSError" in run.message
     assert not run.file and run.size is None
     assert run_files(run) == []
-    assert set(Path(tempfile.gettempdir()).glob("report-*")) == before  # the partial file is gone too
+    assert build_folders(run) == []  # the partial file is gone too
     assert set(ALL_TEMP_FILES) == openpyxl_files  # and so are openpyxl's per-sheet temporary files
 
 
@@ -186,7 +187,7 @@ def test_the_sweep_fails_a_run_after_its_last_attempt_with_a_reason(settings, ha
 
 def test_the_sweep_leaves_live_builders_alone(hand_made):
     run = queued_run(status=Status.RUNNING, claim="alive", worker="otherhost:1", heartbeat_at=timezone.now())
-    assert services.sweep_stale_runs() == {"requeued": 0, "failed": 0, "resent": 0}
+    assert services.sweep_stale_runs() == {"requeued": 0, "failed": 0, "resent": 0, "folders_removed": 0}
     run.refresh_from_db()
     assert run.status == Status.RUNNING
 
@@ -375,3 +376,95 @@ def test_the_database_keeps_one_run_per_scheduled_message(hand_made):
         )
     assert run.pk == made.pk
     assert ReportRun.objects.filter(schedule_key="beat-twice").count() == 1
+
+
+# --- Temporary files of killed builds -------------------------------------------------------------
+
+
+def build_folders(run: ReportRun, root: Path | None = None) -> list[Path]:
+    return sorted(Path(root or tempfile.gettempdir()).glob(f"{services.build_folder_prefix()}{run.pk}-*"))
+
+
+def test_a_build_keeps_all_its_temporary_files_in_its_run_folder(hand_made, monkeypatch):
+    """A build killed by SIGKILL or the hard time limit runs no clean-up; everything it wrote
+    (the workbook and openpyxl's file per sheet) must then be in the one folder the sweep removes."""
+    run = queued_run()
+    real, seen = builders.BUILDERS["portfolio"], {}
+    openpyxl_files = list(ALL_TEMP_FILES)
+
+    def watched(path, *, progress, **options):
+        def look(done, total):
+            progress(done, total)
+            if done and "folder" not in seen:  # in the middle, while the sheets are open
+                seen["folder"] = Path(path).parent
+                seen["sheet files"] = [Path(name) for name in ALL_TEMP_FILES if name not in openpyxl_files]
+
+        real(path, progress=look, **options)
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", watched)
+    assert services.build_run(run.pk) == "done"
+    run.refresh_from_db()
+    folder = seen["folder"]
+    assert folder.name.startswith(f"{services.build_folder_prefix()}{run.pk}-{run.claim[:12]}-")
+    assert seen["sheet files"] and all(path.parent == folder for path in seen["sheet files"])
+    assert not folder.exists() and build_folders(run) == []
+    assert ALL_TEMP_FILES == openpyxl_files
+
+
+def test_folders_left_by_killed_builds_are_removed_and_live_ones_kept(settings, tmp_path, hand_made):
+    now = timezone.now()
+    live = queued_run(status=Status.RUNNING, claim="a" * 32, worker="w:1", heartbeat_at=now)
+    taken = queued_run(status=Status.RUNNING, claim="b" * 32, worker="w:1", heartbeat_at=now)
+    done = queued_run(status=Status.DONE, expired_at=now, claim="c" * 32)
+    requeued = queued_run(claim="")
+
+    def left(run_id: int, claim: str, *, hours_ago: float = 0) -> Path:
+        folder = Path(
+            tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run_id}-{claim[:12]}-", dir=tmp_path)
+        )
+        (folder / "sheet-1.xml").write_text("<worksheet>")
+        if hours_ago:
+            moment = time.time() - hours_ago * 3600
+            os.utime(folder, (moment, moment))
+        return folder
+
+    building = left(live.pk, live.claim)
+    too_old = left(live.pk, live.claim, hours_ago=settings.REPORT_TIME_LIMIT_SECONDS / 3600 + 1)
+    stale = [
+        left(taken.pk, "d" * 32),  # a delivery the sweep took the run from
+        left(done.pk, done.claim),  # its run is finished
+        left(requeued.pk, "e" * 32),  # its run waits for a new delivery
+        left(999_999, "f" * 32),  # its run was deleted
+        too_old,
+    ]
+    other_installation = tmp_path / f"report-another_database-{live.pk}-{'a' * 12}-x"
+    other_installation.mkdir()
+    not_a_build = tmp_path / f"{services.build_folder_prefix()}notes"
+    not_a_build.mkdir()
+
+    assert services.remove_stale_build_folders(root=tmp_path) == len(stale)
+    assert [folder.exists() for folder in stale] == [False] * len(stale)
+    assert building.exists() and other_installation.exists() and not_a_build.exists()
+
+
+def test_the_sweep_removes_the_folder_of_the_build_it_takes_the_run_from(hand_made):
+    stale = timezone.now() - datetime.timedelta(minutes=5)
+    run = queued_run(
+        status=Status.RUNNING, claim="9" * 32, worker="deadhost:7", heartbeat_at=stale, attempts=1
+    )
+    folder = Path(tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run.pk}-{'9' * 12}-"))
+    (folder / "report.xlsx").write_bytes(b"PK half a workbook")
+    assert services.sweep_stale_runs()["folders_removed"] == 1
+    assert not folder.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_removes_what_the_builds_killed_with_it_left(hand_made, monkeypatch, tmp_path):
+    """On its own machine, at once: the sweep it sends may be taken by a worker elsewhere."""
+    run = queued_run()  # the sweep re-queued it after its builder was killed
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = Path(tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run.pk}-{'7' * 12}-"))
+    sent = []
+    monkeypatch.setattr(tasks.sweep_stale_runs, "delay", lambda: sent.append("sweep"))
+    tasks.sweep_when_a_worker_starts()
+    assert sent == ["sweep"] and not folder.exists()

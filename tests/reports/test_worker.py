@@ -5,7 +5,9 @@ SIGKILL in the middle of a large report (the pool child, and separately the whol
 import datetime
 import io
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -48,6 +50,11 @@ def ask(**options) -> ReportRun:
 
 def building(run: ReportRun) -> bool:
     return run.status == Status.RUNNING and run.rows_done > 0
+
+
+def build_folders(run: ReportRun) -> list[Path]:
+    """The run's build folders in the temporary folder (the workers share this machine's)."""
+    return sorted(Path(tempfile.gettempdir()).glob(f"{services.build_folder_prefix()}{run.pk}-*"))
 
 
 def test_a_real_worker_builds_the_report_end_to_end(celery_worker, gwangju):
@@ -115,7 +122,7 @@ def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker,
 
 def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker, large_portfolio):
     run = wait_for(ask(), building, timeout=60)
-    killed = int(run.worker.rsplit(":", 1)[1])
+    killed, killed_claim = int(run.worker.rsplit(":", 1)[1]), run.claim
     assert killed in fast_worker.pool_children()
     fast_worker.kill_pool_child(killed)
     started = time.monotonic()
@@ -126,6 +133,12 @@ def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker
     assert run.attempts == 2 and not run.worker.endswith(f":{killed}")
     assert len(run_files(run)) == 1
     assert workbook(run).worksheets[5].max_row == 40_001  # every budget line, once
+    # The killed build ran no clean-up: its folder (workbook and sheet files) waits for the sweep.
+    (left,) = build_folders(run)
+    assert left.name.startswith(f"{services.build_folder_prefix()}{run.pk}-{killed_claim[:12]}-")
+    assert list(left.glob("sheet-*.xml"))
+    services.sweep_stale_runs()
+    assert build_folders(run) == []
     print(f"pool child killed: the run was finished {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)")
 
 
@@ -146,6 +159,8 @@ def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_wo
     assert run.attempts == 2
     assert len(run_files(run)) == 1
     assert workbook(run).worksheets[5].max_row == 40_001
+    services.sweep_stale_runs()  # what the killed worker's build left on this machine goes too
+    assert build_folders(run) == []
     print(
         f"whole worker killed: a new one finished it {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)"
     )
