@@ -196,9 +196,10 @@ def build_run(
     run, token = claimed
     heartbeat = Heartbeat(run_id, token)
     heartbeat.start()
-    folder = make_build_folder(run_id, token)
+    folder = None
     started = time.monotonic()
     try:
+        folder = make_build_folder(run_id, token)  # inside: a full disk fails the run, saying so
         path = folder / "report.xlsx"
         with sheet_files_in(folder):  # so that a killed build leaves one folder behind, nothing else
             builders.build(
@@ -232,7 +233,8 @@ def build_run(
         return "failed"
     finally:
         heartbeat.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def describe(exc: BaseException) -> str:

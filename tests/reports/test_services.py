@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -468,3 +469,17 @@ def test_a_starting_worker_removes_what_the_builds_killed_with_it_left(hand_made
     monkeypatch.setattr(tasks.sweep_stale_runs, "delay", lambda: sent.append("sweep"))
     tasks.sweep_when_a_worker_starts()
     assert sent == ["sweep"] and not folder.exists()
+
+
+def test_a_build_that_cannot_make_its_folder_fails_saying_why_and_stops_beating(hand_made, monkeypatch):
+    """Left running with its heartbeat thread still beating, the run would look alive for ever."""
+    run = queued_run()
+
+    def disk_full(run_id, claim):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("reports.services.building.make_build_folder", disk_full)
+    assert services.build_run(run.pk) == "failed"
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and "No space left" in run.message
+    assert not any(thread.name == f"report-{run.pk}-heartbeat" for thread in threading.enumerate())
