@@ -101,21 +101,13 @@ def _program_ref(node) -> dict | None:
     return {"code": node.code, "name_ko": node.name_ko, "name_en": node.name_en}
 
 
-def _kpi_source(kpi, citations) -> str | None:
-    latest = kpi.readings[-1] if kpi.readings else None
-    return figures.cite([latest.source_id if latest else None], citations) or figures.cite(
-        [kpi.source_id], citations
-    )
-
-
 def _metric(kpis, metric: str, citations, unit: str, unit_en: str) -> dict:
-    counted = [kpi for kpi in kpis if kpi.metric == metric and kpi.actual is not None]
-    source = "; ".join(sorted({s for kpi in counted if (s := _kpi_source(kpi, citations))})) or None
+    source = figures.metric_source(kpis, metric, citations)
     return figures.quantity(selectors.metric_total(kpis, metric), unit, unit_en, source)
 
 
 def _kpi(kpi, citations) -> dict:
-    source = _kpi_source(kpi, citations)
+    source = figures.kpi_source(kpi, citations)
     return {
         "code": kpi.code,
         "program": kpi.program_code,

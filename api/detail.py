@@ -4,8 +4,10 @@ year × funding source, milestones, indicators, firms and the sources its figure
 from api import figures
 from api.tables import Tables
 from portfolio import selectors
-from portfolio.models import FundingSource, Milestone, Program
+from portfolio.models import FundingSource, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
+
+FIRMS, JOBS = Indicator.Metric.FIRMS, Indicator.Metric.JOBS
 
 
 def build(code: str, data: Tables) -> dict:
@@ -42,8 +44,12 @@ def build(code: str, data: Tables) -> dict:
         "firms": {
             "on_record": firms.firms_on_record,
             "jobs_on_record": firms.jobs_on_record,
-            "reported_firms": figures.quantity(firms.reported_firms, "개사", "firms"),
-            "reported_jobs": figures.quantity(firms.reported_jobs, "명", "jobs"),
+            "reported_firms": figures.quantity(
+                firms.reported_firms, "개사", "firms", figures.metric_source(kpis, FIRMS, citations)
+            ),
+            "reported_jobs": figures.quantity(
+                firms.reported_jobs, "명", "jobs", figures.metric_source(kpis, JOBS, citations)
+            ),
         },
         "sources": [
             {

@@ -63,3 +63,15 @@ def budget_figures(item, citations: dict[int, Citation]) -> dict:
         "executed": money(item.executed, cite(item.executed_sources, citations)),
         "execution_rate": rate(item.execution_rate, cite(item.execution_rate_sources, citations)),
     }
+
+
+def kpi_source(kpi, citations: dict[int, Citation]) -> str | None:
+    """What a KPI's actual rests on: its latest reading's source, else the indicator's."""
+    latest = kpi.readings[-1] if kpi.readings else None
+    return cite([latest.source_id if latest else None], citations) or cite([kpi.source_id], citations)
+
+
+def metric_source(kpis, metric: str, citations: dict[int, Citation]) -> str | None:
+    """The sources of a metric total (firms, jobs, GPUs): those of the actuals added up."""
+    counted = [kpi for kpi in kpis if kpi.metric == metric and kpi.actual is not None]
+    return "; ".join(sorted({s for kpi in counted if (s := kpi_source(kpi, citations))})) or None

@@ -101,8 +101,9 @@ def test_program_detail_gives_budget_milestones_indicators_firms_and_sources(gwa
     kpis = by_code(p1["indicators"])
     assert set(kpis) == {"P1-FIRMS", "P1-JOBS", "NADC-GPUS"}  # the subtree's, NADC's included
     assert kpis["P1-FIRMS"]["actual"]["value"] == 160
-    assert p1["firms"]["reported_firms"]["value"] == 160
-    assert p1["firms"]["reported_jobs"]["display_ko"] == "650명"
+    firms, jobs = p1["firms"]["reported_firms"], p1["firms"]["reported_jobs"]
+    assert (firms["value"], firms["source"]) == (160, S1)
+    assert (jobs["display_ko"], jobs["source"]) == ("650명", S1)
     assert p1["firms"]["on_record"] == 0  # the 160 firms are not listed one by one yet
     assert [s["key"] for s in p1["sources"]] == ["S1", "S2"]
 
