@@ -121,7 +121,7 @@ class PortfolioReport(ListingSheets):
             index=COVER,
         )
         cover.heading(_("Headline (city programs; national-context items left out)"))
-        cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("100 million won (억원)")))
+        cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("KRW 100M")))
         money = self.headline
         for text, amount in [
             (_("Total cost"), money.total_cost),
@@ -170,10 +170,10 @@ class PortfolioReport(ListingSheets):
                 Column(_("Period"), 12),
                 Column(_("National context"), 10),
                 Column(_("Total cost (won)"), 20, "money"),
-                Column(_("Total cost (억원)"), 12, "eok"),
+                Column(_("Total cost (KRW 100M)"), 12, "eok"),
                 Column(_("Planned (won)"), 20, "money"),
                 Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Current budget (KRW 100M)"), 12, "eok"),
                 Column(_("Executed (won)"), 20, "money"),
                 Column(_("Execution rate"), 10, "percent"),
                 Column(_("KPI status"), 24),
@@ -220,7 +220,7 @@ class PortfolioReport(ListingSheets):
                 Column(_("Fiscal year"), 10),
                 *(Column(eok_header(label(FundingSource, s)), 12, "eok") for s in sources),
                 Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Current budget (KRW 100M)"), 12, "eok"),
                 Column(_("Planned (won)"), 20, "money"),
                 Column(_("Executed (won)"), 20, "money"),
                 Column(_("Execution rate"), 10, "percent"),
@@ -245,8 +245,8 @@ class PortfolioReport(ListingSheets):
         else:
             chart = BarChart()
             chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-            chart.title = _("Current budget by fiscal year and funding source (억원)")
-            chart.y_axis.title = _("100 million won (억원)")
+            chart.title = _("Current budget by fiscal year and funding source (KRW 100M)")
+            chart.y_axis.title = _("KRW 100M")
             chart.y_axis.numFmt = "#,##0"
             show_axes(chart)
             chart.height, chart.width = 9, 18
@@ -256,7 +256,7 @@ class PortfolioReport(ListingSheets):
                 titles_from_data=True,
             )
             chart.set_categories(Reference(sheet.ws, min_col=1, min_row=2, max_row=last))
-            sheet.ws.add_chart(chart, "M2")
+            sheet.ws.add_chart(chart, below(last))
         sheet.close()
 
     def cell_sheet(self, book: Book) -> None:
@@ -267,7 +267,7 @@ class PortfolioReport(ListingSheets):
                 Column(_("Funding source"), 12),
                 Column(_("Planned (won)"), 20, "money"),
                 Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (억원)"), 12, "eok"),
+                Column(_("Current budget (KRW 100M)"), 12, "eok"),
                 Column(_("Executed (won)"), 20, "money"),
                 Column(_("Execution rate"), 10, "percent"),
             ],
@@ -320,12 +320,18 @@ class PortfolioReport(ListingSheets):
             bars += target
             show_axes(bars)
             bars.height, bars.width = 10, 22
-            sheet.ws.add_chart(bars, "F2")
+            sheet.ws.add_chart(bars, below(last))
         sheet.close()
 
 
 def eok_header(text: str) -> str:
-    return _("%(name)s (억원)") % {"name": text}
+    return _("%(name)s (KRW 100M)") % {"name": text}
+
+
+def below(last_row: int) -> str:
+    """Where a chart goes: under its table, after one empty row. Beside it, the chart would widen
+    what prints one page wide and shrink the table with it."""
+    return f"A{last_row + 2}"
 
 
 def show_axes(chart) -> None:

@@ -1,6 +1,7 @@
 """The portfolio workbook read back with openpyxl: every figure is the selectors' figure."""
 
 import datetime
+import re
 import zipfile
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from portfolio import selectors
 from portfolio.display import eok
-from portfolio.models import BudgetLine
+from portfolio.models import BudgetLine, Indicator, Program
 from portfolio.services import set_budget_line
 from reports.builders import portfolio
 from tests import factories as f
@@ -98,11 +99,24 @@ def test_budget_sheets_match_year_and_source_selectors(tmp_path, hand_made):
         )
 
 
+def below_the_table(sheet, chart) -> bool:
+    """The chart's top left corner is in column A, under the last row of the table and one empty
+    row: beside the table it would widen the page that prints one page wide."""
+    corner = chart.anchor._from  # 0-based
+    return corner.col == 0 and corner.row + 1 >= sheet.max_row + 2
+
+
+def chart_text(title) -> str:
+    return "".join(run.t for paragraph in title.tx.rich.p for run in paragraph.r or [])
+
+
 def test_the_budget_chart_stacks_sources_by_year(tmp_path, hand_made):
     sheet = build(tmp_path).worksheets[YEARS]
     (chart,) = sheet._charts
     assert chart.grouping == "stacked"
     assert len(chart.series) == 5  # one per funding source
+    assert sheet.max_row == len(selectors.budget_by_year()) + 1
+    assert below_the_table(sheet, chart)
 
 
 def test_ledgers_list_every_line_and_execution_of_the_city(tmp_path, hand_made):
@@ -148,6 +162,8 @@ def test_the_kpi_progress_chart_shows_achievement_against_target(tmp_path, hand_
     assert all(row[3] == 1 for row in rows)
     (chart,) = sheet._charts
     assert len(chart.series) == 1 and len(chart._charts) == 2  # bars plus the 100 % line
+    assert sheet.max_row == len(measured) + 1
+    assert below_the_table(sheet, chart)
 
 
 def test_firms_and_sources_are_listed(tmp_path, hand_made):
@@ -176,11 +192,49 @@ def test_the_scope_narrows_the_report_to_a_subtree(tmp_path, hand_made):
     assert {row[1] for row in data_rows(book.worksheets[EXECUTIONS])} == {"H-A", "H-A-1"}
 
 
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
 def test_the_report_can_be_written_in_english(tmp_path, hand_made):
+    Program.objects.filter(code="H-B").update(name_en="")  # no English name kept: the Korean one
+    Indicator.objects.filter(code="H-FIRMS").update(name_en="Firms attracted")
     book = build(tmp_path, language="en")
-    assert book.sheetnames[:2] == ["Cover", "Programs"]
-    assert book.worksheets[PROGRAMS]["A1"].value == "Code"
-    assert book.worksheets[PROGRAMS]["B3"].value == "Program 2" or book.worksheets[PROGRAMS]["B2"].value
+    assert book.sheetnames == ["Cover", "Programs", "Budget by year", "Budget by year and source",
+                               "KPI progress", "Budget lines", "Executions", "Milestones", "KPIs",
+                               "Firms", "Sources"]  # fmt: skip
+    english = dict(Program.objects.values_list("code", "name_en"))
+    names = {row[0]: row[1] for row in data_rows(book.worksheets[PROGRAMS])}
+    assert names == {code: english[code] or "베타 사업" for code in english}
+    assert names["H-A"].startswith("Program ") and names["H-B"] == "베타 사업"
+    kpis = {row[0]: row[1] for row in data_rows(book.worksheets[KPIS])}
+    assert kpis == {"H-FIRMS": "Firms attracted", "H-JOBS": "일자리", "H-GPU": "GPU"}
+    # Every header, cover label and chart title is English: no 억원 left in them.
+    for sheet in book.worksheets[1:]:
+        headers = [cell.value for cell in sheet[1] if cell.value]
+        assert headers and not any(HANGUL.search(str(text)) for text in headers), (sheet.title, headers)
+    cover_labels = [
+        str(cell.value) for row in book.worksheets[COVER].iter_rows() for cell in row[:3] if cell.value
+    ]
+    assert cover_labels and not any(HANGUL.search(text) for text in cover_labels)
+    titles = [chart_text(chart.title) for sheet in book.worksheets for chart in sheet._charts]
+    axes = [chart_text(sheet._charts[0].y_axis.title) for sheet in [book.worksheets[YEARS]]]
+    assert titles and not any(HANGUL.search(text) for text in titles + axes)
+
+
+def test_the_100_million_won_columns_say_so_in_each_language(tmp_path, hand_made):
+    korean = build(tmp_path)
+    (tmp_path / "en").mkdir()
+    english = build(tmp_path / "en", language="en")
+    for book, unit, national in ((korean, "억원", "국비"), (english, "KRW 100M", "National")):
+        programs, years = book.worksheets[PROGRAMS], book.worksheets[YEARS]
+        assert programs["H1"].value.endswith(f"({unit})") and programs["K1"].value.endswith(f"({unit})")
+        assert years["B1"].value == f"{national} ({unit})"
+        assert chart_text(years._charts[0].title).endswith(f"({unit})")
+        assert chart_text(years._charts[0].y_axis.title) == unit
+    assert (korean.worksheets[PROGRAMS]["H1"].value, english.worksheets[PROGRAMS]["H1"].value) == (
+        "총사업비 (억원)",
+        "Total cost (KRW 100M)",
+    )
 
 
 @pytest.mark.parametrize(
