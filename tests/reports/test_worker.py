@@ -5,12 +5,14 @@ SIGKILL in the middle of a large report (the pool child, and separately the whol
 import datetime
 import io
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portfolio import selectors
@@ -84,13 +86,14 @@ def test_a_failing_build_in_the_worker_marks_the_run_failed_with_no_file(celery_
 
 
 def test_the_monthly_schedule_task_asks_for_and_builds_a_report(celery_worker, gwangju):
-    scheduled_report.delay(kind="kpi")
+    message = scheduled_report.delay(kind="kpi")
     deadline = time.monotonic() + 60
     while not ReportRun.objects.filter(trigger="schedule").exists():
         assert time.monotonic() < deadline, celery_worker.log_text()[-2000:]
         time.sleep(0.2)
     run = wait_for(ReportRun.objects.get(trigger="schedule"), finished, timeout=60)
     assert (run.status, run.kind, run.requested_by) == (Status.DONE, "kpi", None)
+    assert run.schedule_key == message.id  # what a second delivery of the message would find
 
 
 def test_a_redelivered_task_rebuilds_cleanly_into_one_file(celery_worker, gwangju):
@@ -106,18 +109,47 @@ def test_a_redelivered_task_rebuilds_cleanly_into_one_file(celery_worker, gwangj
     assert workbook(run).worksheets[1]["A2"].value == "GJ-AI"
 
 
-def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker, large_portfolio):
+def lock_waiters() -> int:
+    """Database sessions of the test database waiting for a lock (here: for the run's row)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view is frozen for the transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def task_result(log_path, task_id: str, *, timeout: float) -> str:
+    """What a task returned, from the worker's log ("... succeeded in 1.2s: 'done'")."""
+    deadline = time.monotonic() + timeout
+    while not (found := re.search(rf"\[{task_id}\] succeeded in [\d.]+s: '(\w+)'", log_path())):
+        assert time.monotonic() < deadline, f"task {task_id} did not finish"
+        time.sleep(0.2)
+    return found[1]
+
+
+@pytest.mark.postgres
+def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker, gwangju):
+    """Both deliveries really overlap: the test holds the run's row lock until both pool processes
+    are waiting on it. Then one claims the run and builds it; the other, next through the lock,
+    finds a live builder and stands down."""
     celery_worker.restart(env=FAST, concurrency=2)  # two pool processes take the two messages together
     celery_worker.options = None
     run = ReportRun.objects.create(kind="portfolio")
-    build_report.delay(run.pk)
-    build_report.delay(run.pk)
+    with transaction.atomic():
+        ReportRun.objects.select_for_update().get(pk=run.pk)
+        deliveries = [build_report.delay(run.pk), build_report.delay(run.pk)]
+        deadline = time.monotonic() + 60
+        while lock_waiters() < 2:
+            assert time.monotonic() < deadline, celery_worker.log_text()[-2000:]
+            time.sleep(0.1)
     run = wait_for(run, finished, timeout=120)
     assert (run.status, run.attempts) == (Status.DONE, 1), run.message
     assert len(run_files(run)) == 1
-    log = celery_worker.log_text()
-    assert log.count("Task reports.build_report[") >= 2
-    assert f"Report run {run.pk} is being built by" in log or f"Report run {run.pk} is already done" in log
+    results = [task_result(celery_worker.log_text, task.id, timeout=30) for task in deliveries]
+    assert sorted(results) == ["done", "skipped"]
+    assert f"Report run {run.pk} is being built by" in celery_worker.log_text()
 
 
 def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker, large_portfolio):
