@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -483,3 +484,55 @@ def test_a_build_that_cannot_make_its_folder_fails_saying_why_and_stops_beating(
     run.refresh_from_db()
     assert run.status == Status.FAILED and "No space left" in run.message
     assert not any(thread.name == f"report-{run.pk}-heartbeat" for thread in threading.enumerate())
+
+
+def test_a_build_stopped_by_the_soft_time_limit_fails_saying_so_and_leaves_no_file(
+    settings, hand_made, monkeypatch
+):
+    run = queued_run()
+    real = builders.BUILDERS["portfolio"]
+
+    def too_slow(path, *, progress, **options):
+        def progress_then_stop(done, total):
+            progress(done, total)
+            if done >= total // 2 and done:
+                raise SoftTimeLimitExceeded()  # what Celery raises in the task at the soft limit
+
+        real(path, progress=progress_then_stop, **options)
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", too_slow)
+    assert services.build_run(run.pk) == "failed"
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and run.finished_at
+    limit = settings.REPORT_SOFT_TIME_LIMIT_SECONDS
+    assert run.message == f"중단: 보고서 작성이 제한 시간 {limit}초를 넘었습니다."
+    assert not run.file and run.size is None and run_files(run) == []
+    assert build_folders(run) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_whose_run_was_taken_over_stops_at_its_next_progress_call(settings, monkeypatch):
+    """The heartbeat thread finds the run gone to another delivery (its update matches no row);
+    the builder's next progress call stops it, long before it would finish, and nothing is saved."""
+    settings.REPORT_HEARTBEAT_SECONDS = 1
+    run = queued_run()
+    seen = {}
+
+    def long_build(path, *, progress, **options):
+        Path(path).write_bytes(b"PK the first sheets")
+        for done in range(1, 201):  # 10 s if nothing stopped it
+            if done == 1:
+                ReportRun.objects.filter(pk=run.pk).update(claim="the-sweep-gave-it-to-another")
+            try:
+                progress(done, 200)
+            except services.Abandoned:
+                seen["stopped at"] = done
+                raise
+            time.sleep(0.05)
+
+    monkeypatch.setitem(builders.BUILDERS, "portfolio", long_build)
+    assert services.build_run(run.pk) == "abandoned"
+    assert 1 < seen["stopped at"] < 100  # within a beat or two, not at the end
+    run.refresh_from_db()
+    assert (run.status, run.claim, run.file.name) == (Status.RUNNING, "the-sweep-gave-it-to-another", "")
+    assert run_files(run) == [] and build_folders(run) == []
