@@ -29,8 +29,13 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         except Program.DoesNotExist:
             context = {"code": code, "as_of": as_of}
             return render(request, "dashboard/not_found.html", context, status=404)
-        as_of_query = f"?{urlencode({'as_of': page.as_of.isoformat()})}" if page.as_of else ""
-        context = self.get_context_data(page=page, form=form, nav="dashboard", as_of_query=as_of_query)
+        as_of = {"as_of": page.as_of.isoformat()} if page.as_of else {}
+        as_of_query = f"?{urlencode(as_of)}" if as_of else ""
+        # A program's page offers its report, of the day shown, in the report center's form.
+        report_query = f"?{urlencode({'root': page.root.code} | as_of)}" if page.root else ""
+        context = self.get_context_data(
+            page=page, form=form, nav="dashboard", as_of_query=as_of_query, report_query=report_query
+        )
         return self.render_to_response(context, status=200 if valid else 400)
 
 

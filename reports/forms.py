@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,26 @@ class RequestReportForm(forms.Form):
         self.fields["root"].choices = [("", _("All programs"))] + [
             (node.code, f"{INDENT * node.depth}{node.code} {node_name(node)}") for node in self.programs
         ]
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "RequestReportForm":
+        """An unbound form that starts from the address: `?root=AX-VALLEY&kind=kpi&as_of=2025-12-31`,
+        as a program's dashboard page links here. A value that is not one of the choices (or not
+        a day a report can be asked for) is left out; the form then starts as usual."""
+        form = cls()
+        root, kind = query.get("root", "").strip(), query.get("kind", "").strip()
+        if root in {node.code for node in form.programs}:
+            form.initial["root"] = root
+        if kind in ReportKind.values:
+            form.initial["kind"] = kind
+        try:
+            day = datetime.date.fromisoformat(query.get("as_of", "").strip())
+            validate_as_of(day)
+        except (ValueError, ValidationError):
+            pass
+        else:
+            form.initial["as_of"] = day
+        return form
 
     def clean_as_of(self) -> datetime.date | None:
         day = self.cleaned_data["as_of"]

@@ -56,8 +56,12 @@ def center(request: HttpRequest) -> HttpResponse:
     can_ask = user.has_perm(ADD_PERMISSION)
     if request.method == "POST" and not can_ask:
         return forbidden(request)
-    # Built for everyone: its program tree also names each run's scope in the history.
-    form = RequestReportForm(request.POST if request.method == "POST" else None)
+    # Built for everyone: its program tree also names each run's scope in the history. A GET may
+    # say where to start (?root=, ?kind=, ?as_of=), as the dashboard's program pages do.
+    if request.method == "POST":
+        form = RequestReportForm(request.POST)
+    else:
+        form = RequestReportForm.from_query(request.GET)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -247,3 +248,32 @@ def test_the_menu_leads_to_the_report_center(manager_client):
     html = manager_client.get(HOME).content.decode()
     menu = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
     assert re.findall(r"<a [^>]*>([^<]+)</a>", menu) == ["대시보드", "보고서", "자료 관리(관리자 화면)"]
+
+
+def test_a_program_page_offers_its_report_to_those_who_may_ask(manager_client, gwangju):
+    link = '<a href="/reports/?root=AX-VALLEY">이 사업 보고서 만들기</a>'
+    assert link in manager_client.get("/dashboard/programs/AX-VALLEY/").content.decode()
+    # The portfolio page has no program to offer.
+    assert "이 사업 보고서 만들기" not in manager_client.get(HOME).content.decode()
+
+
+def test_the_report_link_keeps_the_day_shown_and_the_form_starts_from_it(manager_client):
+    with time_machine.travel(datetime.datetime(2025, 3, 1, 10, tzinfo=datetime.UTC)):
+        ProgramFactory(code="OLD")
+    page = manager_client.get("/dashboard/programs/OLD/", {"as_of": "2025-06-30"})
+    assert page.status_code == 200
+    assert 'href="/reports/?root=OLD&amp;as_of=2025-06-30">이 사업 보고서 만들기</a>' in page.content.decode()
+    center = manager_client.get("/reports/", {"root": "OLD", "as_of": "2025-06-30"}).content.decode()
+    assert re.search(r'<option value="OLD"[^>]* selected>', center)
+    assert 'name="as_of" value="2025-06-30"' in center
+
+
+def test_the_report_link_is_left_out_for_those_who_may_not_ask(client, django_user_model, gwangju):
+    looker = django_user_model.objects.create_user(username="looker", password=PASSWORD, is_staff=True)
+    looker.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_program", "view_reportrun"])  # may look, not ask
+    )
+    client.force_login(looker)
+    response = client.get("/dashboard/programs/AX-VALLEY/")
+    assert response.status_code == 200
+    assert "이 사업 보고서 만들기" not in response.content.decode()

@@ -199,6 +199,32 @@ def test_a_program_that_did_not_exist_on_the_as_of_day_is_refused_beside_the_sco
     assert not ReportRun.objects.exists()
 
 
+def selected(response, field: str) -> list[str]:
+    """The values selected in a select of the form (the ones the page starts with)."""
+    select = re.search(rf'<select name="{field}".*?</select>', response.content.decode(), re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"[^>]* selected>', select)
+
+
+def test_the_form_starts_from_the_scope_and_kind_in_the_address(as_manager, hand_made):
+    """As a program's dashboard page links here: /reports/?root=H-A."""
+    plain = as_manager.get(CENTER)
+    assert (selected(plain, "root"), selected(plain, "kind")) == ([""], [])  # all programs, the first kind
+    response = as_manager.get(CENTER, {"root": "H-A", "kind": "kpi", "as_of": "2025-12-31"})
+    assert response.status_code == 200
+    assert (selected(response, "root"), selected(response, "kind")) == (["H-A"], ["kpi"])
+    assert 'name="as_of" value="2025-12-31"' in response.content.decode()
+    assert 'aria-invalid="true"' not in response.content.decode()  # a start, not an answer
+    assert not ReportRun.objects.exists()
+
+
+def test_values_in_the_address_that_are_no_choice_are_left_out(as_manager, hand_made):
+    response = as_manager.get(CENTER, {"root": "NO-SUCH", "kind": "budget", "as_of": "2999-01-01"})
+    assert response.status_code == 200
+    assert (selected(response, "root"), selected(response, "kind")) == ([""], [])
+    page = response.content.decode()
+    assert 'name="as_of" value="2999-01-01"' not in page and 'aria-invalid="true"' not in page
+
+
 # --- The history --------------------------------------------------------------------------------
 
 
