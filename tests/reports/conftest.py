@@ -1,9 +1,11 @@
 """Fixtures for the report tests: report files in the session's media folder, a hand-made
-portfolio, the office's roles (again, after a transactional test flushed them), and helpers to
-read a workbook back and wait for a run."""
+portfolio, the office's roles (again, after a transactional test flushed them), a way to ask for a
+report as after a commit, and helpers to make a run, find its files, read a workbook back and
+wait for a run."""
 
 import datetime
 import shutil
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +16,7 @@ from openpyxl import load_workbook
 
 from portfolio.models import BudgetStage, FundingSource, Milestone, Program
 from portfolio.roles import DOMAIN_MODELS, MANAGERS, OFFICE_STAFF
+from reports import services
 from reports.models import ReportRun
 from tests import factories as f
 
@@ -56,6 +59,29 @@ def roles(db):
                 content_type__app_label="reports", codename__in=["add_reportrun", "view_reportrun"]
             )
         )
+
+
+@pytest.fixture
+def ask(db, django_capture_on_commit_callbacks):
+    """request_report with its on-commit dispatch run, as after a real commit."""
+
+    def ask(**options):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.request_report(**({"kind": "portfolio", "requested_by": None} | options))
+        run.refresh_from_db()
+        return run
+
+    return ask
+
+
+def queued_run(**fields) -> ReportRun:
+    """A run row as request_report makes it (queued), without sending it anywhere."""
+    return ReportRun.objects.create(**({"kind": "portfolio"} | fields))
+
+
+def build_folders(run: ReportRun, root: Path | None = None) -> list[Path]:
+    """The run's build folders in the temporary folder (which the test workers share)."""
+    return sorted(Path(root or tempfile.gettempdir()).glob(f"{services.build_folder_prefix()}{run.pk}-*"))
 
 
 def run_files(run: ReportRun) -> list[Path]:

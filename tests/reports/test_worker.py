@@ -6,9 +6,7 @@ import datetime
 import io
 import os
 import re
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +17,7 @@ from portfolio import selectors
 from reports import services
 from reports.models import ReportRun
 from reports.tasks import build_report, scheduled_report, sweep_stale_runs
-from tests.reports.conftest import finished, run_files, wait_for, workbook
+from tests.reports.conftest import build_folders, finished, run_files, wait_for, workbook
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 Status = ReportRun.Status
@@ -52,11 +50,6 @@ def ask(**options) -> ReportRun:
 
 def building(run: ReportRun) -> bool:
     return run.status == Status.RUNNING and run.rows_done > 0
-
-
-def build_folders(run: ReportRun) -> list[Path]:
-    """The run's build folders in the temporary folder (the workers share this machine's)."""
-    return sorted(Path(tempfile.gettempdir()).glob(f"{services.build_folder_prefix()}{run.pk}-*"))
 
 
 def test_a_real_worker_builds_the_report_end_to_end(celery_worker, gwangju):

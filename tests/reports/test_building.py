@@ -1,88 +1,26 @@
-"""Asking for reports and building runs, in this process: validation, the no-broker fallback,
-failures, idempotent re-delivery, the sweep for dead builders, expiry, retries."""
+"""Building runs, in this process: failures with a message and no file, idempotent re-delivery,
+deliveries that stand down or take over, retries under one claim, giving up, the soft time limit,
+a run taken away mid-build, and the temporary files a build keeps in its one folder."""
 
 import datetime
 import hashlib
-import os
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
-from reports import builders, services, tasks
+from reports import builders, services
 from reports.models import ReportRun
-from reports.tasks import build_report, scheduled_report
-from tests.reports.conftest import run_files, workbook
+from reports.tasks import build_report
+from tests.reports.conftest import build_folders, queued_run, run_files, workbook
 
 Status = ReportRun.Status
-
-
-@pytest.fixture
-def ask(db, django_capture_on_commit_callbacks):
-    """request_report with its on-commit dispatch run, as after a real commit."""
-
-    def ask(**options):
-        with django_capture_on_commit_callbacks(execute=True):
-            run = services.request_report(**({"kind": "portfolio", "requested_by": None} | options))
-        run.refresh_from_db()
-        return run
-
-    return ask
-
-
-def queued_run(**fields) -> ReportRun:
-    return ReportRun.objects.create(**({"kind": "portfolio"} | fields))
-
-
-@pytest.mark.parametrize(
-    ("options", "field"),
-    [
-        ({"kind": "budget"}, "kind"),
-        ({"language": "fr"}, "language"),
-        ({"as_of": datetime.date.today() + datetime.timedelta(days=400)}, "as_of"),
-        ({"root": "NO-SUCH-PROGRAM"}, "root"),
-    ],
-)
-def test_it_rejects_bad_requests_naming_the_field_and_creates_nothing(ask, options, field):
-    with pytest.raises(ValidationError) as error:
-        ask(**options)
-    assert field in error.value.message_dict
-    assert not ReportRun.objects.exists()
-
-
-def test_without_redis_the_report_is_built_in_process_and_says_so(ask, in_process, hand_made, manager):
-    run = ask(requested_by=manager)
-    assert run.status == Status.DONE
-    assert "REDIS_URL" in run.message
-    assert run.requested_by == manager and run.attempts == 1
-    assert run_files(run) == [Path(run.file.path)]
-    assert run.size == Path(run.file.path).stat().st_size
-    assert run.checksum == hashlib.sha256(Path(run.file.path).read_bytes()).hexdigest()
-    assert workbook(run).worksheets[1]["A2"].value == "H"
-
-
-def test_when_redis_does_not_answer_it_builds_in_process_and_says_why(ask, settings, hand_made):
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    run = ask()
-    assert run.status == Status.DONE
-    assert "Redis" in run.message and "응답하지 않습니다" in run.message
-
-
-def test_with_the_fallback_off_an_unanswered_queue_fails_the_run_saying_why(ask, settings, hand_made):
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    settings.REPORT_IN_PROCESS_FALLBACK = False
-    run = ask()
-    assert run.status == Status.FAILED
-    assert "Redis" in run.message and "다시 요청" in run.message
-    assert not run.file and run_files(run) == []
 
 
 def test_a_failing_builder_marks_the_run_failed_with_a_message_and_no_file(
@@ -165,57 +103,6 @@ def test_a_builder_that_lost_its_run_saves_nothing(hand_made, monkeypatch):
     assert run_files(run) == []
 
 
-def test_the_sweep_requeues_a_run_whose_heartbeat_went_stale(
-    in_process, hand_made, django_capture_on_commit_callbacks
-):
-    stale = timezone.now() - datetime.timedelta(minutes=5)
-    run = queued_run(status=Status.RUNNING, claim="gone", worker="deadhost:7", heartbeat_at=stale, attempts=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_stale_runs()["requeued"] == 1
-    run.refresh_from_db()
-    assert (run.status, run.attempts) == (Status.DONE, 2)
-    assert len(run_files(run)) == 1
-
-
-def test_the_sweep_fails_a_run_after_its_last_attempt_with_a_reason(settings, hand_made):
-    stale = timezone.now() - datetime.timedelta(minutes=5)
-    run = queued_run(status=Status.RUNNING, claim="gone", worker="deadhost:7", heartbeat_at=stale,
-                     attempts=settings.REPORT_MAX_ATTEMPTS)  # fmt: skip
-    assert services.sweep_stale_runs()["failed"] == 1
-    run.refresh_from_db()
-    assert run.status == Status.FAILED
-    assert f"{settings.REPORT_MAX_ATTEMPTS}번 시도" in run.message and "deadhost:7" in run.message
-
-
-def test_the_sweep_leaves_live_builders_alone(hand_made):
-    run = queued_run(status=Status.RUNNING, claim="alive", worker="otherhost:1", heartbeat_at=timezone.now())
-    assert services.sweep_stale_runs() == {"requeued": 0, "failed": 0, "resent": 0, "folders_removed": 0}
-    run.refresh_from_db()
-    assert run.status == Status.RUNNING
-
-
-def test_a_queued_run_whose_message_was_lost_is_sent_again(in_process, hand_made):
-    long_ago = timezone.now() - datetime.timedelta(hours=2)
-    run = queued_run(created_at=long_ago, sent_at=long_ago)
-    assert services.sweep_stale_runs()["resent"] == 1
-    run.refresh_from_db()
-    assert run.status == Status.DONE
-
-
-def test_old_files_expire_and_their_runs_say_so(ask, in_process, settings, hand_made, client, superuser):
-    run = ask()
-    path = Path(run.file.path)
-    later = run.finished_at + datetime.timedelta(days=settings.REPORT_RETENTION_DAYS + 1)
-    assert services.expire_old_files(now=run.finished_at + datetime.timedelta(days=1)) == 0
-    assert services.expire_old_files(now=later) == 1
-    run.refresh_from_db()
-    assert not path.exists() and not run.file and run.expired_at == later
-    assert run.status == Status.DONE and not run.is_downloadable
-    assert run.get_download_url() is None
-    client.force_login(superuser)
-    assert client.get(f"/reports/{run.pk}/download/").status_code == 404
-
-
 def test_a_transient_database_error_is_retried_and_the_build_continues(hand_made, monkeypatch):
     run = queued_run()
     real, calls = builders.BUILDERS["portfolio"], []
@@ -243,24 +130,6 @@ def test_repeated_transient_errors_fail_the_run_saying_so(hand_made, monkeypatch
     run.refresh_from_db()
     assert run.status == Status.FAILED
     assert "could not connect" in run.message and not run.file
-
-
-def test_the_kpi_report_can_be_asked_for_too(ask, in_process, hand_made):
-    run = ask(kind="kpi", language="en")
-    assert run.status == Status.DONE
-    assert workbook(run).sheetnames == ["Cover", "KPI status", "Readings", "Charts"]
-    assert run.download_filename().startswith("gwangju-kpi-")
-
-
-def test_a_report_of_one_program_as_of_a_day_keeps_its_parameters(ask, in_process, hand_made):
-    today = timezone.localdate()
-    run = ask(root="H-A", as_of=today)
-    assert (run.root, run.as_of, run.status) == ("H-A", today, Status.DONE)
-    assert run.download_filename() == f"gwangju-portfolio-H-A-{today:%Y-%m-%d}-run{run.pk}.xlsx"
-    assert [row[0] for row in workbook(run).worksheets[1].iter_rows(min_row=2, values_only=True)] == [
-        "H-A",
-        "H-A-1",
-    ]
 
 
 def test_giving_up_leaves_a_run_that_another_delivery_took_over(hand_made):
@@ -332,61 +201,6 @@ def test_a_build_faster_than_a_heartbeat_still_records_its_rows(settings, hand_m
     assert (run.status, run.rows_done, run.rows_total) == (Status.DONE, total, total)
 
 
-def test_a_scheduled_message_delivered_again_makes_no_second_report(
-    in_process, hand_made, django_capture_on_commit_callbacks
-):
-    """With late acknowledgement, a worker that dies after asking for the monthly report but
-    before acknowledging the message gets it delivered again, same message, same task id."""
-
-    def deliver(task_id: str) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return scheduled_report.apply(kwargs={"kind": "portfolio"}, task_id=task_id).get()
-
-    first = deliver("beat-2026-04-01")
-    again = deliver("beat-2026-04-01")
-    assert again == first
-    assert ReportRun.objects.filter(trigger="schedule").count() == 1
-    run = ReportRun.objects.get(pk=first)
-    assert (run.status, run.schedule_key, run.attempts) == (Status.DONE, "beat-2026-04-01", 1)
-    assert len(run_files(run)) == 1
-
-    # The next slot is another message: another report.
-    deliver("beat-2026-05-01")
-    assert ReportRun.objects.filter(trigger="schedule").count() == 2
-
-
-def test_the_database_keeps_one_run_per_scheduled_message(hand_made):
-    """Two deliveries of one message at the same moment both pass the look-up; the unique key
-    lets one row in, and request_report hands the other the run that was made."""
-    made = queued_run(trigger="schedule", schedule_key="beat-twice")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        queued_run(trigger="schedule", schedule_key="beat-twice")
-    queued_run(kind="kpi"), queued_run(kind="kpi")  # runs asked for otherwise carry no key
-    real_filter = ReportRun.objects.filter
-
-    def misses_the_twin(*args, **kwargs):  # as if the twin committed just after the look-up
-        return (
-            ReportRun.objects.none()
-            if kwargs == {"schedule_key": "beat-twice"}
-            else real_filter(*args, **kwargs)
-        )
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ReportRun.objects, "filter", misses_the_twin)
-        run = services.request_report(
-            kind="portfolio", requested_by=None, trigger="schedule", schedule_key="beat-twice"
-        )
-    assert run.pk == made.pk
-    assert ReportRun.objects.filter(schedule_key="beat-twice").count() == 1
-
-
-# --- Temporary files of killed builds -------------------------------------------------------------
-
-
-def build_folders(run: ReportRun, root: Path | None = None) -> list[Path]:
-    return sorted(Path(root or tempfile.gettempdir()).glob(f"{services.build_folder_prefix()}{run.pk}-*"))
-
-
 def test_a_build_keeps_all_its_temporary_files_in_its_run_folder(hand_made, monkeypatch):
     """A build killed by SIGKILL or the hard time limit runs no clean-up; everything it wrote
     (the workbook and openpyxl's file per sheet) must then be in the one folder the sweep removes."""
@@ -411,65 +225,6 @@ def test_a_build_keeps_all_its_temporary_files_in_its_run_folder(hand_made, monk
     assert seen["sheet files"] and all(path.parent == folder for path in seen["sheet files"])
     assert not folder.exists() and build_folders(run) == []
     assert ALL_TEMP_FILES == openpyxl_files
-
-
-def test_folders_left_by_killed_builds_are_removed_and_live_ones_kept(settings, tmp_path, hand_made):
-    now = timezone.now()
-    live = queued_run(status=Status.RUNNING, claim="a" * 32, worker="w:1", heartbeat_at=now)
-    taken = queued_run(status=Status.RUNNING, claim="b" * 32, worker="w:1", heartbeat_at=now)
-    done = queued_run(status=Status.DONE, expired_at=now, claim="c" * 32)
-    requeued = queued_run(claim="")
-
-    def left(run_id: int, claim: str, *, hours_ago: float = 0) -> Path:
-        folder = Path(
-            tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run_id}-{claim[:12]}-", dir=tmp_path)
-        )
-        (folder / "sheet-1.xml").write_text("<worksheet>")
-        if hours_ago:
-            moment = time.time() - hours_ago * 3600
-            os.utime(folder, (moment, moment))
-        return folder
-
-    building = left(live.pk, live.claim)
-    too_old = left(live.pk, live.claim, hours_ago=settings.REPORT_TIME_LIMIT_SECONDS / 3600 + 1)
-    stale = [
-        left(taken.pk, "d" * 32),  # a delivery the sweep took the run from
-        left(done.pk, done.claim),  # its run is finished
-        left(requeued.pk, "e" * 32),  # its run waits for a new delivery
-        left(999_999, "f" * 32),  # its run was deleted
-        too_old,
-    ]
-    other_installation = tmp_path / f"report-another_database-{live.pk}-{'a' * 12}-x"
-    other_installation.mkdir()
-    not_a_build = tmp_path / f"{services.build_folder_prefix()}notes"
-    not_a_build.mkdir()
-
-    assert services.remove_stale_build_folders(root=tmp_path) == len(stale)
-    assert [folder.exists() for folder in stale] == [False] * len(stale)
-    assert building.exists() and other_installation.exists() and not_a_build.exists()
-
-
-def test_the_sweep_removes_the_folder_of_the_build_it_takes_the_run_from(hand_made):
-    stale = timezone.now() - datetime.timedelta(minutes=5)
-    run = queued_run(
-        status=Status.RUNNING, claim="9" * 32, worker="deadhost:7", heartbeat_at=stale, attempts=1
-    )
-    folder = Path(tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run.pk}-{'9' * 12}-"))
-    (folder / "report.xlsx").write_bytes(b"PK half a workbook")
-    assert services.sweep_stale_runs()["folders_removed"] == 1
-    assert not folder.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_starting_worker_removes_what_the_builds_killed_with_it_left(hand_made, monkeypatch, tmp_path):
-    """On its own machine, at once: the sweep it sends may be taken by a worker elsewhere."""
-    run = queued_run()  # the sweep re-queued it after its builder was killed
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    folder = Path(tempfile.mkdtemp(prefix=f"{services.build_folder_prefix()}{run.pk}-{'7' * 12}-"))
-    sent = []
-    monkeypatch.setattr(tasks.sweep_stale_runs, "delay", lambda: sent.append("sweep"))
-    tasks.sweep_when_a_worker_starts()
-    assert sent == ["sweep"] and not folder.exists()
 
 
 def test_a_build_that_cannot_make_its_folder_fails_saying_why_and_stops_beating(hand_made, monkeypatch):
