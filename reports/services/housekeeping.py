@@ -25,8 +25,9 @@ QUEUED_RESEND_SECONDS = 600
 
 def sweep_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Re-queue (or, after REPORT_MAX_ATTEMPTS, fail with a reason) runs whose builder stopped
-    beating, and re-send queued runs whose message may have been lost. Runs every
-    REPORT_SWEEP_SECONDS from beat, and when a worker starts."""
+    beating, re-send queued runs whose message may have been lost, and remove the build folders
+    that killed builds left on the machine running the sweep. Runs every REPORT_SWEEP_SECONDS
+    from beat, and when a worker starts."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0, "resent": 0, "folders_removed": 0}
     for run_id in ReportRun.objects.stale(now).values_list("pk", flat=True):
