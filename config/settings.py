@@ -320,8 +320,11 @@ IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 500, minimum=1)
 # a few seconds at the importer's speed, well inside the web server's 30-second request timeout
 # (gunicorn's default). A larger one is failed with the reason rather than cut off half way.
 IMPORT_IN_PROCESS_MAX_ROWS = env_int("IMPORT_IN_PROCESS_MAX_ROWS", 20_000, minimum=1)
-IMPORT_CHUNK_ROWS = 1_000  # rows read, matched and written together
-IMPORT_WRITE_BATCH = 1_000  # rows per INSERT/UPDATE statement (SQLite caps it lower by itself)
+# Rows read, matched and written together, and rows per INSERT/UPDATE statement (SQLite caps the
+# latter lower by itself). bench/import_executions.py: 1,000 → 5,000 took 100,000 new executions
+# on PostgreSQL from 4,338 to 5,220 rows/s, for 9 MB more peak memory.
+IMPORT_CHUNK_ROWS = 5_000
+IMPORT_WRITE_BATCH = 5_000
 # Refuse an upload over the limit while it arrives, before it is written to disk.
 FILE_UPLOAD_HANDLERS = [
     "imports.uploads.SizeLimitedUploadHandler",
