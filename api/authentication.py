@@ -28,7 +28,7 @@ class CachedTokenAuthentication(TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key: str):
-        # The same round trip fetches the versions and counts the request for throttling.
+        # The same state read gives the versions and counts the request for throttling.
         current = state.for_request(self._http_request, state.throttle_ident(key))
         known = remembered(key, current.auth)
         if known is not None:

@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
+from api import state
+
 T = TypeVar("T")
 
 TIMEOUT = 24 * 3600  # old versions' entries just expire
@@ -64,6 +66,8 @@ def _key(version: int, kind: str, variant: str) -> str:
 
 
 def forget_local() -> None:
-    """Empty this process's layer (tests; the shared cache is emptied with cache.clear())."""
+    """Empty this process's layer and its snapshot of the versions (tests; the shared cache is
+    emptied with cache.clear())."""
     _local.clear()
     _local_version[0] = None
+    state.forget()

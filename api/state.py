@@ -1,15 +1,23 @@
-"""What a request needs from the cache, fetched in one round trip: the data version, the auth
-version, and how many requests this token has made in the current throttle window.
+"""What a request needs from the cache: the data version, the auth version, and how many
+requests this token has made in the current throttle window.
 
-On Redis this is one Lua script call (GET, GET, INCR, EXPIRE); other cache backends (the tests'
-local memory) go through the cache API. When the cache is down, the fields are None and the
-API still answers: no response cache, token lookups from the database, no throttling.
+Each process keeps the versions it last read for SNAPSHOT_SECONDS and counts its own requests
+against each token's window, adding them to the shared counter when it next reads the versions
+(or sooner, as the count nears the limit). So a cached briefing usually costs no round trip at
+all; one Redis call (a Lua script: read both versions, add the counts) is made about twice a
+second per process. The price: a write made in another process shows here up to
+SNAPSHOT_SECONDS later (a write made here shows at once), and a token may go a little past its
+limit across processes, bounded below. Other cache backends (the tests' local memory) go
+through the cache API the same way. When the cache is down, the fields are None and the API
+still answers: no response cache, token lookups from the database, no throttling.
 """
 
+import functools
 import hashlib
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -24,12 +32,14 @@ log = logging.getLogger(__name__)
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+@functools.lru_cache(maxsize=16)
 def parse_rate(rate: str) -> tuple[int, int]:
     """'120/min' → (120, 60): requests allowed, window in seconds."""
     count, _, period = rate.partition("/")
     return int(count), _PERIODS[period.strip()[:1]]
 
 
+@functools.lru_cache(maxsize=1024)
 def throttle_ident(token_key: str) -> str:
     """The throttle counter's name for a token: a digest, so Redis never holds the key."""
     return "t:" + hashlib.blake2b(token_key.encode(), digest_size=12).hexdigest()
@@ -47,32 +57,89 @@ def _throttle_key(ident: str, window: int, now: float) -> str:
     return f"api:throttle:{ident}:{int(now // window)}"
 
 
+SNAPSHOT_SECONDS = 0.5
+# A process counts a token's requests locally until it holds 1/SYNC_SHARE of what is left of the
+# limit (as last read from the shared counter), then adds them there. With up to SYNC_SHARE
+# processes counting alike, together they cannot go past the limit on what they hold unsent;
+# near the limit every request is counted in Redis at once, so small limits stay exact.
+SYNC_SHARE = 8
+
+
+@dataclass
+class _Snapshot:
+    data: int
+    auth: int
+    taken: float  # time.monotonic() when read
+    generation: int  # versioning.generation then: a bump made by this process makes it old
+    known: dict[str, int] = field(default_factory=dict)  # throttle key → shared count last read
+    pending: dict[str, int] = field(default_factory=dict)  # throttle key → hits counted here since
+
+
+_snapshot: _Snapshot | None = None
+_lock = threading.Lock()  # threaded servers (runserver, gthread) share the snapshot
+
+
+def forget() -> None:
+    """Drop this process's snapshot (tests, and after the cache was emptied by hand)."""
+    global _snapshot
+    with _lock:
+        _snapshot = None
+
+
 def _fetch(ident: str | None) -> RequestState:
-    _, window = parse_rate(settings.API_THROTTLE_RATE)
+    global _snapshot
+    limit, window = parse_rate(settings.API_THROTTLE_RATE)
     throttle_key = _throttle_key(ident, window, time.time()) if ident else None
+    with _lock:
+        snapshot = _snapshot
+        fresh = (
+            snapshot is not None
+            and time.monotonic() - snapshot.taken < SNAPSHOT_SECONDS
+            and snapshot.generation == versioning.generation
+        )
+        if fresh:
+            if throttle_key is None:
+                return RequestState(Version(snapshot.data), snapshot.auth, None, None)
+            known = snapshot.known.get(throttle_key, 0)
+            pending = snapshot.pending.get(throttle_key, 0) + 1
+            if pending < (limit - known) // SYNC_SHARE:
+                snapshot.pending[throttle_key] = pending
+                return RequestState(Version(snapshot.data), snapshot.auth, ident, known + pending)
+        # Read the versions again and send what this process counted, this request included.
+        increments = dict(snapshot.pending) if snapshot is not None else {}
+        if throttle_key:
+            increments[throttle_key] = increments.get(throttle_key, 0) + 1
+        generation = versioning.generation
+        data, auth, counts = _read_and_count(increments, window)
+        if data is None or auth is None:
+            data, auth = _initialise(data, auth)
+        _snapshot = _Snapshot(data, auth, time.monotonic(), generation, known=counts)
+    return RequestState(Version(data), auth, ident, counts.get(throttle_key) if throttle_key else None)
+
+
+def _read_and_count(increments: dict[str, int], window: int) -> tuple[int | None, int | None, dict[str, int]]:
+    """Both versions, after adding `increments` to their throttle counters (made to expire
+    with their window); the counters' new values."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        data, auth, hits = _fetch_redis(backend, throttle_key, window)
-    else:
-        values = cache.get_many([KEYS[DATA], KEYS[AUTH]])
-        data, auth = values.get(KEYS[DATA]), values.get(KEYS[AUTH])
-        hits = _incr(throttle_key, window) if throttle_key else None
-    if data is None or auth is None:
-        data, auth = _initialise(data, auth)
-    return RequestState(Version(data), auth, ident, hits)
+        return _fetch_redis(backend, increments, window)
+    values = cache.get_many([KEYS[DATA], KEYS[AUTH]])
+    counts = {key: _incr(key, window, by) for key, by in increments.items()}
+    return values.get(KEYS[DATA]), values.get(KEYS[AUTH]), counts
 
 
-# One script call instead of a pipeline: read both versions and count the request in a single
+# One script call instead of a pipeline: read both versions and add the counts in a single
 # command (redis-py builds far less per call than per pipeline).
 _STATE_SCRIPT = """
 local data = redis.call('GET', KEYS[1])
 local auth = redis.call('GET', KEYS[2])
-local hits = false
-if KEYS[3] then
-  hits = redis.call('INCR', KEYS[3])
-  if hits == 1 then redis.call('EXPIRE', KEYS[3], ARGV[1]) end
+local counts = {}
+for i = 3, #KEYS do
+  local hits = redis.call('INCRBY', KEYS[i], ARGV[i - 1])
+  if hits == tonumber(ARGV[i - 1]) then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+  counts[i - 2] = hits
 end
-return {data, auth, hits}
+return {data, auth, counts}
 """
 
 
@@ -88,24 +155,25 @@ def _redis_script(backend: RedisCache):
 
 
 def _fetch_redis(
-    backend: RedisCache, throttle_key: str | None, window: int
-) -> tuple[int | None, int | None, int | None]:
+    backend: RedisCache, increments: dict[str, int], window: int
+) -> tuple[int | None, int | None, dict[str, int]]:
     # The cache's own key scheme; integers are stored as plain numbers by Django's Redis
     # serializer, so cache.get() and these raw reads agree.
+    names = list(increments)
     keys = [backend.make_key(KEYS[DATA]), backend.make_key(KEYS[AUTH])]
-    if throttle_key:
-        keys.append(backend.make_key(throttle_key))
-    data, auth, hits = _redis_script(backend)(keys=keys, args=[window + 1])
+    keys += [backend.make_key(name) for name in names]
+    args = [window + 1, *(increments[name] for name in names)]
+    data, auth, counts = _redis_script(backend)(keys=keys, args=args)
     return (
         int(data) if data is not None else None,
         int(auth) if auth is not None else None,
-        hits if throttle_key else None,
+        dict(zip(names, counts, strict=True)),
     )
 
 
-def _incr(key: str, window: int) -> int:
+def _incr(key: str, window: int, by: int = 1) -> int:
     cache.add(key, 0, timeout=window + 1)
-    return cache.incr(key)
+    return cache.incr(key, by)
 
 
 def _initialise(data: int | None, auth: int | None) -> tuple[int, int]:

@@ -1,8 +1,9 @@
 """Per-token throttling (API_THROTTLE_RATE, default 120/min) with a fixed-window counter.
 
 DRF's SimpleRateThrottle keeps a list of every request time per client and rewrites it on
-each request; a counter per window is one INCR, done in the same Redis round trip as the
-version reads (api.state) for token requests.
+each request; a counter per window is an INCRBY, which api.state sends together with the
+version reads, counting a token's requests in the process between reads (exact near the
+limit, see api.state.SYNC_SHARE).
 """
 
 import time

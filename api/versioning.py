@@ -47,18 +47,23 @@ def new_number() -> int:
 
 
 _failed_once = False
+# Moves on with every bump made by this process, so its own snapshot of the versions (api.state)
+# is read again at once: a write shows in the next answer of the process that made it.
+generation = 0
 
 
 def bump(*kinds: str) -> None:
     """Set new versions for `kinds` (DATA, AUTH). A cache outage is logged, never raised:
     the write that triggered it has already been committed."""
-    global _failed_once
+    global _failed_once, generation
     try:
         cache.set_many({KEYS[kind]: new_number() for kind in kinds}, timeout=None)
     except Exception:
         # Log the first failure loudly, the rest quietly: without Redis every write fails alike.
         log.log(logging.DEBUG if _failed_once else logging.WARNING, "Could not bump %s", kinds, exc_info=True)
         _failed_once = True
+    finally:
+        generation += 1  # after the set, so a snapshot read in between is not taken for new
 
 
 def _bump_data() -> None:

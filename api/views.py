@@ -5,6 +5,7 @@ import datetime
 import functools
 import hashlib
 import json
+import time
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -35,8 +36,26 @@ MONEY_MODELS = (Program, BudgetLine, Execution, Source)
 BRIEFING_MODELS = (*MONEY_MODELS, Milestone, Indicator, IndicatorReading)
 
 
+@functools.lru_cache(maxsize=1024)
 def etag_for(version: int, variant: str) -> str:
     return quote_etag(hashlib.blake2b(f"{version}|{variant}".encode(), digest_size=12).hexdigest())
+
+
+_day: list = [None, 0.0, 0.0]  # today's date in Seoul, and the epoch seconds it starts and ends
+
+
+def today() -> tuple[datetime.date, int]:
+    """Today's date where the office is, and the epoch second it began. Worked out again only
+    when the clock leaves that day: the zone conversions cost more than the rest of a cached
+    answer."""
+    now = time.time()
+    day, start, end = _day
+    if not start <= now < end:
+        day = timezone.localdate()
+        midnights = (datetime.datetime.combine(day + datetime.timedelta(n), datetime.time()) for n in (0, 1))
+        start, end = (timezone.make_aware(midnight).timestamp() for midnight in midnights)
+        _day[:] = [day, start, end]
+    return day, int(start)
 
 
 def names_etag(request, etag: str) -> bool:
@@ -48,15 +67,14 @@ def names_etag(request, etag: str) -> bool:
 def last_modified_for(version) -> int:
     """When the answer last changed: the data version's time, or the start of today in Seoul if
     later (overdue flags and KPI status move with the day even when no data does)."""
-    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
-    return max(int(version.changed_at), int(midnight.timestamp()))
+    return max(int(version.changed_at), today()[1])
 
 
 def briefing_variant(params) -> str:
     """What the briefing depends on besides the data: its own parameters (nothing else may
     split the cache), the language and the day."""
     query = "&".join(f"{name}={params[name]}" for name in BRIEFING_PARAMS if name in params)
-    return f"briefing?{query}|{translation.get_language()}|{timezone.localdate()}"
+    return f"briefing?{query}|{translation.get_language()}|{today()[0]}"
 
 
 class FeedView(APIView):
@@ -98,7 +116,7 @@ class FeedView(APIView):
         known = known_params(self.query_serializer)
         params = sorted((k, v) for k, v in request.query_params.dict().items() if k in known)
         query = "&".join(f"{k}={v}" for k, v in params)
-        return f"{request.path}?{query}|{translation.get_language()}|{timezone.localdate()}"
+        return f"{request.path}?{query}|{translation.get_language()}|{today()[0]}"
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
