@@ -3,7 +3,7 @@ for a report, and an action on the program list that asks for one per selected p
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -121,21 +121,9 @@ class ReportRunAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = AdminRequestReportForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                run = services.request_report(
-                    kind=data["kind"],
-                    requested_by=request.user,
-                    as_of=data["as_of"],
-                    root=data["root"] or None,
-                    language=data["language"],
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                self.message_user(request, run_message(run), level=run_level(run))
-                return redirect("admin:reports_reportrun_changelist")
+        if request.method == "POST" and form.is_valid() and (run := form.ask(request.user)):
+            self.message_user(request, run_message(run), level=run_level(run))
+            return redirect("admin:reports_reportrun_changelist")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Ask for a report"),

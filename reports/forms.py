@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.selectors import ProgramNode, load_scope
 from portfolio.validation import validate_as_of
-from reports.models import ReportKind, ReportLanguage
+from reports import services
+from reports.models import ReportKind, ReportLanguage, ReportRun
 
 INDENT = "　"  # an ideographic space: the tree's depth shows in the select, in any font
 
@@ -83,10 +84,22 @@ class RequestReportForm(forms.Form):
             validate_as_of(day)  # said beside the field, before anything is asked
         return day
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put request_report's errors (keyed by its argument names) beside the fields."""
-        for field, problems in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, problems)
+    def ask(self, user) -> ReportRun | None:
+        """Ask for the report the valid form describes, as `user`: the run, or None with
+        request_report's errors (keyed by its argument names) put beside the fields."""
+        data = self.cleaned_data
+        try:
+            return services.request_report(
+                kind=data["kind"],
+                requested_by=user,
+                as_of=data["as_of"],
+                root=data["root"] or None,
+                language=data["language"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+            return None
 
     def program_names(self) -> dict[str, str]:
         """code → name of every program in the select, in the page's language."""

@@ -3,7 +3,7 @@ report downloads: only users allowed to view reports see runs or get files."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reports import display, services
+from reports import display
 from reports.forms import RequestReportForm
 from reports.models import ReportRun
 from reports.selectors import report_history, runs_to_poll
@@ -62,21 +62,9 @@ def center(request: HttpRequest) -> HttpResponse:
         form = RequestReportForm(request.POST)
     else:
         form = RequestReportForm.from_query(request.GET)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            run = services.request_report(
-                kind=data["kind"],
-                requested_by=user,
-                as_of=data["as_of"],
-                root=data["root"] or None,
-                language=data["language"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.add_message(request, display.run_level(run), display.run_message(run))
-            return redirect(f"{reverse('reports:center')}#run-{run.pk}")
+    if form.is_bound and form.is_valid() and (run := form.ask(user)):
+        messages.add_message(request, display.run_level(run), display.run_message(run))
+        return redirect(f"{reverse('reports:center')}#run-{run.pk}")
 
     page = Paginator(report_history(), PAGE_SIZE).get_page(request.GET.get("page"))
     names = form.program_names()
