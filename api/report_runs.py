@@ -21,12 +21,13 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from api.query import PageQuery
+from api.views import page_of
 from reports import services
 from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
+from reports.selectors import report_history
 from reports.views import XLSX, open_report
 
 # request_report names the scope `root`; the API calls it `program`, as the briefing does.
@@ -247,20 +248,13 @@ class ReportListView(ReportView):
         query.is_valid(raise_exception=True)
         filters = {name: query.validated_data[name] for name in ("status", "kind", "trigger")
                    if name in query.validated_data}  # fmt: skip
-        runs = ReportRun.objects.filter(**filters).select_related("requested_by")
-        size, number = query.validated_data["page_size"], query.validated_data["page"]
+        runs = report_history().filter(**filters)
         count = runs.count()
-        last = max(1, -(-count // size))
-        if number > last:
-            raise NotFound(
-                _("There is no page %(page)s; the last page is %(last)s.") % {"page": number, "last": last}
-            )
-        shown = list(runs[(number - 1) * size : number * size])
-        url = request.build_absolute_uri()
+        rows, links = page_of(request, count, query.validated_data)
+        shown = list(runs[rows])
         body = {
             "count": count,
-            "next": replace_query_param(url, "page", number + 1) if number < last else None,
-            "previous": replace_query_param(url, "page", number - 1) if number > 1 else None,
+            **links,
             "results": ReportRunSerializer(shown, many=True, context={"request": request}).data,
         }
         self.shown = shown

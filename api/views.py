@@ -136,25 +136,15 @@ class FeedView(APIView):
     def page(self, request, data: tables.Tables, kind: str, rows: list[dict], query: dict, decorate):
         """One page of `rows` as JSON. Each row is encoded once per process and language
         (kept with the table), so a request joins bytes instead of serialising 100 rows."""
-        size, number = query["page_size"], query["page"]
         count = len(rows)
-        last = max(1, -(-count // size))
-        if number > last:
-            raise NotFound(
-                _("There is no page %(page)s; the last page is %(last)s.") % {"page": number, "last": last}
-            )
-        url = request.build_absolute_uri()
+        shown, links = page_of(request, count, query)
         encoded = data.encoded.setdefault((kind, translation.get_language()), {})
         parts = []
-        for row in rows[(number - 1) * size : number * size]:
+        for row in rows[shown]:
             blob = encoded.get(id(row))
             if blob is None:
                 blob = encoded[id(row)] = dumps(decorate(row))
             parts.append(blob)
-        links = {
-            "next": replace_query_param(url, "page", number + 1) if number < last else None,
-            "previous": replace_query_param(url, "page", number - 1) if number > 1 else None,
-        }
         head = dumps({"count": count, **links})[:-1]  # the object without its closing brace
         return self.json(request, head + b',"results":[' + b",".join(parts) + b"]}")
 
@@ -169,6 +159,23 @@ class FeedView(APIView):
 def known_params(serializer_class) -> frozenset[str]:
     """The names of the query parameters a serializer of api.query takes (none without one)."""
     return frozenset(serializer_class().fields) if serializer_class else frozenset()
+
+
+def page_of(request, count: int, query: dict) -> tuple[slice, dict]:
+    """The rows of the page that `query` asks for (page, page_size) out of `count`, and the links
+    to the next and previous pages; NotFound past the last page."""
+    size, number = query["page_size"], query["page"]
+    last = max(1, -(-count // size))
+    if number > last:
+        raise NotFound(
+            _("There is no page %(page)s; the last page is %(last)s.") % {"page": number, "last": last}
+        )
+    url = request.build_absolute_uri()
+    links = {
+        "next": replace_query_param(url, "page", number + 1) if number < last else None,
+        "previous": replace_query_param(url, "page", number - 1) if number > 1 else None,
+    }
+    return slice((number - 1) * size, number * size), links
 
 
 def labels(choices) -> dict[str, str]:

@@ -36,6 +36,18 @@ def _report_files(settings, media_root):
 
 
 @pytest.fixture
+def as_manager(client, roles, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (the report's dispatch) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def in_process(settings):
     """No Redis configured: request_report builds in the calling process."""
     settings.REDIS_URL = ""

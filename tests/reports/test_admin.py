@@ -3,7 +3,6 @@ the action on the program list."""
 
 import datetime
 
-import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
@@ -13,18 +12,6 @@ from reports.models import ReportRun
 CHANGELIST = reverse("admin:reports_reportrun_changelist")
 ADD = reverse("admin:reports_reportrun_add")
 PROGRESS = reverse("admin:reports_reportrun_progress")
-
-
-@pytest.fixture
-def as_manager(client, roles, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (the report's dispatch) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def test_the_reports_page_lists_runs_with_a_progress_bar_and_a_download_link(

@@ -23,18 +23,6 @@ Status = ReportRun.Status
 
 
 @pytest.fixture
-def as_manager(client, roles, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (the report's dispatch) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def in_english(as_manager, settings):
     """The manager's pages in English, as after the language switch; Korean again afterwards
     (the locale middleware leaves the last request's language active in this thread)."""
