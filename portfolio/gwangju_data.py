@@ -1,7 +1,9 @@
 """The real Gwangju dataset: the facts in shared/seeds/FACTS.md and nothing else.
 
-Each record names its source (S1, S2). What the articles do not give (a yearly split of the
-₩600 billion, a list of the 160 firms, the city/private funding split) is left out on purpose.
+Each record names its source (S1, S2); its history starts on that source's date, or on its own
+`known_on` day when the fact is older than the articles (the AX valley's exemption). What the
+articles do not give (a yearly split of the ₩600 billion, a list of the 160 firms, the
+city/private funding split) is left out on purpose.
 """
 
 import datetime
@@ -100,6 +102,8 @@ PROGRAMS = [
         "end_year": 2030,
         "total_cost": 600_000_000_000,
         "source": "S1",
+        # Known since the exemption (S2), before either article reported it.
+        "known_on": D(2025, 8, 22),
         "sort_order": 2,
         "description": (
             "총사업비 6,000억원, 2026~2030년 5년. 2025-08-22 예비타당성조사 면제 확정(S2). "
@@ -322,6 +326,7 @@ MILESTONES = [
         "actual_date": D(2025, 8, 22),
         "status": Milestone.Status.DONE,
         "source": "S2",
+        "known_on": D(2025, 8, 22),
     },
     {
         "program": "NATIONAL-AI",

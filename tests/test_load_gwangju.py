@@ -133,3 +133,43 @@ def test_demo_users_are_refused_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only runs with DEBUG=1"):
         call_command("demo_user", stdout=StringIO())
+
+
+def test_history_starts_on_the_days_the_facts_became_known(gwangju):
+    at_year_end = selectors.load_scope(as_of=datetime.date(2025, 12, 31))
+    assert "AX-VALLEY" in {node.code for node in at_year_end.nodes}
+    assert len(at_year_end.nodes) == Program.objects.count()
+    actual = {kpi.code: kpi.actual for kpi in selectors.kpi_progress(as_of=datetime.date(2025, 12, 31))}
+    assert actual["P1-FIRMS"] == Decimal(160)
+
+    # Between the exemption and the articles, only the AX valley (and the portfolio it sits in).
+    exempted = selectors.load_scope(as_of=datetime.date(2025, 9, 1))
+    assert [node.code for node in exempted.nodes] == ["GJ-AI", "AX-VALLEY"]
+    assert exempted.nodes[1].status == Program.Status.APPROVED
+
+    assert selectors.load_scope(as_of=datetime.date(2025, 1, 1)).nodes == []
+
+
+def test_a_report_can_be_asked_for_as_the_office_stood_at_the_end_of_2025(gwangju, manager):
+    from reports.services import request_report
+
+    run = request_report(
+        kind="portfolio", requested_by=manager, as_of=datetime.date(2025, 12, 31), root="AX-VALLEY"
+    )
+    assert run.root == "AX-VALLEY"
+
+
+def test_a_second_load_leaves_the_dated_history_alone(gwangju):
+    dates = list(Program.history.order_by("history_id").values_list("history_date", flat=True))
+    call_command("load_gwangju", stdout=StringIO())
+    assert list(Program.history.order_by("history_id").values_list("history_date", flat=True)) == dates
+
+
+def test_a_row_a_person_created_keeps_its_own_history_date(db, office_staff):
+    from portfolio.management.commands.load_gwangju import start_history_on
+
+    source = Source.objects.create(key="X", publisher="p", published_on=datetime.date(2025, 1, 1), title="t")
+    record = source.history.get()
+    record.history_user = office_staff
+    record.save()
+    assert start_history_on(source, datetime.date(2024, 1, 1)) is False

@@ -1,13 +1,24 @@
-"""Load the real Gwangju dataset (shared/seeds/FACTS.md). Running it again changes nothing."""
+"""Load the real Gwangju dataset (shared/seeds/FACTS.md). Running it again changes nothing.
 
+Each row's history starts on the day its fact became known (its source's date, or the record's
+`known_on`), not on the day the command ran, so the dashboard, the API and the reports read
+`as_of` a day in late 2025 show the office as it stood then.
+"""
+
+import datetime
 from collections import Counter
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
 from portfolio import gwangju_data as data
 from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program, Source
 from portfolio.services import Outcome, sync
+
+# The hour of the day a backdated fact is recorded at (Seoul): within the day, so `as_of` that
+# day includes it.
+RECORDED_AT = datetime.time(9)
 
 
 class Command(BaseCommand):
@@ -16,6 +27,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         outcomes: Counter = Counter()
+        known_on: list[tuple[models.Model, datetime.date]] = []
 
         def count(model, outcome: Outcome) -> None:
             outcomes[(model._meta.verbose_name_plural, outcome)] += 1
@@ -24,11 +36,13 @@ class Command(BaseCommand):
         for record in data.SOURCES:
             source, outcome = sync(Source, lookup={"key": record["key"]}, **_without(record, "key"))
             sources[source.key] = source
+            known_on.append((source, source.published_on))
             count(Source, outcome)
 
         programs = {}
+        program_days = _program_days(sources)
         for record in data.PROGRAMS:
-            values = _without(record, "code", "parent", "source")
+            values = _without(record, "code", "parent", "source", "known_on")
             values.setdefault("is_national_context", False)
             program, outcome = sync(
                 Program,
@@ -38,10 +52,16 @@ class Command(BaseCommand):
                 **values,
             )
             programs[program.code] = program
+            known_on.append((program, program_days[program.code]))
             count(Program, outcome)
 
+        def day_of(record: dict, program: str) -> datetime.date:
+            """A row is known from its own day, never before its program."""
+            own = record.get("known_on") or sources[record["source"]].published_on
+            return max(own, program_days[program])
+
         for record in data.BUDGET_LINES:
-            _, outcome = sync(
+            line, outcome = sync(
                 BudgetLine,
                 lookup={
                     "program": programs[record["program"]],
@@ -53,6 +73,7 @@ class Command(BaseCommand):
                 source=sources[record["source"]],
                 note=record["note"],
             )
+            known_on.append((line, day_of(record, record["program"])))
             count(BudgetLine, outcome)
 
         for record in data.INDICATORS:
@@ -63,29 +84,60 @@ class Command(BaseCommand):
                 source=sources[record["source"]],
                 **_without(record, "code", "program", "source", "readings"),
             )
+            indicator_day = day_of(record, record["program"])
+            known_on.append((indicator, indicator_day))
             count(Indicator, outcome)
             for period, value, source_key in record["readings"]:
-                _, outcome = sync(
+                reading, outcome = sync(
                     IndicatorReading,
                     lookup={"indicator": indicator, "period": period},
                     value=value,
                     source=sources[source_key],
                 )
+                known_on.append((reading, max(indicator_day, sources[source_key].published_on)))
                 count(IndicatorReading, outcome)
 
         for record in data.MILESTONES:
-            _, outcome = sync(
+            milestone, outcome = sync(
                 Milestone,
                 lookup={"program": programs[record["program"]], "title_ko": record["title_ko"]},
                 source=sources[record["source"]],
-                **_without(record, "program", "title_ko", "source"),
+                **_without(record, "program", "title_ko", "source", "known_on"),
             )
+            known_on.append((milestone, day_of(record, record["program"])))
             count(Milestone, outcome)
 
+        backdated = sum(start_history_on(obj, day) for obj, day in known_on)
         for (name, outcome), number in sorted(outcomes.items()):
             self.stdout.write(f"{name}: {number} {outcome}")
         changed = sum(n for (_, outcome), n in outcomes.items() if outcome != Outcome.UNCHANGED)
         self.stdout.write(self.style.SUCCESS(f"Gwangju data loaded: {changed} rows created or updated."))
+        if backdated:
+            self.stdout.write(f"History dated from the sources' days for {backdated} rows.")
+
+
+def _program_days(sources: dict[str, Source]) -> dict[str, datetime.date]:
+    """The day each program became known: its own (`known_on`, else its source's), or a child's
+    if earlier, so a program is never in the history before the portfolio it sits in."""
+    days = {r["code"]: r.get("known_on") or sources[r["source"]].published_on for r in data.PROGRAMS}
+    for record in reversed(data.PROGRAMS):  # children come after their parents
+        if record["parent"]:
+            days[record["parent"]] = min(days[record["parent"]], days[record["code"]])
+    return days
+
+
+def start_history_on(obj: models.Model, day: datetime.date) -> bool:
+    """Date the row's creation in its history to `day`, when the command created it later than
+    that (a creation by a person, or one already dated, is left alone). True when it moved."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, RECORDED_AT))
+    first = type(obj).history.filter(id=obj.pk).order_by("history_date", "history_id").first()
+    if first is None or first.history_type != "+" or first.history_user_id is not None:
+        return False
+    if first.history_date <= moment:
+        return False
+    first.history_date = moment
+    first.save(update_fields=["history_date"])
+    return True
 
 
 def _without(record: dict, *keys: str) -> dict:
