@@ -9,7 +9,7 @@ from django.db.models.functions import Lag
 from django.utils import timezone
 
 from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program
-from portfolio.selectors.scope import end_of_day, load_scope, rows
+from portfolio.selectors.scope import Scope, end_of_day, load_scope, rows
 
 
 @dataclass(frozen=True)
@@ -86,47 +86,73 @@ def changes_since(
     """Changes from the start of `since` to the end of `as_of` (or now), for the programs in
     scope at `as_of`, newest first. Six queries."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    period = _Period(
+        start=end_of_day(since - datetime.timedelta(days=1)), end=end_of_day(as_of) if as_of else None
+    )
+    return Changes(
+        since=since,
+        until=as_of or timezone.localdate(),
+        status_changes=_status_changes(scope, period),
+        budget_changes=_budget_changes(scope, period),
+        new_readings=_new_readings(scope, period, as_of),
+    )
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: datetime.datetime  # exclusive: the end of the day before `since`
+    end: datetime.datetime | None  # inclusive; None: up to now
+
+    def history_of(self, model, field: str):
+        return _history_with_previous(model, field, self.start, self.end)
+
+    def holds(self, row) -> bool:
+        return row.history_date > self.start
+
+
+def _status_changes(scope: Scope, period: _Period) -> list[StatusChange]:
+    """Programs created or whose status moved, and milestones whose status moved; newest first."""
     by_id = scope.by_id
-    start = end_of_day(since - datetime.timedelta(days=1))
-    until = as_of or timezone.localdate()
-    end = end_of_day(as_of) if as_of else None
-
-    def in_period(row) -> bool:
-        return row.history_date > start
-
-    status_changes = []
-    for row in _history_with_previous(Program, "status", start, end):
-        if in_period(row) and row.id in by_id and row.history_type != "-":
-            if row.history_type == "+" or row.previous != row.status:
-                old = None if row.history_type == "+" else row.previous
-                status_changes.append(
-                    StatusChange(
-                        row.history_date, "program", row.code, row.name_ko, row.name_en, old, row.status
-                    )
-                )
-    for row in _history_with_previous(Milestone, "status", start, end):
-        if (
-            in_period(row)
-            and row.program_id in by_id
-            and row.history_type == "~"
-            and row.previous != row.status
-        ):
-            status_changes.append(
+    changes = []
+    for row in period.history_of(Program, "status"):
+        if not (period.holds(row) and row.id in by_id) or row.history_type == "-":
+            continue
+        if row.history_type == "+" or row.previous != row.status:
+            changes.append(
                 StatusChange(
-                    row.history_date,
-                    "milestone",
-                    by_id[row.program_id].code,
-                    row.title_ko,
-                    row.title_en,
-                    row.previous,
-                    row.status,
+                    at=row.history_date,
+                    subject="program",
+                    program_code=row.code,
+                    name_ko=row.name_ko,
+                    name_en=row.name_en,
+                    old=None if row.history_type == "+" else row.previous,
+                    new=row.status,
                 )
             )
-    status_changes.sort(key=lambda change: change.at, reverse=True)
+    for row in period.history_of(Milestone, "status"):
+        moved = row.history_type == "~" and row.previous != row.status
+        if period.holds(row) and row.program_id in by_id and moved:
+            changes.append(
+                StatusChange(
+                    at=row.history_date,
+                    subject="milestone",
+                    program_code=by_id[row.program_id].code,
+                    name_ko=row.title_ko,
+                    name_en=row.title_en,
+                    old=row.previous,
+                    new=row.status,
+                )
+            )
+    changes.sort(key=lambda change: change.at, reverse=True)
+    return changes
 
-    budget_changes = []
-    for row in _history_with_previous(BudgetLine, "amount", start, end):
-        if not (in_period(row) and row.program_id in by_id):
+
+def _budget_changes(scope: Scope, period: _Period) -> list[BudgetChange]:
+    """Budget lines added, removed or changed in amount; newest first."""
+    by_id = scope.by_id
+    changes = []
+    for row in period.history_of(BudgetLine, "amount"):
+        if not (period.holds(row) and row.program_id in by_id):
             continue
         if row.history_type == "+":
             old, new = None, row.amount
@@ -136,18 +162,23 @@ def changes_since(
             old, new = row.previous, row.amount
         else:
             continue
-        budget_changes.append(
+        changes.append(
             BudgetChange(
-                row.history_date,
-                by_id[row.program_id].code,
-                row.fiscal_year,
-                row.funding_source,
-                row.stage,
-                old,
-                new,
+                at=row.history_date,
+                program_code=by_id[row.program_id].code,
+                fiscal_year=row.fiscal_year,
+                funding_source=row.funding_source,
+                stage=row.stage,
+                old=old,
+                new=new,
             )
         )
+    return changes
 
+
+def _new_readings(scope: Scope, period: _Period, as_of: datetime.date | None) -> list[NewReading]:
+    """KPI readings added in the period to indicators in scope; newest first."""
+    by_id = scope.by_id
     indicators = {
         row["id"]: row
         for row in rows(Indicator, as_of).values(
@@ -155,26 +186,26 @@ def changes_since(
         )
         if row["program"] in by_id
     }
-    new_readings = []
-    readings = IndicatorReading.history.filter(history_type="+", history_date__gt=start)
-    if end is not None:
-        readings = readings.filter(history_date__lte=end)
+    readings = IndicatorReading.history.filter(history_type="+", history_date__gt=period.start)
+    if period.end is not None:
+        readings = readings.filter(history_date__lte=period.end)
+    found = []
     for row in readings.order_by("-history_date", "-history_id"):
         indicator = indicators.get(row.indicator_id)
         if indicator is None:
             continue
-        new_readings.append(
+        found.append(
             NewReading(
-                row.history_date,
-                by_id[indicator["program"]].code,
-                indicator["code"],
-                indicator["name_ko"],
-                indicator["name_en"],
-                indicator["unit"],
-                indicator["unit_en"],
-                row.period,
-                row.value,
-                row.source_id,
+                at=row.history_date,
+                program_code=by_id[indicator["program"]].code,
+                indicator_code=indicator["code"],
+                name_ko=indicator["name_ko"],
+                name_en=indicator["name_en"],
+                unit=indicator["unit"],
+                unit_en=indicator["unit_en"],
+                period=row.period,
+                value=row.value,
+                source_id=row.source_id,
             )
         )
-    return Changes(since, until, status_changes, budget_changes, new_readings)
+    return found
