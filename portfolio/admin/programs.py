@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
 from reports.admin import ReportActionsMixin  # Reports (issue 3): "build a report" action
@@ -20,7 +21,7 @@ class SourceAdmin(PortfolioAdmin):
     date_hierarchy = "published_on"
 
 
-class ProgramInline(CachedSourceChoicesMixin, admin.TabularInline):
+class ProgramInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 

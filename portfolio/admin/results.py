@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
 
@@ -44,7 +45,7 @@ class MilestoneAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin): 
         return milestone.is_overdue()
 
 
-class ReadingInline(CachedSourceChoicesMixin, admin.TabularInline):
+class ReadingInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
     model = IndicatorReading
     extra = 1
     fields = ("period", "value", "source", "note")
