@@ -4,6 +4,7 @@ Every variable is listed with its default in README.md. A bad value stops the st
 ImproperlyConfigured naming the variable, rather than running half-configured.
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "simple_history",
     "import_export",
+    "axes",
     "django_celery_beat",
     "portfolio",
     "reports",
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the login page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +177,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, config/lockout.py): AXES_FAILURE_LIMIT wrong passwords for one
+# user from one address lock that pair out for AXES_COOLOFF_MINUTES; a right password in between
+# clears the count. API tokens never pass through authenticate(), so the feed is unaffected.
+AUTHENTICATION_BACKENDS = [
+    "config.lockout.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 # Dashboard: its own Korean login page (the admin's rules: staff accounts), then the dashboard.
 LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
