@@ -60,6 +60,23 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# Production refuses what Django's deploy check only warns about: a key short enough to guess
+# (Django's own bar is 50 characters) and a wildcard host, which lets any Host header through to
+# password-reset links and absolute URLs.
+SECRET_KEY_MIN_LENGTH = 50
+if not DEBUG:
+    if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters in production (DEBUG off); "
+            f"it has {len(SECRET_KEY)}. Make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if any("*" in host for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name the site's hosts in production (DEBUG off), not '*'; "
+            f"got {','.join(ALLOWED_HOSTS)!r}."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -90,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",  # first: health checks call by IP, not a host name
+    "config.middleware.DatabaseUnavailableMiddleware",  # 503 and Retry-After while the database is down
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -269,7 +287,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "api.openapi.FeedAutoSchema",
-    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # drf-standardized-errors, with database outages left to config.middleware (503, not 500)
+    "EXCEPTION_HANDLER": "config.middleware.api_exception_handler",
 }
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
