@@ -10,7 +10,6 @@ from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
-from reports.admin import ReportActionsMixin  # Reports (issue 3): "build a report" action
 
 
 @admin.register(Source)
@@ -62,7 +61,7 @@ class IndicatorInline(ProgramInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ReportActionsMixin, PortfolioAdmin):
+class ProgramAdmin(PortfolioAdmin):
     list_display = (
         "code",
         "name_ko",

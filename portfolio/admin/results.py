@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.versioning import VersionedInlineMixin
@@ -18,7 +17,7 @@ class ProgramCodeMixin:
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
+class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = (
         "planned_date",
         "title_ko",
@@ -95,7 +94,7 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 
 @admin.register(IndicatorReading)
-class IndicatorReadingAdmin(SpreadsheetImportMixin, PortfolioAdmin):  # imports: mixin added
+class IndicatorReadingAdmin(PortfolioAdmin):
     list_display = ("indicator", "period", "value", "source")
     list_filter = ("indicator__metric",)
     search_fields = ("indicator__code", "indicator__name_ko", "note")
@@ -105,7 +104,7 @@ class IndicatorReadingAdmin(SpreadsheetImportMixin, PortfolioAdmin):  # imports:
 
 
 @admin.register(Firm)
-class FirmAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
+class FirmAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = ("name", "program_code", "attracted_on", "jobs", "source")
     search_fields = ("name", "program__code", "note")
     list_select_related = ("program", "source")
