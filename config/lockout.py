@@ -30,7 +30,7 @@ class LoginAttemptBackend(AxesStandaloneBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ):  # type: ignore[override]
+    ):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)

@@ -1,6 +1,7 @@
 """Shared admin pieces: history and stale-edit refusal on every model, selector figures attached
 to a changelist page, a totals line under amount lists, and per-request choice caching for inline rows."""
 
+from django.contrib.admin import ModelAdmin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Sum
 from simple_history.admin import SimpleHistoryAdmin
@@ -29,7 +30,7 @@ class PortfolioAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         """Hook: attach figures from the selectors to the page's rows in a fixed number of queries."""
 
 
-class AmountTotalsMixin:
+class AmountTotalsMixin(ModelAdmin):
     """Shows the number of rows and the sum of `amount` over the filtered list."""
 
     change_list_template = "admin/portfolio/change_list_with_totals.html"

@@ -11,6 +11,8 @@ error, and nothing of that submit is saved. The model's save checks the version 
 from typing import Any
 
 from django import forms
+from django.contrib.admin import ModelAdmin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
@@ -42,9 +44,10 @@ def latest_change_text(instance: models.Model) -> str:
     if latest.prev_record is not None:
         for change in latest.diff_against(latest.prev_record).changes:
             try:
-                field = opts.get_field(change.field)
+                found = opts.get_field(change.field)
             except FieldDoesNotExist:
-                field = None
+                found = None
+            field = found if isinstance(found, models.Field) else None
             label = field.verbose_name if field is not None else change.field
             changes.append(
                 f"{label}: {describe_value(field, change.old)} → {describe_value(field, change.new)}"
@@ -80,7 +83,7 @@ class VersionedForm(forms.ModelForm):
             self.fields[VERSION_INPUT].initial = getattr(self.instance, VERSION_FIELD, None)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         seen = cleaned.get(VERSION_INPUT)
         instance = self.instance
         if seen is None or instance.pk is None or not hasattr(instance, VERSION_FIELD):
@@ -102,20 +105,20 @@ def with_version_input(fields: list[str] | tuple[str, ...], *, editing: bool) ->
     return [*plain, VERSION_INPUT] if editing else plain
 
 
-class VersionedAdminMixin:
+class VersionedAdminMixin(ModelAdmin):
     """For a ModelAdmin: the change page sends the version back, and a stale submit is refused."""
 
-    form = VersionedForm
+    form: type[forms.ModelForm] = VersionedForm
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        fields = super().get_fields(request, obj)
         return with_version_input(
             fields, editing=obj is not None and self.has_change_permission(request, obj)
-        )  # type: ignore[attr-defined]
+        )
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
-        editing = obj is not None and self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+        fieldsets = list(super().get_fieldsets(request, obj))
+        editing = obj is not None and self.has_change_permission(request, obj)
         if not fieldsets or (VERSION_INPUT in flatten_fieldsets(fieldsets)) == editing:
             return fieldsets
         (name, options), *rest = fieldsets
@@ -123,11 +126,11 @@ class VersionedAdminMixin:
         return [(name, first), *rest]
 
 
-class VersionedInlineMixin:
+class VersionedInlineMixin(InlineModelAdmin):
     """For an inline: every existing row sends its version back, and a stale row is refused."""
 
-    form = VersionedForm
+    form: type[forms.ModelForm] = VersionedForm
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)  # type: ignore[misc]
-        return with_version_input(fields, editing=self.has_change_permission(request, obj))  # type: ignore[attr-defined]
+        fields = super().get_fields(request, obj)
+        return with_version_input(fields, editing=self.has_change_permission(request, obj))

@@ -1,6 +1,7 @@
 """Key performance indicators (성과지표) with a baseline, a target and readings per period."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from portfolio.models.choices import plain_text_validators, validate_date_in_range, year_validators
 from portfolio.models.versioning import VersionField
 
-KPI_VALUE = {"max_digits": 20, "decimal_places": 4}
+KPI_VALUE: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 
 
 class Indicator(models.Model):
