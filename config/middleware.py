@@ -17,6 +17,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from drf_standardized_errors.handler import ExceptionHandler
 
 NEGOTIATED_PATHS = ("/api/",)
 
@@ -98,11 +99,9 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-def api_exception_handler(exc, context):
-    """The API's error handler (drf-standardized-errors), except that a database outage is left
-    to DatabaseUnavailableMiddleware, which answers 503 with Retry-After rather than 500."""
-    from drf_standardized_errors.handler import exception_handler
+class APIExceptionHandler(ExceptionHandler):
+    """The API's errors (drf-standardized-errors), except that a database outage is left to
+    DatabaseUnavailableMiddleware, which answers 503 with Retry-After rather than 500."""
 
-    if isinstance(exc, OperationalError | InterfaceError):
-        return None  # DRF raises it again, and the middleware answers
-    return exception_handler(exc, context)
+    def should_not_handle(self, exc: Exception) -> bool:
+        return isinstance(exc, OperationalError | InterfaceError) or super().should_not_handle(exc)

@@ -209,6 +209,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged
 # Dashboard: its own Korean login page (the admin's rules: staff accounts), then the dashboard.
 LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
@@ -288,10 +289,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "api.openapi.FeedAutoSchema",
-    # drf-standardized-errors, with database outages left to config.middleware (503, not 500)
-    "EXCEPTION_HANDLER": "config.middleware.api_exception_handler",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # Database outages are left to config.middleware: 503 with Retry-After, not 500.
+    "EXCEPTION_HANDLER_CLASS": "config.middleware.APIExceptionHandler",
+}
 
 _ERRORS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {

@@ -78,19 +78,20 @@ def purge() -> None:
     would load every row so that simple-history could write a deletion record for data that is not
     real."""
     for model in (*DEPENDENTS, Program):
+        ids = synthetic(model).order_by().values("pk")
+        history = model.history.model
         # History first: it is found through the live rows.
-        for queryset in (model.history.filter(id__in=synthetic(model).values("id")), synthetic(model)):
-            delete_in_sql(queryset)
+        delete_where_in(history, history._meta.get_field("id").column, ids)
+        delete_where_in(model, model._meta.pk.column, ids)
 
 
-def delete_in_sql(queryset: models.QuerySet) -> None:
-    """DELETE FROM the queryset's table WHERE pk IN (the queryset as a subquery); no signals."""
-    opts = queryset.model._meta
-    select, params = queryset.values("pk").query.sql_with_params()
+def delete_where_in(model: type[models.Model], column: str, subquery: models.QuerySet) -> None:
+    """DELETE FROM model's table WHERE column IN (subquery), in SQL: no rows loaded, no signals."""
+    select, params = subquery.query.sql_with_params()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {quote(opts.db_table)} WHERE {quote(opts.pk.column)} IN ({select})", params
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({select})", params
         )
 
 
