@@ -13,7 +13,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 # collectstatic needs settings to import; the key is thrown away with this build step.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-thrown-away-with-this-build-step-000000 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 app \
     && mkdir -p /app/media && chown app /app/media
 

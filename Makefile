@@ -40,6 +40,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 format: install
 	$(BIN)/ruff format .

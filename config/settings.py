@@ -4,9 +4,11 @@ Every variable is listed with its default in README.md. A bad value stops the st
 ImproperlyConfigured naming the variable, rather than running half-configured.
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +61,23 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# Production refuses what Django's deploy check only warns about: a key short enough to guess
+# (Django's own bar is 50 characters) and a wildcard host, which lets any Host header through to
+# password-reset links and absolute URLs.
+SECRET_KEY_MIN_LENGTH = 50
+if not DEBUG:
+    if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters in production (DEBUG off); "
+            f"it has {len(SECRET_KEY)}. Make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if any("*" in host for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name the site's hosts in production (DEBUG off), not '*'; "
+            f"got {','.join(ALLOWED_HOSTS)!r}."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -78,6 +97,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "simple_history",
     "import_export",
+    "axes",
     "django_celery_beat",
     "portfolio",
     "reports",
@@ -88,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",  # first: health checks call by IP, not a host name
+    "config.middleware.DatabaseUnavailableMiddleware",  # 503 and Retry-After while the database is down
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the login page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +196,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, config/lockout.py): AXES_FAILURE_LIMIT wrong passwords for one
+# user from one address lock that pair out for AXES_COOLOFF_MINUTES; a right password in between
+# clears the count. API tokens never pass through authenticate(), so the feed is unaffected.
+AUTHENTICATION_BACKENDS = [
+    "config.lockout.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no start-up banner on every command; lockouts are still logged
 # Dashboard: its own Korean login page (the admin's rules: staff accounts), then the dashboard.
 LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
@@ -198,7 +234,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 # While developing, serve static files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Hashed, compressed files in production; plain files while developing and testing,
@@ -255,7 +291,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.openapi.FeedAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # Database outages are left to config.middleware: 503 with Retry-After, not 500.
+    "EXCEPTION_HANDLER_CLASS": "config.middleware.APIExceptionHandler",
+}
 
 _ERRORS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {

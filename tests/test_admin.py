@@ -223,3 +223,34 @@ def test_office_staff_can_add_an_execution(client, office_staff):
     execution = Execution.objects.get()
     assert (execution.amount, execution.executed_on) == (1_500_000_000, datetime.date(2026, 3, 2))
     assert execution.history.get().history_user == office_staff
+
+
+def test_the_domains_admin_imports_none_of_the_apps_that_extend_it():
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "portfolio" / "admin"
+    imported = set()
+    for module in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+    assert not imported & {"imports", "reports", "api", "dashboard"}
+
+
+def test_the_imports_and_reports_apps_extend_the_domains_admin():
+    from django.contrib import admin
+
+    from imports.admin import SpreadsheetImportMixin
+    from reports.admin import ReportActionsMixin
+
+    for model in (BudgetLine, Execution, Milestone, IndicatorReading, Firm):
+        assert isinstance(admin.site.get_model_admin(model), SpreadsheetImportMixin), model
+    for model in (Program, Indicator, Source):
+        assert not isinstance(admin.site.get_model_admin(model), SpreadsheetImportMixin), model
+    program_admin = admin.site.get_model_admin(Program)
+    assert isinstance(program_admin, ReportActionsMixin)
+    assert type(program_admin).__name__ == "ProgramAdmin"
+    assert reverse("admin:portfolio_budgetline_import") == "/admin/portfolio/budgetline/import/"

@@ -121,3 +121,74 @@ def test_no_two_apps_translate_the_same_message_differently():
             if first != msgstr:
                 clashes.append(f"{msgid!r}: {app} {first!r} ≠ {mo.parts[-5]} {msgstr!r}")
     assert not clashes, "\n".join(clashes)
+
+
+def test_production_refuses_a_short_secret_key_naming_the_variable():
+    result = manage("check", DEBUG="0", SECRET_KEY="x" * 49, ALLOWED_HOSTS="ai.gwangju.go.kr")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be at least 50 characters" in result.stderr
+    assert "x" * 49 not in result.stderr  # the key itself is never printed
+
+
+def test_production_refuses_a_wildcard_allowed_host_naming_the_variable():
+    result = manage("check", DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="ai.gwangju.go.kr,*")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ALLOWED_HOSTS must name the site's hosts" in result.stderr
+
+
+def test_development_still_starts_with_the_short_development_key():
+    result = manage("check", DEBUG="1", ALLOWED_HOSTS="*")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def database_down(transactional_db):
+    """The next connection goes nowhere: PostgreSQL on a port where nothing listens, or SQLite in
+    a folder that does not exist. Restored (and reconnected) before the test database is reset."""
+    from django.db import connection
+
+    key, value = (
+        ("NAME", "/nonexistent-folder/db.sqlite3") if connection.vendor == "sqlite" else ("PORT", "1")
+    )
+    saved = connection.settings_dict[key]
+    connection.close()
+    connection.settings_dict[key] = value
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict[key] = saved
+
+
+def test_healthz_says_down_without_the_drivers_text(client, settings, database_down, caplog):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert set(body["database"]) == {"ok", "vendor"}
+    assert body["database"]["ok"] is False
+    text = response.content.decode()
+    for detail in ("127.0.0.1", "port", "nonexistent", "password", "role", "postgres@"):
+        assert detail not in text
+    assert "the database does not answer" in caplog.text  # the detail is in the log
+
+
+@pytest.fixture
+def logged_in(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("kim", password="-", is_staff=True))
+    return client
+
+
+def test_a_page_answers_503_with_retry_after_while_the_database_is_down(logged_in, database_down):
+    response = logged_in.get("/dashboard/")  # the session and the user are read from the database
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "지금 데이터베이스가 응답하지 않습니다." in response.content.decode()
+
+
+def test_the_api_answers_503_in_its_error_shape_while_the_database_is_down(client, database_down):
+    response = client.get("/api/v1/programs/", HTTP_AUTHORIZATION="Token abc")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json()["errors"][0]["code"] == "database_unavailable"

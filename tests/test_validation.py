@@ -9,7 +9,14 @@ from django.db import IntegrityError, connection, transaction
 
 from portfolio import services
 from portfolio.models import BudgetLine, BudgetStage, Execution, Milestone, Program
-from tests.factories import BudgetLineFactory, IndicatorFactory, ProgramFactory
+from tests.factories import (
+    BudgetLineFactory,
+    FirmFactory,
+    IndicatorFactory,
+    MilestoneFactory,
+    ProgramFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +196,64 @@ def test_ci_runs_the_constraint_tests_on_postgresql():
             "SELECT count(*) FROM pg_constraint WHERE conname LIKE 'budgetline_%%' AND contype IN ('c', 'u')"
         )
         assert cursor.fetchone()[0] == 5
+
+
+HIDDEN = ["\u200b", "\u200d", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff"]
+
+
+@pytest.mark.parametrize("char", HIDDEN, ids=lambda c: f"U+{ord(c):04X}")
+def test_it_refuses_invisible_and_direction_characters_in_names(char):
+    program = ProgramFactory.build(name_ko=f"AI{char}사업")
+    code = f"{ord(char):04X}"
+    assert errors_of(program)["name_ko"] == [
+        f"Invisible or text-direction characters are not allowed (U+{code}, character 3)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("factory", "field"),
+    [
+        (ProgramFactory, "code"),
+        (ProgramFactory, "name_en"),
+        (IndicatorFactory, "code"),
+        (IndicatorFactory, "name_ko"),
+        (FirmFactory, "name"),
+        (MilestoneFactory, "title_ko"),
+        (SourceFactory, "key"),
+        (SourceFactory, "title"),
+    ],
+)
+def test_every_code_and_name_refuses_a_right_to_left_override(factory, field):
+    kwargs = (
+        {"program": ProgramFactory()} if factory in (FirmFactory, MilestoneFactory, IndicatorFactory) else {}
+    )
+    obj = factory.build(**kwargs, **{field: "abc\u202edef"})
+    assert "Invisible or text-direction characters" in " ".join(errors_of(obj)[field])
+
+
+def test_plain_korean_and_english_names_pass():
+    ProgramFactory.build(name_ko="AX 실증밸리 (2단계)", name_en="AX demo valley – phase 2").full_clean()
+
+
+def test_the_import_refuses_a_hidden_character_and_writes_nothing(tmp_path, settings):
+    from imports.engine import Importer
+    from portfolio.models import Firm
+    from tests.imports.conftest import write_csv
+
+    settings.LANGUAGE_CODE = "ko-kr"
+    ProgramFactory(code="GJ-AI-P1")
+    rows = [
+        ["기업명", "사업코드", "유치일", "일자리"],
+        ["(주)광주\u202e이아이", "GJ-AI-P1", "2024.3.1", "25"],
+    ]
+    results = []
+    summary = Importer("firms", user=None, reason="test", on_row=results.append).run(
+        write_csv(tmp_path / "firms.csv", rows), dry_run=False
+    )
+    messages = [message for result in results for message in result.errors]
+    assert any(
+        "보이지 않는 문자나 글자 방향을 바꾸는 문자는 쓸 수 없습니다 (U+202E, 6번째 글자)." in m
+        for m in messages
+    )
+    assert not summary.written
+    assert not Firm.objects.exists()

@@ -1,10 +1,12 @@
-"""Shared admin pieces: history on every model, selector figures attached to a changelist
-page, a totals line under amount lists, and per-request choice caching for inline rows."""
+"""Shared admin pieces: history and stale-edit refusal on every model, selector figures attached
+to a changelist page, a totals line under amount lists, and per-request choice caching for inline rows."""
 
+from django.contrib.admin import ModelAdmin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Sum
 from simple_history.admin import SimpleHistoryAdmin
 
+from portfolio.admin.versioning import VersionedAdminMixin
 from portfolio.display import won_ko
 
 
@@ -14,8 +16,9 @@ class AnnotatedChangeList(ChangeList):
         self.model_admin.annotate_results(request, self.result_list)
 
 
-class PortfolioAdmin(SimpleHistoryAdmin):
-    """Base for every domain model: change history (who, when, what) and a fixed query count."""
+class PortfolioAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """Base for every domain model: change history (who, when, what), stale edits refused, and a
+    fixed query count."""
 
     list_per_page = 50
     show_full_result_count = False  # one COUNT(*) per page, not two, on 200,000-row tables
@@ -27,7 +30,7 @@ class PortfolioAdmin(SimpleHistoryAdmin):
         """Hook: attach figures from the selectors to the page's rows in a fixed number of queries."""
 
 
-class AmountTotalsMixin:
+class AmountTotalsMixin(ModelAdmin):
     """Shows the number of rows and the sum of `amount` over the filtered list."""
 
     change_list_template = "admin/portfolio/change_list_with_totals.html"

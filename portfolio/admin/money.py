@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
 from portfolio.display import won_ko
 from portfolio.models import BudgetLine, Execution
@@ -23,7 +22,7 @@ class MoneyAdmin(AmountTotalsMixin, PortfolioAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SpreadsheetImportMixin, MoneyAdmin):  # imports: mixin added
+class BudgetLineAdmin(MoneyAdmin):
     list_display = ("program_code", "fiscal_year", "funding_source", "stage", "amount_ko", "amount", "source")
     list_filter = ("fiscal_year", "funding_source", "stage", "program__status")
     search_fields = ("program__code", "program__name_ko", "note")
@@ -32,7 +31,7 @@ class BudgetLineAdmin(SpreadsheetImportMixin, MoneyAdmin):  # imports: mixin add
 
 
 @admin.register(Execution)
-class ExecutionAdmin(SpreadsheetImportMixin, MoneyAdmin):  # imports: mixin added
+class ExecutionAdmin(MoneyAdmin):
     list_display = (
         "program_code",
         "executed_on",

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
-from reports.admin import ReportActionsMixin  # Reports (issue 3): "build a report" action
 
 
 @admin.register(Source)
@@ -20,7 +20,7 @@ class SourceAdmin(PortfolioAdmin):
     date_hierarchy = "published_on"
 
 
-class ProgramInline(CachedSourceChoicesMixin, admin.TabularInline):
+class ProgramInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 
@@ -61,7 +61,7 @@ class IndicatorInline(ProgramInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ReportActionsMixin, PortfolioAdmin):
+class ProgramAdmin(PortfolioAdmin):
     list_display = (
         "code",
         "name_ko",

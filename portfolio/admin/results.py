@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
 
@@ -17,7 +17,7 @@ class ProgramCodeMixin:
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
+class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = (
         "planned_date",
         "title_ko",
@@ -44,7 +44,7 @@ class MilestoneAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin): 
         return milestone.is_overdue()
 
 
-class ReadingInline(CachedSourceChoicesMixin, admin.TabularInline):
+class ReadingInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
     model = IndicatorReading
     extra = 1
     fields = ("period", "value", "source", "note")
@@ -94,7 +94,7 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 
 @admin.register(IndicatorReading)
-class IndicatorReadingAdmin(SpreadsheetImportMixin, PortfolioAdmin):  # imports: mixin added
+class IndicatorReadingAdmin(PortfolioAdmin):
     list_display = ("indicator", "period", "value", "source")
     list_filter = ("indicator__metric",)
     search_fields = ("indicator__code", "indicator__name_ko", "note")
@@ -104,7 +104,7 @@ class IndicatorReadingAdmin(SpreadsheetImportMixin, PortfolioAdmin):  # imports:
 
 
 @admin.register(Firm)
-class FirmAdmin(SpreadsheetImportMixin, ProgramCodeMixin, PortfolioAdmin):  # imports: mixin added
+class FirmAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = ("name", "program_code", "attracted_on", "jobs", "source")
     search_fields = ("name", "program__code", "note")
     list_select_related = ("program", "source")

@@ -14,6 +14,7 @@ from portfolio.models.choices import (
     validate_date_in_range,
     year_validators,
 )
+from portfolio.models.versioning import VersionField
 
 FUNDING_SOURCE_KNOWN = Q(funding_source__in=FundingSource.values)
 
@@ -63,7 +64,8 @@ class BudgetLine(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
@@ -137,7 +139,8 @@ class Execution(models.Model):
         "portfolio.Source", verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ExecutionQuerySet.as_manager()
 
     class Meta:

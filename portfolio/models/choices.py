@@ -42,3 +42,28 @@ class BudgetStage(models.IntegerChoices):
     PLAN = 1, _("Plan")
     ORIGINAL = 2, _("Original budget")
     SUPPLEMENTARY = 3, _("Supplementary budget")
+
+
+# Zero-width and text-direction controls (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF):
+# invisible on screen, they make two codes that look alike differ, or show a name reversed
+# ("right-to-left override"), so a reader cannot trust what they see.
+HIDDEN_CHARACTERS = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\ufeff"]
+)
+
+
+def validate_no_hidden_characters(value: str) -> None:
+    """Codes and names are plain visible text: refuse invisible and direction-changing characters."""
+    for position, char in enumerate(value, start=1):
+        if char in HIDDEN_CHARACTERS:
+            raise ValidationError(
+                _("Invisible or text-direction characters are not allowed (U+%(code)s, character %(n)s)."),
+                code="hidden_character",
+                params={"code": f"{ord(char):04X}", "n": position},
+            )
+
+
+plain_text_validators = [validate_no_hidden_characters]

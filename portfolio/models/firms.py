@@ -5,11 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.choices import validate_date_in_range
+from portfolio.models.choices import plain_text_validators, validate_date_in_range
+from portfolio.models.versioning import VersionField
 
 
 class Firm(models.Model):
-    name = models.CharField(_("firm name"), max_length=200)
+    name = models.CharField(_("firm name"), max_length=200, validators=plain_text_validators)
     program = models.ForeignKey(
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="firms"
     )
@@ -20,7 +21,8 @@ class Firm(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["-attracted_on", "name"]

@@ -1,6 +1,7 @@
 """Key performance indicators (성과지표) with a baseline, a target and readings per period."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,9 +9,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.choices import validate_date_in_range, year_validators
+from portfolio.models.choices import plain_text_validators, validate_date_in_range, year_validators
+from portfolio.models.versioning import VersionField
 
-KPI_VALUE = {"max_digits": 20, "decimal_places": 4}
+KPI_VALUE: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 
 
 class Indicator(models.Model):
@@ -30,9 +32,11 @@ class Indicator(models.Model):
     program = models.ForeignKey(
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="indicators"
     )
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name_ko = models.CharField(_("name (Korean)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    code = models.SlugField(_("code"), max_length=60, unique=True, validators=plain_text_validators)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, validators=plain_text_validators)
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, validators=plain_text_validators
+    )
     metric = models.CharField(_("metric"), max_length=20, choices=Metric, default=Metric.OTHER)
     unit = models.CharField(
         _("unit"), max_length=20, help_text=_("As written after a number, e.g. 명, 대, MW.")
@@ -60,7 +64,8 @@ class Indicator(models.Model):
         "portfolio.Source", verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["program__code", "code"]
@@ -113,7 +118,8 @@ class IndicatorReading(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["indicator", "period"]

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.choices import validate_date_in_range
+from portfolio.models.choices import plain_text_validators, validate_date_in_range
+from portfolio.models.versioning import VersionField
 
 
 class MilestoneStatus(models.TextChoices):
@@ -56,8 +57,10 @@ class Milestone(models.Model):
     program = models.ForeignKey(
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="milestones"
     )
-    title_ko = models.CharField(_("title (Korean)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, validators=plain_text_validators)
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=plain_text_validators
+    )
     planned_date = models.DateField(_("planned date"), validators=[validate_date_in_range])
     actual_date = models.DateField(
         _("actual date"), null=True, blank=True, validators=[validate_date_in_range]
@@ -80,7 +83,8 @@ class Milestone(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:

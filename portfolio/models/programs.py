@@ -6,7 +6,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.choices import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, amount_validators, year_validators
+from portfolio.models.choices import (
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    amount_validators,
+    plain_text_validators,
+    year_validators,
+)
+from portfolio.models.versioning import VersionField
 
 DEFAULT_OFFICE = "인공지능산업실"
 
@@ -50,7 +57,11 @@ class Program(models.Model):
     KIND_RANK = {ProgramKind.PORTFOLIO: 0, ProgramKind.PROGRAM: 1, ProgramKind.PROJECT: 2}
 
     code = models.SlugField(
-        _("code"), max_length=40, unique=True, help_text=_("Letters, digits, - and _, e.g. AX-VALLEY.")
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Letters, digits, - and _, e.g. AX-VALLEY."),
+        validators=plain_text_validators,
     )
     parent = models.ForeignKey(
         "self",
@@ -61,8 +72,10 @@ class Program(models.Model):
         related_name="children",
     )
     kind = models.CharField(_("level"), max_length=20, choices=ProgramKind, default=ProgramKind.PROGRAM)
-    name_ko = models.CharField(_("name (Korean)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, validators=plain_text_validators)
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, validators=plain_text_validators
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ProgramStatus, default=ProgramStatus.PROPOSED
     )
@@ -93,7 +106,8 @@ class Program(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ProgramQuerySet.as_manager()
 
     class Meta:

@@ -4,19 +4,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.models.choices import plain_text_validators
+from portfolio.models.versioning import VersionField
+
 
 class Source(models.Model):
-    key = models.SlugField(_("key"), max_length=40, unique=True, help_text=_("Short stable key, e.g. S1."))
-    publisher = models.CharField(_("publisher"), max_length=100)
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short stable key, e.g. S1."),
+        validators=plain_text_validators,
+    )
+    publisher = models.CharField(_("publisher"), max_length=100, validators=plain_text_validators)
     published_on = models.DateField(_("published on"))
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=plain_text_validators)
     url = models.URLField(_("URL"), max_length=500, blank=True)
     reference = models.CharField(
         _("reference"), max_length=200, blank=True, help_text=_("File name or document number.")
     )
     note = models.TextField(_("note"), blank=True)
 
-    history = HistoricalRecords()
+    version = VersionField()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["published_on", "key"]
