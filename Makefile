@@ -47,7 +47,7 @@ format: install
 
 # Re-extract and compile the Korean translations (needs GNU gettext); commit the .po and .mo.
 messages: install
-	for app in portfolio reports api dashboard imports; do \
+	for app in jobs portfolio reports api dashboard imports; do \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l ko --no-obsolete >/dev/null && ../$(PY) ../manage.py compilemessages -l ko >/dev/null); \
 	done
 	cd config && ../$(PY) ../manage.py compilemessages -l ko >/dev/null  # third-party strings, kept by hand
