@@ -4,11 +4,15 @@ worker on a private Redis that the test kills and restarts in the middle of a re
 import io
 import json
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -170,3 +174,41 @@ def test_a_worker_survives_redis_killed_and_restarted_mid_report_and_loses_no_re
         )
     finally:
         worker.stop()
+
+
+# --- under `make run` ----------------------------------------------------------------------
+
+
+def test_make_run_starts_the_worker_under_keep_running():
+    procfile = (Path(settings.BASE_DIR) / "Procfile.dev").read_text()
+    (worker,) = [line for line in procfile.splitlines() if line.startswith("worker:")]
+    assert worker.split(":", 1)[1].split()[:5] == ["python", "-m", "config.keep_running", "celery", "-A"]
+
+
+def test_keep_running_starts_an_exiting_command_again_and_stops_on_sigterm(tmp_path):
+    runs = tmp_path / "runs.txt"
+    command = [sys.executable, "-c", f"open({str(runs)!r}, 'a').write('ran\\n'); raise SystemExit(3)"]
+    keeper = subprocess.Popen(
+        [sys.executable, "-m", "config.keep_running", *command],
+        cwd=settings.BASE_DIR,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until(lambda: runs.exists() and runs.read_text().count("ran") >= 2, 20, "not started again")
+        assert keeper.poll() is None  # still looking after it
+    finally:
+        keeper.send_signal(signal.SIGTERM)
+        keeper.wait(timeout=10)
+    assert "exited with code 3; starting it again" in keeper.stderr.read()
+
+
+def test_keep_running_passes_a_stop_on_to_the_command_and_ends(tmp_path):
+    started = tmp_path / "started"
+    command = [sys.executable, "-c", f"import time; open({str(started)!r}, 'w'); time.sleep(60)"]
+    keeper = subprocess.Popen([sys.executable, "-m", "config.keep_running", *command], cwd=settings.BASE_DIR)
+    wait_until(started.exists, 20, "the command did not start")
+    begun = time.monotonic()
+    keeper.send_signal(signal.SIGTERM)
+    assert keeper.wait(timeout=10) != 0  # the command's exit code, killed by the signal
+    assert time.monotonic() - begun < 5
