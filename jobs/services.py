@@ -59,7 +59,7 @@ def claim_job(
     one takes the job under `claim` (or a fresh token) and spends an attempt."""
     job = model.objects.select_for_update().filter(pk=job_id).first()
     now = timezone.now()
-    label = model.job_label.capitalize()
+    label = f"{model.job_label.capitalize()} run"
     if job is None:
         logger.warning("%s %s does not exist; nothing to do.", label, job_id)
         return None
@@ -74,7 +74,7 @@ def claim_job(
             job.save(update_fields=["heartbeat_at", "worker"])
             return job, claim
         if not job.owner_is_gone(now):
-            logger.info("%s %s is being run by %s; this delivery stands down.", label, job_id, job.worker)
+            logger.info("%s %s is being built by %s; this delivery stands down.", label, job_id, job.worker)
             return None
         logger.warning("%s %s: its worker %s is gone; taking over.", label, job_id, job.worker)
     if job.attempts >= settings.REPORT_MAX_ATTEMPTS:
