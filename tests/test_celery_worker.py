@@ -1,5 +1,6 @@
-"""Workers that survive faults, and health checks that say when no worker is there: a real
-worker on a private Redis that the test kills and restarts in the middle of a report."""
+"""The worker fixture itself, workers that survive faults, and health checks that say when no
+worker is there: a real worker on a private Redis that the test kills and restarts in the middle
+of a report, and `make run`'s worker started again when it exits."""
 
 import io
 import json
@@ -25,6 +26,13 @@ from tests.waiting import wait_until
 
 Status = ReportRun.Status
 FAST = {"REPORT_HEARTBEAT_SECONDS": "1", "REPORT_STALE_SECONDS": "4"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_answers_on_redis(celery_worker):
+    replies = app.control.ping(destination=[celery_worker.name], timeout=2)
+    assert replies and list(replies[0]) == [celery_worker.name]
+    assert celery_worker.process.poll() is None
 
 
 @pytest.fixture
