@@ -8,7 +8,6 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 
 from config.health import redis_answers
-from jobs.models import FAILED, QUEUED, RUNNING, Job
+from jobs.models import QUEUED, RUNNING, Job
 
 logger = logging.getLogger(__name__)
 
@@ -204,12 +203,3 @@ def sweep_all(*, now: datetime.datetime | None = None) -> dict[str, dict[str, in
 
 def local_time(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "?"
-
-
-def fail_unless_finished(model: type[Job], job_ids: Iterable[int], **fields) -> int:
-    """Mark jobs failed (with the given fields) unless they finished meanwhile."""
-    return (
-        model.objects.filter(pk__in=list(job_ids))
-        .exclude(status__in=model.FINISHED)
-        .update(status=FAILED, finished_at=timezone.now(), **fields)
-    )
