@@ -10,7 +10,7 @@ ADDR ?= 127.0.0.1:8000
 # Development defaults; set in the environment to override (see README).
 export DEBUG ?= 1
 
-.PHONY: run test install lint format messages bench clean
+.PHONY: run test test-fast install lint format messages bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -37,6 +37,10 @@ run: install
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Everything but the worker-kill and browser tests: a couple of minutes, for the edit-test loop.
+test-fast: install lint
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,7 +52,7 @@ format: install
 
 # Re-extract and compile the Korean translations (needs GNU gettext); commit the .po and .mo.
 messages: install
-	for app in portfolio reports api dashboard imports; do \
+	for app in jobs portfolio reports api dashboard imports; do \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l ko --no-obsolete >/dev/null && ../$(PY) ../manage.py compilemessages -l ko >/dev/null); \
 	done
 	cd config && ../$(PY) ../manage.py compilemessages -l ko >/dev/null  # third-party strings, kept by hand

@@ -1,4 +1,4 @@
-"""Database and broker checks, shared by /healthz and `manage.py healthcheck`."""
+"""Database, broker and worker checks, shared by /healthz and `manage.py healthcheck`."""
 
 import logging
 
@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 BROKER_TIMEOUT_SECONDS = 1.0
+# How long to wait for workers to answer a control broadcast; a live worker answers in milliseconds.
+WORKER_TIMEOUT_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +42,33 @@ def check_broker() -> dict:
     return {"ok": ok, "mode": "celery"} | ({} if ok else {"error": "Redis does not answer"})
 
 
+def check_workers(timeout: float = WORKER_TIMEOUT_SECONDS) -> dict:
+    """Which Celery workers consume this installation's queue, asked over the broker (a control
+    broadcast): with Redis up but no worker, reports and large imports wait for ever in the queue."""
+    from config.celery import app
+
+    queue = app.conf.task_default_queue
+    try:
+        replies = app.control.inspect(timeout=timeout).active_queues() or {}
+    except Exception as exc:  # kombu/redis raise several kinds; any failure means "unknown"
+        return {"ok": False, "queue": queue, "workers": [], "error": str(exc)}
+    names = sorted(
+        name for name, queues in replies.items() if any(q.get("name") == queue for q in queues or [])
+    )
+    answer = {"ok": bool(names), "queue": queue, "workers": names}
+    return answer | ({} if names else {"error": "No worker consumes the queue"})
+
+
 def service_status() -> dict:
     database, broker = check_database(), check_broker()
-    status = "ok" if database["ok"] and broker["ok"] else "degraded"
+    workers = check_workers() if broker["ok"] and broker["mode"] == "celery" else None
+    healthy = database["ok"] and broker["ok"] and (workers is None or workers["ok"])
+    status = "ok" if healthy else "degraded"
     if not database["ok"]:
         status = "down"
-    return {"status": status, "database": database, "broker": broker}
+    return {"status": status, "database": database, "broker": broker} | (
+        {"workers": workers} if workers else {}
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

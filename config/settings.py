@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_celery_beat",
+    "jobs",
     "portfolio",
     "reports",
     "api",
@@ -363,6 +364,8 @@ IMPORT_IN_PROCESS_MAX_ROWS = env_int("IMPORT_IN_PROCESS_MAX_ROWS", 20_000, minim
 # Rows read, matched and written together, and rows per INSERT/UPDATE statement (SQLite caps the
 # latter lower by itself). bench/import_executions.py: 1,000 → 5,000 took 100,000 new executions
 # on PostgreSQL from 4,338 to 5,220 rows/s, for 9 MB more peak memory.
+# A preview nobody applied is deleted (row and uploaded file) after this many days, by the sweep.
+IMPORT_PREVIEW_RETENTION_DAYS = env_int("IMPORT_PREVIEW_RETENTION_DAYS", 7, minimum=1)
 IMPORT_CHUNK_ROWS = 5_000
 IMPORT_WRITE_BATCH = 5_000
 # Refuse an upload over the limit while it arrives, before it is written to disk.
@@ -397,6 +400,10 @@ REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 90, minimum=1)
 # Without an answering broker, build in the web process (on) or fail the run saying why (off).
 REPORT_IN_PROCESS_FALLBACK = env_bool("REPORT_IN_PROCESS_FALLBACK", True)
+# ...but only for a report of at most this many rows (programs, budget lines, executions and KPI
+# readings): about 7 s at bench/report_build.py's 15,000 rows/s, inside a 30-second web request.
+# A larger one is failed with the reason while Redis is down (with REDIS_URL empty it is built).
+REPORT_IN_PROCESS_MAX_ROWS = env_int("REPORT_IN_PROCESS_MAX_ROWS", 100_000, minimum=1)
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -2,20 +2,24 @@
 
 The row is made first, a worker (or the request, for small files) fills status, progress and
 the result; the admin page reads it. A preview's file is applied by a new run pointing at it.
+As a Job it is claimed, beats and is swept like a report run (jobs.services).
 """
 
+import datetime
+
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from imports.resources import RESOURCES
+from jobs.models import Job
 
 KIND_CHOICES = [(kind, resource.title) for kind, resource in RESOURCES.items()]
 
 
-class ImportRun(models.Model):
+class ImportRun(Job):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", pgettext_lazy("import status", "Running")
@@ -25,6 +29,7 @@ class ImportRun(models.Model):
         FAILED = "failed", _("Failed: nothing written")
 
     FINISHED = (Status.PREVIEWED, Status.APPLIED, Status.REJECTED, Status.FAILED)
+    job_label = "import"
 
     kind = models.CharField(_("kind"), max_length=30, choices=KIND_CHOICES)
     dry_run = models.BooleanField(_("preview only"), default=True)
@@ -50,10 +55,7 @@ class ImportRun(models.Model):
         related_name="import_runs",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     rows_done = models.PositiveIntegerField(_("rows read"), default=0)
     rows_total = models.PositiveIntegerField(_("rows (estimate)"), null=True, blank=True)
     new_rows = models.PositiveIntegerField(_("new"), default=0)
@@ -73,29 +75,20 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")
-        indexes = [models.Index(fields=["status", "created_at"], name="importrun_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="importrun_status_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="importrun_status_heartbeat"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} · {self.original_name}"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
     def can_apply(self) -> bool:
         return self.dry_run and self.status == self.Status.PREVIEWED
 
-    @property
-    def progress_key(self) -> str:
-        return f"imports:progress:{self.pk}"
-
     def progress(self) -> tuple[int, int | None]:
-        """Rows read so far and the estimated total: live from the cache while running."""
-        if self.status == self.Status.RUNNING:
-            live = cache.get(self.progress_key)
-            if live:
-                return live
+        """Rows read so far and the estimated total, as the heartbeat last wrote them."""
         return self.rows_done, self.rows_total
 
     def progress_percent(self) -> int | None:
@@ -103,3 +96,66 @@ class ImportRun(models.Model):
         if not total:
             return None
         return min(100, round(100 * done / total))
+
+    # --- as a job (see jobs.models.Job) ------------------------------------------------------
+
+    def task(self):
+        from imports.tasks import run_import
+
+        return run_import
+
+    def run_here(self, *, note: str) -> None:
+        from imports.services import execute_run
+
+        execute_run(self.pk, note=note)
+
+    def refusal_here(self) -> str:
+        rows = self.rows_total or 0
+        if rows <= settings.IMPORT_IN_PROCESS_MAX_ROWS:
+            return ""
+        return gettext(
+            "A file of about %(rows)s rows is too large to import in the web page, so nothing was written. "
+            "Try again when the queue is back, or split the file into files of at most %(limit)s rows."
+        ) % {"rows": f"{rows:,}", "limit": f"{settings.IMPORT_IN_PROCESS_MAX_ROWS:,}"}
+
+    def fail(self, reason: str) -> None:
+        """Failed with the reason, nothing written; the file goes once no run can read it again."""
+        from imports.services import release_file
+
+        ImportRun.objects.filter(pk=self.pk).exclude(status__in=self.FINISHED).update(
+            status=self.Status.FAILED, finished_at=timezone.now(), file_error=reason
+        )
+        release_file(self.pk)
+
+    def queue_texts(self) -> dict[str, str]:
+        return {
+            "no_redis": gettext("No Redis is configured (REDIS_URL is empty): done in the web process."),
+            "no_answer": gettext("The import queue (Redis) does not answer."),
+            "refused": gettext("The import queue (Redis) refused the task: %(error)s"),
+            "instead": gettext("Done in the web process instead."),
+            "waiting": gettext("Waiting for a worker."),
+        }
+
+    def lost_each_time_message(self) -> str:
+        return gettext(
+            "Gave up after %(attempts)d attempts: the worker running this import was lost each time "
+            "(last on %(worker)s). Nothing was written."
+        ) % {"attempts": self.attempts, "worker": self.worker or "?"}
+
+    def stale_messages(self, *, time: str) -> tuple[str, str]:
+        values = {"attempts": self.attempts, "time": time, "worker": self.worker or "?"}
+        sent_again = gettext(
+            "The worker running this import stopped answering (last heartbeat %(time)s on "
+            "%(worker)s); sent to the queue again."
+        )
+        given_up = gettext(
+            "Gave up after %(attempts)d attempts: the worker running this import stopped answering "
+            "each time (last heartbeat %(time)s on %(worker)s). Nothing was written."
+        )
+        return sent_again % values, given_up % values
+
+    @classmethod
+    def housekeeping(cls, now: datetime.datetime) -> dict[str, int]:
+        from imports.services import delete_old_previews
+
+        return {"previews_deleted": delete_old_previews(now=now)}

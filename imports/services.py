@@ -4,10 +4,13 @@ ones to a worker (sent on commit), then fill the row with the outcome.
 An apply writes its rows and marks its run APPLIED in one transaction, so a worker killed half
 way leaves neither half the rows nor a run that claims to be done; running it again is safe.
 Without an answering queue a large run is done in the web process, saying so, or failed with the
-reason when it is too large for a web request: it is never left queued without a word. The
-uploaded file is deleted once no run can read it again.
+reason when it is too large for a web request: it is never left queued without a word. Runs are
+jobs (jobs.services): claimed under a row lock, beating while they run, swept when their worker
+dies or their message is lost. The uploaded file is deleted once no run can read it again, and a
+preview nobody applied goes after IMPORT_PREVIEW_RETENTION_DAYS.
 """
 
+import datetime
 import logging
 import shutil
 import tempfile
@@ -16,18 +19,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.health import redis_answers
 from imports.engine import Importer
 from imports.models import ImportRun
 from imports.readers import estimate_rows
 from imports.results import Outcome, RowResult, Summary
+from jobs.services import Abandoned, Heartbeat, claim_job, worker_name
+from jobs.services import dispatch as send_or_run_here
 
 logger = logging.getLogger(__name__)
 
@@ -91,90 +93,51 @@ def _schedule(run: ImportRun) -> ImportRun:
 
 def dispatch(run_id: int) -> None:
     """Send a large run to a worker. Without an answering queue, run it here saying so, or, when
-    it is too large for a web request, fail it saying why; a failed preview can be uploaded again
-    and a failed apply's preview applied again once the queue is back."""
-    if not settings.REDIS_URL:
-        execute_run(run_id, note=_("No Redis is configured (REDIS_URL is empty): done in the web process."))
-        return
-    problem = _("The import queue (Redis) does not answer.")
-    if redis_answers(settings.CELERY_BROKER_URL):
-        from imports.tasks import run_import
-
-        try:
-            run_import.apply_async(
-                args=[run_id],
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
-            )
-        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
-            logger.warning("Could not send import run %s to the queue: %s", run_id, exc)
-            problem = _("The import queue (Redis) refused the task: %(error)s") % {"error": exc}
-        else:
-            ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-                message=_("Waiting for a worker.")
-            )
-            return
-    rows = ImportRun.objects.filter(pk=run_id).values_list("rows_total", flat=True).first() or 0
-    if rows <= settings.IMPORT_IN_PROCESS_MAX_ROWS:
-        execute_run(run_id, note=" ".join([problem, _("Done in the web process instead.")]))
-        return
-    reason = _(
-        "A file of about %(rows)s rows is too large to import in the web page, so nothing was written. "
-        "Try again when the queue is back, or split the file into files of at most %(limit)s rows."
-    ) % {"rows": f"{rows:,}", "limit": f"{settings.IMPORT_IN_PROCESS_MAX_ROWS:,}"}
-    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.FAILED, finished_at=timezone.now(), file_error=" ".join([problem, reason])
-    )
-    release_file(run_id)
+    it is too large for a web request, fail it saying why (jobs.services.dispatch); a failed
+    preview can be uploaded again and a failed apply's preview applied again once the queue is
+    back."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is not None:
+        send_or_run_here(run)
 
 
-def claim(run_id: int, *, redelivered: bool = False, note: str = "") -> bool:
-    """Take the run for this process, replacing its message with `note`. A redelivered task (its
-    worker died) may take a run left RUNNING: an apply's writes and its APPLIED mark commit
-    together, so nothing was half-done."""
-    states = Q(status=ImportRun.Status.QUEUED)
-    if redelivered:
-        states |= Q(status=ImportRun.Status.RUNNING)
-    return bool(
-        ImportRun.objects.filter(states, pk=run_id).update(
-            status=ImportRun.Status.RUNNING,
-            started_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            message=note,
-        )
-    )
-
-
-def execute_run(run_id: int, *, redelivered: bool = False, note: str = "") -> None:
-    """Run a claimed import to the end and record its outcome; `note` says where it runs, when
-    not on a worker as planned."""
-    if not claim(run_id, redelivered=redelivered, note=note):
-        logger.info("Import run %s was already taken or finished", run_id)
-        return
+def execute_run(run_id: int, *, claim: str | None = None, task_id: str = "", note: str = "") -> str:
+    """Claim the run for this delivery, run it to the end and record its outcome; returns what
+    happened ("done", "skipped", "abandoned"). `note` says where it runs, when not on a worker as
+    planned. Progress goes on the row through the heartbeat, never through the cache, so an import
+    works the same with Redis down."""
+    claimed = claim_job(ImportRun, run_id, claim=claim, task_id=task_id, worker=worker_name(), note=note)
+    if claimed is None:
+        return "skipped"
+    run, token = claimed
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    heartbeat = Heartbeat(ImportRun, run_id, token)
+    heartbeat.start()
     collector = RowCollector(settings.IMPORT_PREVIEW_ROWS)
     importer = Importer(
         run.kind,
         user=run.created_by,
         reason=_("Spreadsheet import #%(id)s: %(name)s") % {"id": run.pk, "name": run.original_name},
         on_row=collector,
-        progress=lambda done, total: cache.set(run.progress_key, (done, total), 3600),
+        progress=heartbeat.progress,
     )
     try:
         with local_copy(run) as path:
             if run.dry_run:
                 summary = importer.run(path, dry_run=True)
-                _finish(run, summary, collector)
+                _finish(run, token, summary, collector)
             else:
+                # The rows and the APPLIED mark commit together, and only while this delivery
+                # still holds the claim: a run the sweep gave to another writes nothing.
                 with transaction.atomic():
-                    locked = ImportRun.objects.select_for_update().get(pk=run_id)
-                    if locked.status != ImportRun.Status.RUNNING:
-                        return  # another attempt finished it while this one waited for the lock
                     summary = importer.run(path, dry_run=False)
-                    _finish(run, summary, collector)
+                    _finish(run, token, summary, collector)
+    except Abandoned:
+        logger.warning("Import run %s was taken over by another delivery; this one stops.", run_id)
+        return "abandoned"
     except Exception:
         logger.exception("Import run %s failed", run_id)
-        ImportRun.objects.filter(pk=run_id).update(
+        ImportRun.objects.filter(pk=run_id, claim=token, status=ImportRun.Status.RUNNING).update(
             status=ImportRun.Status.FAILED,
             finished_at=timezone.now(),
             file_error=_(
@@ -185,30 +148,61 @@ def execute_run(run_id: int, *, redelivered: bool = False, note: str = "") -> No
         transaction.on_commit(lambda: release_file(run_id))
         raise
     finally:
-        cache.delete(run.progress_key)
+        heartbeat.stop()
     # Outside the try: the outcome is recorded, and nothing that happens to the file changes it.
     transaction.on_commit(lambda: release_file(run_id))
+    return "done"
 
 
-def _finish(run: ImportRun, summary: Summary, collector: RowCollector) -> None:
+def _finish(run: ImportRun, claim: str, summary: Summary, collector: RowCollector) -> None:
+    """Record the outcome, if this delivery still holds the run; else raise Abandoned."""
     if summary.failed:
         status = ImportRun.Status.REJECTED
     elif summary.dry_run:
         status = ImportRun.Status.PREVIEWED
     else:
         status = ImportRun.Status.APPLIED
-    run.status = status
-    run.finished_at = timezone.now()
-    run.rows_done = summary.rows
-    run.rows_total = summary.rows
-    run.new_rows = summary.counts[Outcome.NEW]
-    run.changed_rows = summary.counts[Outcome.CHANGED]
-    run.unchanged_rows = summary.counts[Outcome.UNCHANGED]
-    run.error_rows = summary.counts[Outcome.ERROR]
-    run.file_error = summary.file_error
-    run.ignored_columns = summary.ignored_columns
-    run.rows = collector.rows
-    run.save()
+    updated = ImportRun.objects.filter(pk=run.pk, claim=claim, status=ImportRun.Status.RUNNING).update(
+        status=status,
+        finished_at=timezone.now(),
+        rows_done=summary.rows,
+        rows_total=summary.rows,
+        new_rows=summary.counts[Outcome.NEW],
+        changed_rows=summary.counts[Outcome.CHANGED],
+        unchanged_rows=summary.counts[Outcome.UNCHANGED],
+        error_rows=summary.counts[Outcome.ERROR],
+        file_error=summary.file_error,
+        ignored_columns=summary.ignored_columns,
+        rows=collector.rows,
+    )
+    if not updated:
+        raise Abandoned(f"import run {run.pk} was taken over before its outcome was saved")
+
+
+def delete_old_previews(*, now: datetime.datetime | None = None) -> int:
+    """Delete previews nobody applied within IMPORT_PREVIEW_RETENTION_DAYS, with their uploaded
+    files: nothing was written from them, and the file is the office's data sitting on disk.
+    A preview with an apply that succeeded or is under way stays. Returns how many went."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.IMPORT_PREVIEW_RETENTION_DAYS)
+    kept = (ImportRun.Status.APPLIED, ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    old = ImportRun.objects.filter(
+        dry_run=True, status=ImportRun.Status.PREVIEWED, finished_at__lt=cutoff
+    ).exclude(applies__status__in=kept)
+    deleted = 0
+    for preview in old.distinct().iterator():
+        name = preview.file.name
+        with transaction.atomic():
+            if name:
+                ImportRun.objects.filter(file=name).update(file="")  # its failed applies share it
+            preview.delete()
+        if name:
+            try:
+                preview.file.storage.delete(name)
+            except OSError as exc:  # the row is gone; a stray file is only disk space
+                logger.warning("Could not delete the file %s of import run %s: %s", name, preview.pk, exc)
+        deleted += 1
+    return deleted
 
 
 def release_file(run_id: int) -> None:

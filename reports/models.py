@@ -10,8 +10,10 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from jobs.models import Job, JobQuerySet
 
 
 class ReportStorage(LazyObject):
@@ -59,25 +61,18 @@ class Trigger(models.TextChoices):
     COMMAND = "command", _("Command line")
 
 
-class ReportRunQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING])
-
-    def stale(self, now: datetime.datetime | None = None):
-        """Running runs whose heartbeat stopped: their worker is presumed dead."""
-        now = now or timezone.now()
-        limit = now - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS)
-        return self.filter(status=ReportStatus.RUNNING, heartbeat_at__lt=limit)
-
+class ReportRunQuerySet(JobQuerySet):
     def with_files(self):
         return self.exclude(file="")
 
 
-class ReportRun(models.Model):
+class ReportRun(Job):
     Kind = ReportKind
     Status = ReportStatus
     Language = ReportLanguage
     Trigger = Trigger
+    FINISHED = (ReportStatus.DONE, ReportStatus.FAILED)
+    job_label = "report"
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind)
     # Parameters
@@ -93,13 +88,10 @@ class ReportRun(models.Model):
     language = models.CharField(
         _("language"), max_length=2, choices=ReportLanguage, default=ReportLanguage.KOREAN
     )
-    # Progress
+    # Progress (rows done and in all, message), claim and heartbeat: see Job
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus, default=ReportStatus.QUEUED, db_index=True
     )
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
-    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
-    message = models.TextField(_("message"), blank=True)
     # Result
     file = models.FileField(_("file"), storage=report_storage, max_length=300, blank=True)
     size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -118,16 +110,7 @@ class ReportRun(models.Model):
     # is delivered again after its worker died): one message makes at most one report.
     schedule_key = models.CharField(_("schedule message"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(_("sent to the queue at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expired_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
-    # The worker's side: which delivery owns the build, and whether it is still alive.
-    task_id = models.CharField(_("Celery task id"), max_length=50, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    claim = models.CharField(_("claim token"), max_length=32, blank=True, editable=False)
-    worker = models.CharField(_("worker"), max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     objects = ReportRunQuerySet.as_manager()
 
@@ -164,10 +147,6 @@ class ReportRun(models.Model):
         return f"#{self.pk} {self.get_kind_display()} ({self.get_status_display()})"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
-
-    @property
     def progress_percent(self) -> int:
         """0–100 for a progress bar; 100 once done."""
         if self.status == ReportStatus.DONE:
@@ -193,3 +172,72 @@ class ReportRun(models.Model):
     def storage_name(self) -> str:
         """The one name this run's file ever has, so a rebuild replaces it instead of adding one."""
         return f"{self.created_at:%Y/%m}/report-{self.pk}-{self.kind}.xlsx"
+
+    # --- as a job (see jobs.models.Job) ------------------------------------------------------
+
+    def task(self):
+        from reports.tasks import build_report
+
+        return build_report
+
+    def run_here(self, *, note: str) -> None:
+        from reports.services.building import build_run
+
+        build_run(self.pk, note=note)
+
+    def estimated_rows(self) -> int:
+        """Rows a build of this report writes, about: programs, budget lines, executions and KPI
+        readings of the whole portfolio (an upper bound for a scoped report)."""
+        from portfolio.models import BudgetLine, Execution, IndicatorReading, Program
+
+        return sum(model.objects.count() for model in (Program, BudgetLine, Execution, IndicatorReading))
+
+    def refusal_here(self) -> str:
+        if not settings.REPORT_IN_PROCESS_FALLBACK:
+            return gettext("Nothing was built; ask again when the queue is back.")
+        rows = self.estimated_rows()
+        if rows > settings.REPORT_IN_PROCESS_MAX_ROWS:
+            return gettext(
+                "A report of about %(rows)s rows would outlive a web request, so nothing was built. "
+                "Ask again when the queue is back, or ask for one program's report."
+            ) % {"rows": f"{rows:,}"}
+        return ""
+
+    def claimed_message(self, note: str) -> str:
+        return gettext("Building (attempt %(attempt)d of %(max)d).") % {
+            "attempt": self.attempts,
+            "max": settings.REPORT_MAX_ATTEMPTS,
+        }
+
+    def queue_texts(self) -> dict[str, str]:
+        return {
+            "no_redis": gettext("No Redis is configured (REDIS_URL is empty): built in the web process."),
+            "no_answer": gettext("The report queue (Redis) does not answer."),
+            "refused": gettext("The report queue (Redis) refused the task: %(error)s"),
+            "instead": gettext("Built in the web process instead."),
+            "waiting": gettext("Waiting for a worker."),
+        }
+
+    def lost_each_time_message(self) -> str:
+        return gettext(
+            "Gave up after %(attempts)d attempts: the worker building this report was lost each time "
+            "(last on %(worker)s). A report this large may need a longer time limit."
+        ) % {"attempts": self.attempts, "worker": self.worker or "?"}
+
+    def stale_messages(self, *, time: str) -> tuple[str, str]:
+        values = {"attempts": self.attempts, "time": time, "worker": self.worker or "?"}
+        sent_again = gettext(
+            "The worker building this report stopped answering (last heartbeat %(time)s on "
+            "%(worker)s); sent to the queue again."
+        )
+        given_up = gettext(
+            "Gave up after %(attempts)d attempts: the worker building this report stopped "
+            "answering each time (last heartbeat %(time)s on %(worker)s)."
+        )
+        return sent_again % values, given_up % values
+
+    @classmethod
+    def housekeeping(cls, now: datetime.datetime) -> dict[str, int]:
+        from reports.services.housekeeping import remove_stale_build_folders
+
+        return {"folders_removed": remove_stale_build_folders()}

@@ -7,6 +7,7 @@ from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import connections
 
+from jobs.services import new_claim, sweep_all
 from reports import services
 from reports.models import Trigger
 
@@ -26,7 +27,11 @@ MAX_RETRIES = 5
 )
 def build_report(self, run_id: int, claim: str | None = None) -> str:
     """Build one report run. Safe to deliver any number of times: the run's claim lets one
-    delivery build it, and a finished run is never built again."""
+    delivery build it, and a finished run is never built again.
+
+    The claim token is made here, before claiming, and every retry carries it: a claim written
+    just before the database dropped is then this delivery's own, not a stranger's to wait out."""
+    claim = claim or new_claim()
     try:
         return services.build_run(run_id, claim=claim, task_id=self.request.id or "")
     except services.TransientBuildError as exc:
@@ -60,8 +65,9 @@ def scheduled_report(self, kind: str = "portfolio", language: str = "ko", root: 
 
 
 @shared_task(name="reports.sweep_stale_runs")
-def sweep_stale_runs() -> dict[str, int]:
-    return services.sweep_stale_runs()
+def sweep_stale_runs() -> dict[str, dict[str, int]]:
+    """The one sweep of every kind of job (jobs.sweep), under the name the beat schedule uses."""
+    return sweep_all()
 
 
 @shared_task(name="reports.expire_old_files")

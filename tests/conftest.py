@@ -4,15 +4,16 @@ Tests about PostgreSQL or Redis use the real servers. When one is missing they a
 with the reason, unless REQUIRE_SERVICES=1 (as in CI), which makes a missing service a failure.
 """
 
+import functools
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -20,6 +21,7 @@ from django.db import connection
 from config.celery import app
 from config.health import redis_answers
 from portfolio.roles import MANAGERS, OFFICE_STAFF
+from tests.waiting import wait_until
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 
@@ -175,13 +177,37 @@ class CeleryWorker:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so kill() reaches the pool children
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
             if self.process.poll() is not None:
                 pytest.fail(f"Celery worker exited at start; log:\n{self.log_path.read_text()[-3000:]}")
-            if app.control.ping(destination=[self.name], timeout=0.5):
-                return
-        pytest.fail(f"Celery worker not ready after {timeout} s; log:\n{self.log_path.read_text()[-3000:]}")
+            return self.answers()
+
+        wait_until(
+            ready, timeout, lambda: f"Celery worker not ready; log:\n{self.log_path.read_text()[-3000:]}"
+        )
+
+    @functools.cached_property
+    def client(self) -> Celery:
+        """A Celery client of this worker's Redis (which may not be the project's), to send it
+        tasks by name and ping it: control messages go through an app's own broker only."""
+        client = Celery("test-client", broker=self.redis_url, set_as_current=False)
+        client.conf.task_default_queue = TEST_QUEUE
+        client.conf.broker_connection_retry_on_startup = False
+        return client
+
+    def send(self, task_name: str, *args) -> None:
+        self.client.send_task(task_name, args=list(args))
+
+    def answers(self, timeout: float = 0.5) -> bool:
+        """Whether the worker answers a ping over its own Redis."""
+        try:
+            return bool(self.client.control.ping(destination=[self.name], timeout=timeout))
+        except Exception:  # its Redis is down: no answer
+            return False
+
+    def is_alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def restart(self, **options) -> None:
         self.stop()

@@ -6,7 +6,8 @@ once the row is committed (`asking`). `build_run` is what the task calls: it cla
 builds the workbook into a temporary file while a heartbeat thread writes progress, and moves the
 file into storage under the run's one name, so however often a run is delivered it ends with one
 file (`building`). The sweep, the clean-up after killed builds and the file expiry are in
-`housekeeping`.
+`housekeeping`. Claim, heartbeat, dispatch and sweep are the job mechanism that imports share
+(`jobs.services`); these modules add what is particular to reports.
 """
 
 from reports.services.asking import dispatch, request_report

@@ -5,19 +5,16 @@ here or fails it saying why)."""
 import datetime
 import logging
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.health import redis_answers
+from jobs.services import dispatch as send_or_run_here
 from portfolio.models import Program
 from portfolio.selectors import load_scope
 from portfolio.validation import validate_as_of
-from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
-from reports.services.building import build_run
+from reports.models import ReportKind, ReportLanguage, ReportRun, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -94,33 +91,8 @@ def request_report(
 
 
 def dispatch(run_id: int) -> None:
-    """Send the build task; without an answering broker, build here or fail saying why."""
-    if not settings.REDIS_URL:
-        build_run(run_id, note=_("No Redis is configured (REDIS_URL is empty): built in the web process."))
-        return
-    problem = _("The report queue (Redis) does not answer.")
-    if redis_answers(settings.CELERY_BROKER_URL):
-        from reports.tasks import build_report
-
-        try:
-            result = build_report.apply_async(
-                args=[run_id],
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
-            )
-        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
-            logger.warning("Could not send report run %s to the queue: %s", run_id, exc)
-            problem = _("The report queue (Redis) refused the task: %(error)s") % {"error": exc}
-        else:
-            ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
-                task_id=result.id, sent_at=timezone.now(), message=_("Waiting for a worker.")
-            )
-            return
-    if settings.REPORT_IN_PROCESS_FALLBACK:
-        build_run(run_id, note=" ".join([problem, _("Built in the web process instead.")]))
-    else:
-        ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED,
-            finished_at=timezone.now(),
-            message=" ".join([problem, _("Nothing was built; ask again when the queue is back.")]),
-        )
+    """Send the build task; without an answering broker, build here or fail saying why (see
+    jobs.services.dispatch)."""
+    run = ReportRun.objects.filter(pk=run_id).first()
+    if run is not None:
+        send_or_run_here(run)

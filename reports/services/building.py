@@ -6,32 +6,26 @@ however often a run is delivered it ends with one file.
 import datetime
 import hashlib
 import logging
-import os
 import re
 import shutil
-import socket
 import tempfile
-import threading
 import time
-import uuid
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.services import TRANSIENT_ERRORS, Abandoned, Heartbeat, claim_job, worker_name
 from reports import builders
 from reports.builders.xlsx import sheet_files_in
 from reports.models import ReportRun, ReportStatus, report_storage
 
 logger = logging.getLogger(__name__)
-
-
-class Abandoned(Exception):
-    """This delivery no longer owns the run (the sweep gave it to another): stop quietly."""
 
 
 class TransientBuildError(Exception):
@@ -40,15 +34,6 @@ class TransientBuildError(Exception):
     def __init__(self, claim: str | None, cause: BaseException):
         super().__init__(str(cause))
         self.claim = claim
-
-
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-try:  # Redis errors count as transient too, when redis-py is installed (it is, with Celery)
-    import redis
-
-    TRANSIENT_ERRORS += (redis.ConnectionError, redis.TimeoutError)
-except ImportError:  # pragma: no cover
-    pass
 
 
 # A build folder's name: report-<database>-<run id>-<start of the claim>-<random>, so that the
@@ -68,116 +53,14 @@ def make_build_folder(run_id: int, claim: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{build_folder_prefix()}{run_id}-{claim[:CLAIM_IN_NAME]}-"))
 
 
-def worker_name() -> str:
-    """host:pid of the process building, so a claimant on the same host can tell it is gone."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def owner_is_gone(run: ReportRun, now: datetime.datetime) -> bool:
-    """Whether the delivery that claimed a running run is dead: its heartbeat is stale, or its
-    process (on this host) no longer exists, as after a pool child was killed."""
-    stale = (
-        run.heartbeat_at is None or (now - run.heartbeat_at).total_seconds() > settings.REPORT_STALE_SECONDS
-    )
-    if stale:
-        return True
-    host, _sep, pid = run.worker.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-    return False
+    return run.owner_is_gone(now)
 
 
-@transaction.atomic
 def claim_run(run_id: int, *, claim: str | None, task_id: str, worker: str) -> tuple[ReportRun, str] | None:
-    """Take the run for this delivery, or None when it must not be built here: it is finished,
-    or another live delivery is building it. The row lock makes two deliveries at once see each
-    other. A delivery carrying the current claim (a retry of this build) continues it."""
-    run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-    now = timezone.now()
-    if run is None:
-        logger.warning("Report run %s does not exist; nothing to build.", run_id)
-        return None
-    if run.is_finished:
-        logger.info("Report run %s is already %s; not building it again.", run_id, run.status)
-        return None
-    if run.status == ReportStatus.RUNNING:
-        if claim and claim == run.claim:
-            # A retry of this build, perhaps in another pool process: it names the process
-            # building now, so that the dead-pid check of a second delivery looks at the right one.
-            run.heartbeat_at, run.worker = now, worker
-            run.save(update_fields=["heartbeat_at", "worker"])
-            return run, claim
-        if not owner_is_gone(run, now):
-            logger.info("Report run %s is being built by %s; this delivery stands down.", run_id, run.worker)
-            return None
-        logger.warning("Report run %s: its builder %s is gone; taking over.", run_id, run.worker)
-    if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
-        run.status, run.finished_at = ReportStatus.FAILED, now
-        run.message = _(
-            "Gave up after %(attempts)d attempts: the worker building this report was lost each time "
-            "(last on %(worker)s). A report this large may need a longer time limit."
-        ) % {"attempts": run.attempts, "worker": run.worker or "?"}
-        run.save()
-        return None
-    token = uuid.uuid4().hex
-    run.status, run.claim, run.worker = ReportStatus.RUNNING, token, worker
-    run.attempts += 1
-    run.task_id = task_id or run.task_id
-    run.started_at = run.heartbeat_at = now
-    run.rows_done = 0
-    run.message = _("Building (attempt %(attempt)d of %(max)d).") % {
-        "attempt": run.attempts,
-        "max": settings.REPORT_MAX_ATTEMPTS,
-    }
-    run.save()
-    return run, token
-
-
-class Heartbeat(threading.Thread):
-    """Writes the build's progress and a heartbeat on its run every few seconds, from its own
-    thread, so a slow query or a long save still shows the worker alive; finds out when the run
-    was taken away (the update matches no row) and makes the build stop."""
-
-    def __init__(self, run_id: int, claim: str):
-        super().__init__(name=f"report-{run_id}-heartbeat", daemon=True)
-        self.run_id, self.claim = run_id, claim
-        self.done = self.total = 0
-        self.lost = False
-        self._stop_event = threading.Event()
-
-    def progress(self, done: int, total: int) -> None:
-        """The builder's progress callback: remember the numbers, stop if the run was taken."""
-        self.done, self.total = done, total
-        if self.lost:
-            raise Abandoned(f"report run {self.run_id} was taken over")
-
-    def run(self) -> None:
-        try:
-            while not self._stop_event.wait(settings.REPORT_HEARTBEAT_SECONDS):
-                self.beat()
-        finally:
-            connection.close()  # this thread's own connection
-
-    def beat(self) -> None:
-        try:
-            updated = ReportRun.objects.filter(
-                pk=self.run_id, claim=self.claim, status=ReportStatus.RUNNING
-            ).update(heartbeat_at=timezone.now(), rows_done=self.done, rows_total=self.total)
-        except DatabaseError as exc:  # a hiccup: the next beat tries again
-            logger.warning("Heartbeat of report run %s not written: %s", self.run_id, exc)
-            return
-        if not updated:
-            self.lost = True
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        if self.is_alive():
-            self.join(timeout=10)
+    """Take the run for this delivery (see jobs.services.claim_job), or None when it must not be
+    built here."""
+    return claim_job(ReportRun, run_id, claim=claim, task_id=task_id, worker=worker)
 
 
 def build_run(
@@ -190,11 +73,13 @@ def build_run(
     try:
         claimed = claim_run(run_id, claim=claim, task_id=task_id, worker=worker or worker_name())
     except TRANSIENT_ERRORS as exc:
-        raise TransientBuildError(None, exc) from exc
+        # The claim may have been written before the connection dropped: a retry carrying the
+        # same token continues it instead of finding a live-looking claim that is not its own.
+        raise TransientBuildError(claim, exc) from exc
     if claimed is None:
         return "skipped"
     run, token = claimed
-    heartbeat = Heartbeat(run_id, token)
+    heartbeat = Heartbeat(ReportRun, run_id, token)
     heartbeat.start()
     folder = None
     started = time.monotonic()
@@ -308,7 +193,9 @@ def give_up(run_id: int, claim: str | None, exc: BaseException) -> None:
     the sweep gave to another delivery meanwhile is that one's). A delivery whose claim itself
     kept failing holds nothing: it fails the run only while nobody has claimed it."""
     runs = ReportRun.objects.filter(pk=run_id)
-    runs = runs.filter(claim=claim) if claim else runs.filter(status=ReportStatus.QUEUED)
+    # The claim may never have been written (the database was down when it was made).
+    held = Q(claim=claim) if claim else Q(pk__in=[])
+    runs = runs.filter(held | Q(status=ReportStatus.QUEUED))
     runs.exclude(status__in=[ReportStatus.DONE, ReportStatus.FAILED]).update(
         status=ReportStatus.FAILED,
         finished_at=timezone.now(),

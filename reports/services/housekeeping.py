@@ -10,57 +10,24 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.models import QUEUED_RESEND_SECONDS
+from jobs.services import sweep_jobs
 from reports.models import ReportRun, ReportStatus
-from reports.services.asking import dispatch
-from reports.services.building import CLAIM_IN_NAME, build_folder_prefix, owner_is_gone
+from reports.services.building import CLAIM_IN_NAME, build_folder_prefix
 
-# A queued run whose message may have been lost (say Redis restarted without persistence) is sent
-# again after this long; duplicates are harmless, the claim lets one delivery through.
-QUEUED_RESEND_SECONDS = 600
+__all__ = ["QUEUED_RESEND_SECONDS", "expire_old_files", "remove_stale_build_folders", "sweep_stale_runs"]
 
 
 def sweep_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-queue (or, after REPORT_MAX_ATTEMPTS, fail with a reason) runs whose builder stopped
-    beating, re-send queued runs whose message may have been lost, and remove the build folders
-    that killed builds left on the machine running the sweep. Runs every REPORT_SWEEP_SECONDS
-    from beat, and when a worker starts."""
+    """The reports' part of the one sweep (jobs.services.sweep_jobs): re-queue (or, after
+    REPORT_MAX_ATTEMPTS, fail with a reason) runs whose builder stopped beating, re-send queued
+    runs whose message may have been lost, and remove the build folders that killed builds left
+    on the machine running the sweep."""
     now = now or timezone.now()
-    counts = {"requeued": 0, "failed": 0, "resent": 0, "folders_removed": 0}
-    for run_id in ReportRun.objects.stale(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-            if run is None or run.status != ReportStatus.RUNNING or not owner_is_gone(run, now):
-                continue
-            last = local_time(run.heartbeat_at)
-            if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
-                run.status, run.finished_at = ReportStatus.FAILED, now
-                run.message = _(
-                    "Gave up after %(attempts)d attempts: the worker building this report stopped "
-                    "answering each time (last heartbeat %(time)s on %(worker)s)."
-                ) % {"attempts": run.attempts, "time": last, "worker": run.worker or "?"}
-                counts["failed"] += 1
-            else:
-                run.status, run.claim = ReportStatus.QUEUED, ""
-                run.message = _(
-                    "The worker building this report stopped answering (last heartbeat %(time)s on "
-                    "%(worker)s); sent to the queue again."
-                ) % {"time": last, "worker": run.worker or "?"}
-                transaction.on_commit(lambda run_id=run_id: dispatch(run_id))
-                counts["requeued"] += 1
-            run.save()
-    waiting = ReportRun.objects.filter(
-        status=ReportStatus.QUEUED,
-        created_at__lt=now - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS),
-    ).exclude(sent_at__gte=now - datetime.timedelta(seconds=QUEUED_RESEND_SECONDS))
-    for run_id in waiting.values_list("pk", flat=True):
-        dispatch(run_id)
-        counts["resent"] += 1
-    counts["folders_removed"] = remove_stale_build_folders()
-    return counts
+    return sweep_jobs(ReportRun, now=now) | ReportRun.housekeeping(now)
 
 
 def remove_stale_build_folders(*, root: Path | None = None) -> int:
@@ -92,10 +59,6 @@ def remove_stale_build_folders(*, root: Path | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
     return removed
-
-
-def local_time(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "?"
 
 
 def expire_old_files(*, now: datetime.datetime | None = None) -> int:

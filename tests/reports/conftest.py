@@ -6,7 +6,6 @@ wait for a run."""
 import datetime
 import shutil
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from portfolio.roles import DOMAIN_MODELS, MANAGERS, OFFICE_STAFF
 from reports import services
 from reports.models import ReportRun
 from tests import factories as f
+from tests.waiting import wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -113,17 +113,20 @@ def sheet_rows(book, title: str) -> list[tuple]:
 
 
 def wait_for(run: ReportRun, condition, *, timeout: float, poll: float = 0.2) -> ReportRun:
-    deadline = time.monotonic() + timeout
-    while True:
+    def there():
         run.refresh_from_db()
-        if condition(run):
-            return run
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"run {run.pk} did not get there in {timeout} s: status={run.status} "
-                f"rows={run.rows_done}/{run.rows_total} attempts={run.attempts} message={run.message!r}"
-            )
-        time.sleep(poll)
+        return condition(run)
+
+    wait_until(
+        there,
+        timeout,
+        lambda: (
+            f"run {run.pk}: status={run.status} rows={run.rows_done}/{run.rows_total} "
+            f"attempts={run.attempts} message={run.message!r}"
+        ),
+        poll=poll,
+    )
+    return run
 
 
 def finished(run: ReportRun) -> bool:

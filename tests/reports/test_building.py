@@ -291,3 +291,54 @@ def test_a_build_whose_run_was_taken_over_stops_at_its_next_progress_call(settin
     run.refresh_from_db()
     assert (run.status, run.claim, run.file.name) == (Status.RUNNING, "the-sweep-gave-it-to-another", "")
     assert run_files(run) == [] and build_folders(run) == []
+
+
+def test_a_claim_written_before_the_database_dropped_is_kept_by_the_retry(hand_made, monkeypatch):
+    """The claim commits, then the connection drops before the worker hears so: the retry must
+    carry the same token and continue the build, not find a live-looking stranger's claim, stand
+    down and leave the run to the stale-heartbeat sweep (which would spend an attempt)."""
+    run = queued_run()
+    real, calls = services.claim_run, []
+
+    def claimed_then_connection_lost(run_id, **options):
+        calls.append(options["claim"])
+        claimed = real(run_id, **options)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return claimed
+
+    monkeypatch.setattr("reports.services.building.claim_run", claimed_then_connection_lost)
+    build_report.apply(args=[run.pk])  # eager: the retry runs at once
+    run.refresh_from_db()
+    assert len(calls) == 2 and calls[0] == calls[1] == run.claim  # one token, made before claiming
+    assert (run.status, run.attempts) == (Status.DONE, 1), run.message
+    assert len(run_files(run)) == 1
+
+
+def test_a_claim_that_failed_outright_is_made_by_the_retry_under_the_same_token(hand_made, monkeypatch):
+    run = queued_run()
+    real, calls = services.claim_run, []
+
+    def database_down_once(run_id, **options):
+        calls.append(options["claim"])
+        if len(calls) == 1:
+            raise OperationalError("could not connect to server")
+        return real(run_id, **options)
+
+    monkeypatch.setattr("reports.services.building.claim_run", database_down_once)
+    build_report.apply(args=[run.pk])
+    run.refresh_from_db()
+    assert calls[0] == calls[1] == run.claim
+    assert (run.status, run.attempts) == (Status.DONE, 1)
+
+
+def test_giving_up_after_claims_that_never_committed_fails_the_queued_run_saying_why(hand_made, monkeypatch):
+    run = queued_run()
+
+    def database_down(run_id, **options):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("reports.services.building.claim_run", database_down)
+    build_report.apply(args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and "could not connect" in run.message

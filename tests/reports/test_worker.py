@@ -18,6 +18,7 @@ from reports import services
 from reports.models import ReportRun
 from reports.tasks import build_report, scheduled_report, sweep_stale_runs
 from tests.reports.conftest import build_folders, finished, run_files, wait_for, workbook
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 Status = ReportRun.Status
@@ -80,10 +81,9 @@ def test_a_failing_build_in_the_worker_marks_the_run_failed_with_no_file(celery_
 
 def test_the_monthly_schedule_task_asks_for_and_builds_a_report(celery_worker, gwangju):
     message = scheduled_report.delay(kind="kpi")
-    deadline = time.monotonic() + 60
-    while not ReportRun.objects.filter(trigger="schedule").exists():
-        assert time.monotonic() < deadline, celery_worker.log_text()[-2000:]
-        time.sleep(0.2)
+    wait_until(
+        ReportRun.objects.filter(trigger="schedule").exists, 60, lambda: celery_worker.log_text()[-2000:]
+    )
     run = wait_for(ReportRun.objects.get(trigger="schedule"), finished, timeout=60)
     assert (run.status, run.kind, run.requested_by) == (Status.DONE, "kpi", None)
     assert run.schedule_key == message.id  # what a second delivery of the message would find
@@ -115,10 +115,11 @@ def lock_waiters() -> int:
 
 def task_result(log_path, task_id: str, *, timeout: float) -> str:
     """What a task returned, from the worker's log ("... succeeded in 1.2s: 'done'")."""
-    deadline = time.monotonic() + timeout
-    while not (found := re.search(rf"\[{task_id}\] succeeded in [\d.]+s: '(\w+)'", log_path())):
-        assert time.monotonic() < deadline, f"task {task_id} did not finish"
-        time.sleep(0.2)
+    found = wait_until(
+        lambda: re.search(rf"\[{task_id}\] succeeded in [\d.]+s: '(\w+)'", log_path()),
+        timeout,
+        f"task {task_id} did not finish",
+    )
     return found[1]
 
 
@@ -133,10 +134,7 @@ def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker,
     with transaction.atomic():
         ReportRun.objects.select_for_update().get(pk=run.pk)
         deliveries = [build_report.delay(run.pk), build_report.delay(run.pk)]
-        deadline = time.monotonic() + 60
-        while lock_waiters() < 2:
-            assert time.monotonic() < deadline, celery_worker.log_text()[-2000:]
-            time.sleep(0.1)
+        wait_until(lambda: lock_waiters() >= 2, 60, lambda: celery_worker.log_text()[-2000:], poll=0.1)
     run = wait_for(run, finished, timeout=120)
     assert (run.status, run.attempts) == (Status.DONE, 1), run.message
     assert len(run_files(run)) == 1
@@ -145,6 +143,7 @@ def test_the_same_task_delivered_twice_at_once_ends_with_one_file(celery_worker,
     assert f"Report run {run.pk} is being built by" in celery_worker.log_text()
 
 
+@pytest.mark.slow
 def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker, large_portfolio):
     run = wait_for(ask(), building, timeout=60)
     killed, killed_claim = int(run.worker.rsplit(":", 1)[1]), run.claim
@@ -167,18 +166,24 @@ def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker
     print(f"pool child killed: the run was finished {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)")
 
 
+@pytest.mark.slow
 def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_worker, large_portfolio):
     run = wait_for(ask(), building, timeout=60)
     fast_worker.kill()  # SIGKILL to the main process and its pool: Redis keeps the message unacked
     started = time.monotonic()
     fast_worker.start(env=FAST)  # a new worker; the stranded message is not handed back to it
 
-    deadline = started + RECOVERY_BOUND_SECONDS
-    while not finished(run):
-        assert time.monotonic() < deadline, f"not finished: {run.status} {run.message}"
+    def swept_and_finished() -> bool:
         sweep_stale_runs.delay()  # what beat sends every REPORT_SWEEP_SECONDS
-        time.sleep(2)
         run.refresh_from_db()
+        return finished(run)
+
+    wait_until(
+        swept_and_finished,
+        RECOVERY_BOUND_SECONDS,
+        lambda: f"not finished: {run.status} {run.message}",
+        poll=2,
+    )
     elapsed = time.monotonic() - started
     assert run.status == Status.DONE, run.message
     assert run.attempts == 2

@@ -1,0 +1,1 @@
+"""Background jobs shared by imports and reports: one row per job, one dispatch, one heartbeat, one sweep."""
