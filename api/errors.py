@@ -1,8 +1,14 @@
 """One error shape everywhere under /api/: drf-standardized-errors formats the views' errors
-as {"type", "errors": [{"code", "detail", "attr"}]}; this gives unknown paths the same."""
+as {"type", "errors": [{"code", "detail", "attr"}]}; this gives unknown paths and bodies over
+the size limit the same."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from drf_standardized_errors.handler import exception_handler as standardized_handler
+from rest_framework import status
+from rest_framework.exceptions import APIException
 
 
 def error_body(code: str, detail: str, *, kind: str = "client_error", attr: str | None = None) -> dict:
@@ -10,4 +16,24 @@ def error_body(code: str, detail: str, *, kind: str = "client_error", attr: str 
 
 
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    return JsonResponse(error_body("not_found", _("There is no API endpoint at this address.")), status=404)
+    return JsonResponse(
+        error_body("not_found", _("There is no API endpoint at this address.")),
+        status=404,
+        json_dumps_params={"ensure_ascii": False},  # UTF-8, as DRF's answers, not \uXXXX escapes
+    )
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
+def exception_handler(exc, context):
+    """drf-standardized-errors' handler, with Django's refusal of an oversized body (which DRF
+    leaves unhandled, so it would answer 500) made a 413."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge(
+            _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit}
+        )
+    return standardized_handler(exc, context)
