@@ -1,20 +1,26 @@
 """The feed's caching, all of it: a data version in Django's cache, answers stored under it, and
 the ETag and Last-Modified that follow from it.
 
-- The *data version* is a number kept in the cache (VERSION_KEY, no expiry). Answers are stored
-  with Django's versioned keys (`version=<data version>`), so a new data version makes every
-  older answer unreachable at once, in every process; old entries simply expire.
-- It moves on (`bump`) after every committed write that can change what the feed shows:
-  post_save, post_delete and m2m_changed of every portfolio model, history models included
-  (`connect_signals`, from ApiConfig.ready); writes that send no signals (simple-history's
-  bulk_create_with_history in imports, `synth`'s bulk inserts) call `bump_after_commit()`
-  themselves; starting a web or worker process bumps it, since the database may have been
-  restored behind the app's back; `manage.py bump_data_version` does it by hand (after psql).
+- The *data version* is a number kept in the cache (VERSION_KEY, no expiry), read on every
+  request. Answers are stored with Django's versioned keys (`version=<data version>`), so a new
+  data version makes every older answer unreachable at once, in every process; old entries
+  simply expire. Each process also keeps a copy of the answers it used in a local-memory cache
+  under the same versioned keys: never older than the shared copy, since the key names the
+  version, and it saves the round trip for the answer and the permission check.
+- It moves on (`bump`) after every committed write that can change what the feed shows or who
+  may see it: post_save, post_delete and m2m_changed of every portfolio model (history models
+  included) and of users, groups and permissions (`connect_signals`, from ApiConfig.ready);
+  writes that send no signals (simple-history's bulk_create_with_history in imports, `synth`'s
+  bulk inserts) call `bump_after_commit()` themselves; starting a web or worker process bumps
+  it, since the database may have been restored behind the app's back; `manage.py
+  bump_data_version` does it by hand (after psql).
 - ETag: a digest of the data version and the request's variant (path, parameters, language,
   day, host). Last-Modified: when the data version was set, or the start of today in Seoul if
   later (overdue flags and KPI status move with the day even when no data does).
 - Tokens are looked up by DRF's TokenAuthentication on every request, so a rotated token or a
-  changed permission needs no version. Throttling is api.throttling, on the same cache.
+  deactivated user is refused at once. Permission answers (api.permissions) are kept under the
+  data version, which changes to users, groups and permissions move on too. Throttling is
+  api.throttling, on the same cache.
 - A cache outage never fails a request or a write: it is logged, `current_version()` is None,
   and the feed answers from the database (ETag from the body).
 """
@@ -31,7 +37,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -79,6 +87,13 @@ def current_version() -> Version | None:
         log.warning("Cache unavailable: the API answers from the database", exc_info=True)
         return None
     return Version(number) if number is not None else None
+
+
+def version_for(request) -> Version | None:
+    """The data version, read once per request: the permission check and the answer share it."""
+    if not hasattr(request, "api_data_version"):
+        request.api_data_version = current_version()
+    return request.api_data_version
 
 
 def bump() -> None:
@@ -129,10 +144,21 @@ def _m2m_changed(sender, action: str, using: str | None = None, **kwargs) -> Non
         bump_after_commit(using=using)
 
 
+def _auth_saved(sender, update_fields=None, using: str | None = None, **kwargs) -> None:
+    if update_fields is None or set(update_fields) != {"last_login"}:  # a login changes no right
+        bump_after_commit(using=using)
+
+
 def connect_signals() -> None:
-    """Bump after any saved or deleted row of the portfolio app (live and history tables)."""
-    for model in apps.get_app_config("portfolio").get_models():
-        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"api-bump-save-{model._meta.label}")
+    """Bump after any saved or deleted row of the portfolio app (live and history tables), and
+    after any change to who may read what (users, groups, permissions: permission answers are
+    cached under the data version too; tokens are looked up on every request)."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = apps.get_model(settings.AUTH_USER_MODEL)
+    for model in (*apps.get_app_config("portfolio").get_models(), user, Group, Permission):
+        saved = _auth_saved if model in (user, Group, Permission) else _saved_or_deleted
+        post_save.connect(saved, sender=model, dispatch_uid=f"api-bump-save-{model._meta.label}")
         post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"api-bump-del-{model._meta.label}")
         for field in model._meta.many_to_many:
             through = field.remote_field.through
@@ -149,6 +175,10 @@ def on_process_start() -> None:
 # --- answers --------------------------------------------------------------------------------
 
 
+# The process's copies: Django's local-memory backend, bounded (it culls the oldest third).
+_local = LocMemCache("api-answers", {"TIMEOUT": ANSWER_SECONDS, "OPTIONS": {"MAX_ENTRIES": 300}})
+
+
 def remembered(version: Version | None, kind: str, variant: str, build: Callable[[], T]) -> T:
     """What `build` makes for `variant` at data `version`, made once per version across all
     processes. Without a version (cache down) it is built every time. `build` may raise (a 400 or
@@ -156,6 +186,9 @@ def remembered(version: Version | None, kind: str, variant: str, build: Callable
     if version is None:
         return build()
     key = f"api:{kind}:{_digest(variant)}"
+    value = _local.get(key, version=version.number)
+    if value is not None:
+        return value
     try:
         value = cache.get(key, version=version.number)
     except Exception:
@@ -167,7 +200,13 @@ def remembered(version: Version | None, kind: str, variant: str, build: Callable
             cache.set(key, value, ANSWER_SECONDS, version=version.number)
         except Exception:
             log.warning("Cache unavailable: answer not stored", exc_info=True)
+    _local.set(key, value, version=version.number)
     return value
+
+
+def forget_local() -> None:
+    """Empty this process's copies (tests that check the shared cache alone)."""
+    _local.clear()
 
 
 def _digest(text: str) -> str:

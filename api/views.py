@@ -48,7 +48,7 @@ class FeedView(APIView):
     def get(self, request, *args, **kwargs):
         query_class = self.query_serializer
         refuse_unknown(request.query_params, query_class().fields if query_class else ())
-        version = caching.current_version()
+        version = caching.version_for(request)
         if version is None:  # cache down: answer from the database, ETag from the body
             response = self.answer(request, self.build(request, None, **kwargs))
             response["Last-Modified"] = http_date()
@@ -64,8 +64,8 @@ class FeedView(APIView):
             make = lambda: self.build(request, version, **kwargs)  # noqa: E731
             return caching.remembered(version, "answer", variant, make)
 
-        response = get_conditional_response(request._request, etag=etag, last_modified=last_modified)
-        if response is not None and not names_etag(request._request, etag):
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is not None and not names_etag(request, etag):
             # "If-None-Match: *" and If-Modified-Since match any address, even an unknown program
             # or refused parameters: say "not modified" only when there is an answer (body()
             # raises 404 or 400 otherwise). A named ETag was given for an answer, so needs none.

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from api import caching
+
 LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The day the Gwangju articles appeared, 18:00 in Seoul.
@@ -23,6 +25,7 @@ ARTICLE_DAY = datetime.datetime(2025, 10, 24, 18, 0, tzinfo=datetime.timezone(da
 def _clean_api_state():
     """The data version and cached answers live in the cache: start each test empty."""
     cache.clear()
+    caching.forget_local()
 
 
 @pytest.fixture

@@ -72,19 +72,36 @@ def test_managers_read_with_their_session(gwangju, manager):
     assert response.json()["headline"]["jobs"]["value"] == 650
 
 
-def test_reading_follows_the_model_permissions(gwangju, django_user_model):
+def test_reading_follows_the_model_permissions(
+    gwangju, django_user_model, django_capture_on_commit_callbacks
+):
     user = django_user_model.objects.create_user("clerk", password="x-for-tests-only", is_staff=True)
     client = APIClient()
     client.force_login(user)
     assert client.get("/api/v1/programs/").status_code == 403
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            codename__in=["view_program", "view_budgetline", "view_execution", "view_source"]
+    with django_capture_on_commit_callbacks(execute=True):  # as when the admin's save commits
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_program", "view_budgetline", "view_execution", "view_source"]
+            )
         )
-    )
-    client.force_login(user)  # a fresh request object, so the permission cache is reloaded
     assert client.get("/api/v1/programs/").status_code == 200
     assert client.get("/api/v1/indicators/").status_code == 403  # needs view_indicator too
+
+
+def test_a_removed_permission_takes_effect_on_the_next_request(
+    gwangju, feed, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from api.roles import BRIEFING_FEED
+
+    assert feed.get("/api/v1/indicators/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        Group.objects.get(name=BRIEFING_FEED).permissions.remove(
+            Permission.objects.get(codename="view_indicator")
+        )
+    assert feed.get("/api/v1/indicators/").status_code == 403
 
 
 def test_a_rotated_token_stops_working_at_once(gwangju, django_capture_on_commit_callbacks):

@@ -111,3 +111,18 @@ def test_a_json_body_over_the_size_limit_answers_413_and_makes_nothing(gwangju, 
     assert ReportRun.objects.count() == 0
     small = client.post("/api/v1/reports/", {"kind": "kpi"}, format="json")
     assert small.status_code == 202
+
+
+def test_a_report_asked_for_a_program_in_lower_case_covers_that_program(gwangju, manager):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    client.force_authenticate(manager)
+    response = client.post("/api/v1/reports/", {"kind": "portfolio", "program": "ax-valley"}, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["program"] == "AX-VALLEY"
+    assert ReportRun.objects.get().root == "AX-VALLEY"
+    error = the_error(client.post("/api/v1/reports/", {"kind": "pdf"}, format="json"))
+    assert (error["attr"], error["detail"]) == (
+        "kind",
+        "“pdf”은(는) 올바른 값이 아닙니다. 다음 중 하나를 고르세요: portfolio, kpi.",
+    )
+    assert ReportRun.objects.count() == 1
