@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from drf_standardized_errors.handler import exception_handler as standardized_handler
+from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -28,12 +28,12 @@ class RequestTooLarge(APIException):
     default_code = "request_too_large"
 
 
-def exception_handler(exc, context):
-    """drf-standardized-errors' handler, with Django's refusal of an oversized body (which DRF
-    leaves unhandled, so it would answer 500) made a 413."""
-    if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        exc = RequestTooLarge(
-            _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit}
-        )
-    return standardized_handler(exc, context)
+class FeedExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler (DRF_STANDARDIZED_ERRORS["EXCEPTION_HANDLER_CLASS"]), with
+    Django's refusal of an oversized body, which DRF leaves unhandled (a 500), made a 413."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):
+            message = _("The request body is larger than the limit of %(limit)s bytes.")
+            return RequestTooLarge(message % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        return super().convert_known_exceptions(exc)

@@ -43,5 +43,7 @@ def may(request, models, action: str) -> bool:
     answer."""
     user = request.user
     wanted = codenames(models, action)
-    variant = f"{user.pk}|{','.join(wanted)}"
+    # The user's name and joining time besides the id: ids can come round again (SQLite reuses
+    # those of rolled-back rows), a user who joined cannot.
+    variant = f"{user.pk}|{user.get_username()}|{user.date_joined.timestamp()}|{','.join(wanted)}"
     return caching.remembered(caching.version_for(request), "may", variant, lambda: user.has_perms(wanted))

@@ -2,6 +2,7 @@
 by api.caching; every GET carries its ETag and Last-Modified, and a conditional GET that
 matches answers 304 without reading the data."""
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -46,8 +47,7 @@ class FeedView(APIView):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        query_class = self.query_serializer
-        refuse_unknown(request.query_params, query_class().fields if query_class else ())
+        refuse_unknown(request.query_params, parameter_names(self.query_serializer))
         version = caching.version_for(request)
         if version is None:  # cache down: answer from the database, ETag from the body
             response = self.answer(request, self.build(request, None, **kwargs))
@@ -100,6 +100,13 @@ class FeedView(APIView):
         query = self.query_serializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return dict(query.validated_data)
+
+
+@functools.cache
+def parameter_names(query_class) -> frozenset[str]:
+    """The parameters an endpoint takes (none without a query serializer): worked out once, as a
+    serializer's fields are copied each time it is made."""
+    return frozenset(query_class().fields) if query_class else frozenset()
 
 
 def names_etag(request, etag: str) -> bool:
