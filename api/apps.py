@@ -1,8 +1,6 @@
-"""The briefing API app: installs the write watcher that keeps the API's caches honest."""
+"""The briefing API app: connects the signals that move the API's data version on after a write."""
 
 from django.apps import AppConfig
-from django.db import connections
-from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +9,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("Briefing API")
 
     def ready(self) -> None:
-        from api import versioning
+        from api import caching
 
-        connection_created.connect(versioning.install, dispatch_uid="api.versioning.install")
-        for connection in connections.all(initialized_only=True):
-            versioning.install(connection)
+        caching.connect_signals()

@@ -2,7 +2,7 @@
 year × funding source, milestones, indicators, firms and the sources its figures cite."""
 
 from api import figures
-from api.tables import Tables
+from api.tables import Tables, with_labels
 from portfolio import selectors
 from portfolio.models import FundingSource, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
@@ -25,10 +25,7 @@ def build(code: str, data: Tables) -> dict:
     cited = set(selectors.money_sources(scope)[scope.root.id])
     cited |= {kpi.source_id for kpi in kpis} | {r.source_id for kpi in kpis for r in kpi.readings}
     cited |= {row.source_id for row in selectors.schedule_for_scope(scope)}
-    milestone_status, kpi_status = _labels(Milestone.Status), _labels(KpiStatus)
-    return row | {
-        "status_display": str(Program.Status(row["status"]).label),
-        "level_display": str(Program.Kind(row["level"]).label),
+    return with_labels(row, {"status": Program.Status, "level": Program.Kind}) | {
         "children": [p["code"] for p in data.programs if p["parent"] == code],
         "budget": [
             {
@@ -39,8 +36,8 @@ def build(code: str, data: Tables) -> dict:
             }
             for cell in selectors.budget_for_scope(scope)
         ],
-        "milestones": [m | {"status_display": milestone_status[m["status"]]} for m in milestones],
-        "indicators": [i | {"status_display": kpi_status[i["status"]]} for i in indicators],
+        "milestones": [with_labels(m, {"status": Milestone.Status}) for m in milestones],
+        "indicators": [with_labels(i, {"status": KpiStatus}) for i in indicators],
         "firms": {
             "on_record": firms.firms_on_record,
             "jobs_on_record": firms.jobs_on_record,
@@ -63,7 +60,3 @@ def build(code: str, data: Tables) -> dict:
             for c in sorted((citations[i] for i in cited if i in citations), key=lambda c: c.key)
         ],
     }
-
-
-def _labels(choices) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}

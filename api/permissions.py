@@ -8,6 +8,8 @@ endpoint (405 for staff who could write in the admin).
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from api import caching
+
 _WRITE_ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
@@ -28,19 +30,20 @@ class ModelPermissions(BasePermission):
             # rather than let every logged-in user (a feed token included) through.
             return False
         if request.method in SAFE_METHODS:
-            return may(user, models, "view")
+            return may(request, models, "view")
         self.message = _("This feed is read-only.")
-        return may(user, models, _WRITE_ACTIONS.get(request.method, "change"))
+        return may(request, models, _WRITE_ACTIONS.get(request.method, "change"))
 
 
-def may(user, models, action: str) -> bool:
-    """Whether `user` holds the `action` permission on every one of `models`.
+def may(request, models, action: str) -> bool:
+    """Whether the request's user holds the `action` permission on every one of `models`.
 
-    Answers are kept on the user object: a session user is loaded per request, and a
-    remembered token user is dropped when any permission changes (api.authentication).
-    """
-    answers = user.__dict__.setdefault("_api_permission_answers", {})
-    key = (action, models)
-    if key not in answers:
-        answers[key] = user.has_perms(codenames(models, action))
-    return answers[key]
+    Answers are kept under the data version (api.caching), which any change to users, groups
+    or permissions moves on: reading a user's permissions costs more than the rest of a cached
+    answer."""
+    user = request.user
+    wanted = codenames(models, action)
+    # The user's name and joining time besides the id: ids can come round again (SQLite reuses
+    # those of rolled-back rows), a user who joined cannot.
+    variant = f"{user.pk}|{user.get_username()}|{user.date_joined.timestamp()}|{','.join(wanted)}"
+    return caching.remembered(caching.version_for(request), "may", variant, lambda: user.has_perms(wanted))

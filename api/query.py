@@ -1,11 +1,13 @@
 """Query parameters of each endpoint, validated by DRF serializers: a bad value answers 400
-naming the parameter, and drf-spectacular documents them from the same classes."""
+naming the parameter (a bad choice lists the valid ones, a bad date shows YYYY-MM-DD), an unknown
+parameter answers 400 naming it, and drf-spectacular documents them from the same classes."""
 
 import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from portfolio.models import FISCAL_YEAR_MIN, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
@@ -18,11 +20,55 @@ MILESTONE_ORDERING = ["planned_date", "status", "program", "slippage_days"]
 INDICATOR_ORDERING = ["code", "program", "status", "achievement_pct"]
 
 
+# Parameters every endpoint takes besides its own: DRF's format override (?format=json).
+COMMON_PARAMS = frozenset({"format"})
+
+
 def with_descending(fields: list[str]) -> list[str]:
     return [f for field in fields for f in (field, f"-{field}")]
 
 
-class PageQuery(serializers.Serializer):
+def refuse_unknown(params, known) -> None:
+    """400 naming every parameter the endpoint does not take (as the POST bodies do): a misspelt
+    filter must not quietly give every row."""
+    unknown = sorted(set(params) - set(known) - COMMON_PARAMS)
+    if unknown:
+        message = _("Unknown parameter(s): %(names)s. This address takes: %(known)s.") % {
+            "names": ", ".join(unknown),
+            "known": ", ".join(sorted(known)) or _("no parameters"),
+        }
+        raise serializers.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="unknown_parameter"
+        )
+
+
+class Choice(serializers.ChoiceField):
+    """A choice whose refusal lists the valid values."""
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if str(data) not in self.choice_strings_to_values:
+            message = _("“%(input)s” is not a valid choice. Choose one of: %(choices)s.") % {
+                "input": data,
+                "choices": ", ".join(self.choice_strings_to_values),
+            }
+            raise serializers.ValidationError(message, code="invalid_choice")
+        return self.choice_strings_to_values[str(data)]
+
+
+class Query(serializers.Serializer):
+    """Query parameters: unknown ones are refused before any value is looked at."""
+
+    # Error codes besides the fields' own, for the OpenAPI schema (api.openapi).
+    extra_error_codes = {api_settings.NON_FIELD_ERRORS_KEY: ("unknown_parameter",)}
+
+    def to_internal_value(self, data):
+        refuse_unknown(data, self.fields)
+        return super().to_internal_value(data)
+
+
+class PageQuery(Query):
     page = serializers.IntegerField(min_value=1, default=1, help_text=_("Page number, from 1."))
     page_size = serializers.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, default=100, help_text=_("Rows per page, at most 500.")
@@ -38,33 +84,33 @@ def _flag(help_text) -> serializers.BooleanField:
 
 
 class ProgramQuery(PageQuery):
-    status = serializers.ChoiceField(Program.Status.choices, required=False)
+    status = Choice(Program.Status.choices, required=False)
     parent = _code(_("Only the direct children of this program code."))
-    level = serializers.ChoiceField(Program.Kind.choices, required=False)
+    level = Choice(Program.Kind.choices, required=False)
     year = serializers.IntegerField(
         min_value=2000, max_value=2100, required=False, help_text=_("Programs whose period covers this year.")
     )
     national = _flag(_("true: only national-context items; false: only the city's programs."))
-    ordering = serializers.ChoiceField(with_descending(PROGRAM_ORDERING), required=False)
+    ordering = Choice(with_descending(PROGRAM_ORDERING), required=False)
 
 
 class MilestoneQuery(PageQuery):
-    status = serializers.ChoiceField(Milestone.Status.choices, required=False)
+    status = Choice(Milestone.Status.choices, required=False)
     program = _code(_("Milestones of this program and everything under it."))
     due_after = serializers.DateField(required=False, help_text=_("Planned on or after this day."))
     due_before = serializers.DateField(required=False, help_text=_("Planned on or before this day."))
     overdue = _flag(_("true: only open milestones past their planned date."))
-    ordering = serializers.ChoiceField(with_descending(MILESTONE_ORDERING), required=False)
+    ordering = Choice(with_descending(MILESTONE_ORDERING), required=False)
 
 
 class IndicatorQuery(PageQuery):
     program = _code(_("Indicators of this program and everything under it."))
-    status = serializers.ChoiceField(KpiStatus.choices, required=False)
-    metric = serializers.ChoiceField(Indicator.Metric.choices, required=False)
-    ordering = serializers.ChoiceField(with_descending(INDICATOR_ORDERING), required=False)
+    status = Choice(KpiStatus.choices, required=False)
+    metric = Choice(Indicator.Metric.choices, required=False)
+    ordering = Choice(with_descending(INDICATOR_ORDERING), required=False)
 
 
-class BriefingQuery(serializers.Serializer):
+class BriefingQuery(Query):
     program = _code(_("Limit the briefing to this program and everything under it."))
     since = serializers.DateField(
         required=False,
@@ -84,7 +130,10 @@ class BriefingQuery(serializers.Serializer):
 
     # Codes of the errors raised by validate_as_of and validate(), for the OpenAPI schema
     # (drf-standardized-errors only sees the fields' own error messages).
-    extra_error_codes = {"as_of": ("future", "too_early"), "since": ("after_as_of",)}
+    extra_error_codes = Query.extra_error_codes | {
+        "as_of": ("future", "too_early"),
+        "since": ("after_as_of",),
+    }
 
     def validate(self, attrs):
         # The as-of day follows the reports' and the dashboard's rule (portfolio.validation);

@@ -23,8 +23,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.query import PageQuery
-from api.views import page_of
+from api.query import Choice, PageQuery
+from api.views import page_of, program_code
 from reports import services
 from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
 from reports.selectors import report_history
@@ -50,7 +50,7 @@ class ReportGone(APIException):
 
 
 class ReportRequest(serializers.Serializer):
-    kind = serializers.ChoiceField(ReportKind.choices, help_text="`portfolio` or `kpi`.")
+    kind = Choice(ReportKind.choices, help_text="`portfolio` or `kpi`.")
     as_of = serializers.DateField(
         required=False,
         allow_null=True,
@@ -62,7 +62,7 @@ class ReportRequest(serializers.Serializer):
         max_length=40,
         help_text="Cover only this program and everything under it (default: the whole portfolio).",
     )
-    language = serializers.ChoiceField(ReportLanguage.choices, default=ReportLanguage.KOREAN)
+    language = Choice(ReportLanguage.choices, default=ReportLanguage.KOREAN)
 
     def validate(self, attrs):
         # A misspelt parameter ("asof") would silently give a different report: refuse it.
@@ -134,9 +134,9 @@ class ReportPage(serializers.Serializer):
 
 
 class ReportQuery(PageQuery):
-    status = serializers.ChoiceField(ReportStatus.choices, required=False)
-    kind = serializers.ChoiceField(ReportKind.choices, required=False)
-    trigger = serializers.ChoiceField(Trigger.choices, required=False)
+    status = Choice(ReportStatus.choices, required=False)
+    kind = Choice(ReportKind.choices, required=False)
+    trigger = Choice(Trigger.choices, required=False)
 
 
 def error_response(code: str, detail: str, description: str):
@@ -218,7 +218,7 @@ class ReportView(APIView):
             if modified is not None:
                 response["Last-Modified"] = http_date(modified)
             response = get_conditional_response(
-                request._request, etag=response["ETag"], last_modified=modified, response=response
+                request, etag=response["ETag"], last_modified=modified, response=response
             )
         return response
 
@@ -286,7 +286,7 @@ class ReportListView(ReportView):
                 kind=data["kind"],
                 requested_by=request.user,
                 as_of=data.get("as_of"),
-                root=data.get("program") or None,
+                root=program_code(data["program"]) if data.get("program") else None,
                 language=data["language"],
             )
         except DjangoValidationError as error:
@@ -355,7 +355,7 @@ class ReportDownloadView(ReportView):
             )
         etag = quote_etag(run.checksum)
         modified = int(run.finished_at.timestamp()) if run.finished_at else None
-        unchanged = get_conditional_response(request._request, etag=etag, last_modified=modified)
+        unchanged = get_conditional_response(request, etag=etag, last_modified=modified)
         if unchanged is not None:
             return unchanged
         try:

@@ -1,13 +1,10 @@
 """The list endpoints' rows as plain dicts, built once per data version and day from the
-selectors, then filtered, ordered and paged per request in Python.
-
-A 100-row page is bound by per-row work (REFERENCE-FIGURES.md): building rows from selector
-results once and reusing them leaves a request with a filter, a slice and the JSON encoding.
-Rows hold no translated text; the views add the `*_display` labels in the request's language.
+selectors (kept by api.caching), then filtered, ordered and paged per request in Python.
+Rows hold no translated text; `with_labels` adds the `*_display` labels in the request's language.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from api import figures
 from portfolio import selectors
@@ -20,8 +17,14 @@ class Tables:
     milestones: list[dict]  # by planned date
     indicators: list[dict]  # tree order, then code
     lineage: dict[str, frozenset[str]]  # program code → itself and its ancestors' codes
-    # (kind, language) → {id(row): the row's JSON}, filled per process as pages are served
-    encoded: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def code(self, given: str) -> str:
+        """The program code `given` names, matched case-insensitively (an exact match first);
+        `given` itself when none matches."""
+        if given in self.lineage:
+            return given
+        wanted = given.casefold()
+        return next((code for code in self.lineage if code.casefold() == wanted), given)
 
 
 def build(day: datetime.date) -> Tables:
@@ -132,3 +135,13 @@ def ordered(rows: list[dict], ordering: str | None) -> list[dict]:
     missing = [row for row in rows if pick(row, field) is None]
     present.sort(key=lambda row: pick(row, field), reverse=ordering.startswith("-"))
     return present + missing
+
+
+def labels(choices) -> dict[str, str]:
+    """value → label in the request's language."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def with_labels(row: dict, displays: dict) -> dict:
+    """The row with a `<field>_display` label for each field → choices of `displays`."""
+    return row | {f"{name}_display": labels(choices)[row[name]] for name, choices in displays.items()}

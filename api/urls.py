@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from api import report_runs, views
 from api.errors import not_found
-from api.fast import with_fast_path
 
 app_name = "api"
 
@@ -15,7 +14,7 @@ v1 = [
     path("v1/programs/<slug:code>/", views.ProgramDetailView.as_view(), name="program"),
     path("v1/milestones/", views.MilestoneListView.as_view(), name="milestones"),
     path("v1/indicators/", views.IndicatorListView.as_view(), name="indicators"),
-    path("v1/briefing/", with_fast_path(views.BriefingView.as_view()), name="briefing"),
+    path("v1/briefing/", views.BriefingView.as_view(), name="briefing"),
     path("v1/reports/", report_runs.ReportListView.as_view(), name="reports"),
     path("v1/reports/<int:pk>/", report_runs.ReportDetailView.as_view(), name="report"),
     path("v1/reports/<int:pk>/download/", report_runs.ReportDownloadView.as_view(), name="report-download"),

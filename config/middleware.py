@@ -17,7 +17,6 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from drf_standardized_errors.handler import ExceptionHandler
 
 NEGOTIATED_PATHS = ("/api/",)
 
@@ -97,11 +96,3 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
-
-
-class APIExceptionHandler(ExceptionHandler):
-    """The API's errors (drf-standardized-errors), except that a database outage is left to
-    DatabaseUnavailableMiddleware, which answers 503 with Retry-After rather than 500."""
-
-    def should_not_handle(self, exc: Exception) -> bool:
-        return isinstance(exc, OperationalError | InterfaceError) or super().should_not_handle(exc)

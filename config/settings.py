@@ -91,7 +91,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
@@ -280,7 +279,7 @@ if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_TH
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissions"],
@@ -294,8 +293,8 @@ REST_FRAMEWORK = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    # Database outages are left to config.middleware: 503 with Retry-After, not 500.
-    "EXCEPTION_HANDLER_CLASS": "config.middleware.APIExceptionHandler",
+    # 413 for oversized bodies; database outages left to config.middleware (503 with Retry-After).
+    "EXCEPTION_HANDLER_CLASS": "api.errors.FeedExceptionHandler",
 }
 
 _ERRORS = "drf_standardized_errors.openapi_serializers"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from api.caching import bump_after_commit
 from imports.columns import Column
 from imports.readers import FileRejected, Sheet, SheetRow, open_sheet
 from imports.resources import AMBIGUOUS, SpreadsheetResource, resource_for
@@ -348,6 +349,7 @@ class Importer:
         if updates:
             names = sorted(self.model._meta.get_field(name).name for name in changed_fields)
             bulk_update_with_history(updates, self.model, names, batch_size=batch, **history)
+        bump_after_commit()  # bulk writes send no signals: the API must not serve older answers
 
     # --- messages --------------------------------------------------------------------------
 

@@ -7,13 +7,13 @@ import uuid
 from io import StringIO
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from api import authentication
-from api import cache as api_cache
+from api import caching
 
 LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -23,13 +23,9 @@ ARTICLE_DAY = datetime.datetime(2025, 10, 24, 18, 0, tzinfo=datetime.timezone(da
 
 @pytest.fixture(autouse=True)
 def _clean_api_state():
-    """Versions, cached answers and remembered tokens are process-wide: start each test empty."""
+    """The data version and cached answers live in the cache: start each test empty."""
     cache.clear()
-    api_cache.forget_local()
-    authentication.forget()
-    yield
-    api_cache.forget_local()
-    authentication.forget()
+    caching.forget_local()
 
 
 @pytest.fixture
@@ -79,7 +75,7 @@ def prefixed_redis_cache(settings, redis_url: str):
     try:
         yield cache
     finally:
-        client = cache._cache.get_client(write=True)
+        client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             client.delete(*keys)

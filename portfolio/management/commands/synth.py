@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.db.models import Value
 from django.utils import timezone
 
+from api.caching import bump_after_commit
 from portfolio.models import (
     BudgetLine,
     BudgetStage,
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             purge()
             counts = Builder(random.Random(seed), history=not no_history).build(programs, lines, executions)
+            bump_after_commit()  # raw deletes and bulk inserts send no signals
         summary = ", ".join(f"{n:,} {name}" for name, n in counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"Synthetic portfolio: {summary} in {time.perf_counter() - started:.1f} s.")
