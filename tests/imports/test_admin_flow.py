@@ -232,6 +232,17 @@ def test_exported_text_that_looks_like_a_formula_stays_text(client, office_staff
     assert Execution.objects.count() == 1
 
 
+def test_exported_text_loses_the_control_characters_a_workbook_cannot_hold_and_stays_text(
+    client, office_staff, programs
+):
+    ExecutionFactory(program=programs["ax"], description="\x07=1+1", reference="벨\x1b소리")
+    client.force_login(office_staff)
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, "executions"))).worksheets[0]
+    description, reference = sheet.cell(row=2, column=5), sheet.cell(row=2, column=6)
+    assert (description.value, description.data_type, description.quotePrefix) == ("=1+1", "s", True)
+    assert reference.value == "벨소리"
+
+
 def test_exported_text_a_spreadsheet_could_take_for_a_formula_is_quoted_and_imports_back_the_same(
     client, office_staff, programs, tmp_path
 ):
