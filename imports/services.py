@@ -30,6 +30,7 @@ from imports.readers import estimate_rows
 from imports.results import Outcome, RowResult, Summary
 
 logger = logging.getLogger(__name__)
+MATCHED = "matched"  # the key of a preview's row digests in ImportRun.rows
 
 
 class RowCollector:
@@ -151,7 +152,7 @@ def execute_run(run_id: int, *, redelivered: bool = False, note: str = "") -> No
     if not claim(run_id, redelivered=redelivered, note=note):
         logger.info("Import run %s was already taken or finished", run_id)
         return
-    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    run = ImportRun.objects.select_related("created_by", "preview").get(pk=run_id)
     collector = RowCollector(settings.IMPORT_PREVIEW_ROWS)
     importer = Importer(
         run.kind,
@@ -159,6 +160,7 @@ def execute_run(run_id: int, *, redelivered: bool = False, note: str = "") -> No
         reason=_("Spreadsheet import #%(id)s: %(name)s") % {"id": run.pk, "name": run.original_name},
         on_row=collector,
         progress=lambda done, total: cache.set(run.progress_key, (done, total), 3600),
+        expected=run.preview.rows.get(MATCHED) if run.preview and not run.dry_run else None,
     )
     try:
         with local_copy(run) as path:
@@ -207,7 +209,8 @@ def _finish(run: ImportRun, summary: Summary, collector: RowCollector) -> None:
     run.error_rows = summary.counts[Outcome.ERROR]
     run.file_error = summary.file_error
     run.ignored_columns = summary.ignored_columns
-    run.rows = collector.rows
+    # A preview keeps the digests of the stored rows it matched, for its apply to compare.
+    run.rows = {**collector.rows, MATCHED: summary.matched} if summary.dry_run else collector.rows
     run.save()
 
 

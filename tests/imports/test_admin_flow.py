@@ -20,7 +20,7 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
-from tests.imports.conftest import BUDGET_HEADER, snapshot, write_xlsx
+from tests.imports.conftest import BUDGET_HEADER, snapshot, write_xlsx, xlsx_with_one_cell
 
 pytestmark = pytest.mark.django_db
 ADMIN_URL = {
@@ -129,6 +129,26 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(client, of
     assert response.status_code == 200
     assert "MB입니다. 1 MB까지만 가져올 수 있습니다." in response.content.decode()
     assert ImportRun.objects.count() == 0
+
+
+def test_a_small_upload_that_unpacks_past_the_limit_is_refused_and_deleted(
+    client, office_staff, programs, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_MAX_UNZIPPED_MB = 5
+    before = snapshot()
+    client.force_login(office_staff)
+    bomb = xlsx_with_one_cell(tmp_path / "bomb.xlsx", text_bytes=8 << 20)
+    assert bomb.stat().st_size < 1024 * 1024
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, "budget-lines", bomb)
+    run = ImportRun.objects.get()
+    assert (run.status, run.file.name, run.new_rows) == ("rejected", "", 0)
+    assert run.file_error == (
+        "통합 문서의 압축을 풀면 8 MB입니다. 압축을 풀어 5 MB 이하인 통합 문서만 가져올 수 있습니다"
+        "(IMPORT_MAX_UNZIPPED_MB). 더 작은 파일로 나누어 주세요."
+    )
+    assert [path for path in (tmp_path / "media").rglob("*") if path.is_file()] == []  # the upload is gone
+    assert snapshot() == before
 
 
 def test_the_changelist_keeps_its_totals_line_and_offers_import_template_and_export(client, office_staff):
