@@ -335,6 +335,8 @@ class Importer:
     def _stale(self, row: ParsedRow, existing) -> str:
         """Note the stored row a preview matched; in an apply, say how it changed since the
         preview, or "" when it did not."""
+        if not self.summary.dry_run and self.expected is None:
+            return ""  # an apply without a preview (the import_data command) has nothing to compare
         digest = row_digest(existing)
         if self.summary.dry_run:
             self.summary.matched[str(existing.pk)] = digest

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from imports.packages import CHUNK, PackageRejected, check_package
 from imports.readers import estimate_rows, open_sheet
 from portfolio.models import BudgetLine
-from tests.imports.conftest import BUDGET_HEADER, run, write_csv, write_xlsx
+from tests.imports.conftest import BUDGET_HEADER, SHEET_XML, run, write_csv, write_xlsx
 
 
 def declare_dimension(path: Path, ref: str) -> Path:
@@ -83,3 +84,30 @@ def test_rows_are_numbered_as_excel_shows_them_blank_rows_included(tmp_path):
     path = write_xlsx(tmp_path / "gaps.xlsx", [["a"], [], ["b"], [None, None], ["c"]])
     with open_sheet(path) as sheet:
         assert [(row.number, row.values[0]) for row in sheet.rows] == [(1, "a"), (3, "b"), (5, "c")]
+
+
+def test_rows_are_counted_exactly_across_the_chunks_a_sheet_is_read_in(tmp_path):
+    path = tmp_path / "long.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for row in range(40_000):  # about 4 MB of sheet XML: four chunks
+        sheet.write_row(row, 0, ["AX-VALLEY", row, "국비", "본예산"])
+    book.close()
+    assert check_package(path).rows == 40_000
+
+
+def test_a_text_too_long_for_a_cell_is_found_where_it_straddles_two_chunks(tmp_path, settings):
+    settings.IMPORT_MAX_CELL_CHARS = 1_000  # so 10,001 bytes without a tag are too long
+    path = tmp_path / "straddle.xlsx"
+    template = write_xlsx(tmp_path / "template.xlsx", [["x"]])
+    filler = b'<row r="1"><c r="A1"><v>1</v></c></row>' * ((CHUNK - 6_000) // 39)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            if entry.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(entry, source.read(entry))
+        sheet = SHEET_XML + filler + b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        sheet += b"B" * 10_001 + b"</t></is></c></row></sheetData></worksheet>"
+        assert len(sheet) - 10_001 < CHUNK < len(sheet)  # the text begins in one chunk and ends in the next
+        target.writestr("xl/worksheets/sheet1.xml", sheet)
+    with pytest.raises(PackageRejected, match="1,000"):
+        check_package(path)
