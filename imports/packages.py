@@ -21,6 +21,10 @@ CHUNK = 1 << 20
 TAIL = 64  # longer than any row tag
 RATIO_FLOOR = 10 * 1024 * 1024  # smaller contents cost little to unpack, however well they pack
 ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+# openpyxl holds every shared string in memory; a file within the row limit has at most a few
+# distinct texts per row, while a crafted one packs millions of tiny ones into few megabytes.
+SHARED_STRINGS_PER_ROW = 4
 FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?\w+:id=\"([^\"]+)\"")
 RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 ID = re.compile(rb"\sId=\"([^\"]+)\"")
@@ -60,8 +64,10 @@ def check_package(path: Path) -> Package:
         rows = 0
         for entry in entries:
             if _is_sheet(entry) or entry.filename == SHARED_STRINGS:
-                counted = _scan(package, entry)
+                counted = _scan(package, entry, SHARED_STRING if entry.filename == SHARED_STRINGS else ROW)
                 rows = counted if entry.filename == first else rows
+                if entry.filename == SHARED_STRINGS:
+                    _check_shared_strings(counted)
             elif entry.filename.endswith((".xml", ".rels")) and entry.file_size > OTHER_PART_BYTES:
                 raise PackageRejected(
                     _(
@@ -128,12 +134,24 @@ def _first_sheet(package: zipfile.ZipFile, sheets: set[str]) -> str | None:
     return None
 
 
-def _scan(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> int:
-    """Stream one part: count its rows, and refuse it when a stretch of text in it is longer than
-    a cell may hold (openpyxl would read that text whole)."""
+def _check_shared_strings(count: int) -> None:
+    limit = settings.IMPORT_MAX_ROWS * SHARED_STRINGS_PER_ROW
+    if count > limit:
+        raise PackageRejected(
+            _(
+                "The workbook holds %(count)s distinct texts; a file of at most %(rows)s rows "
+                "(IMPORT_MAX_ROWS) needs at most %(limit)s. Save it again from Excel, or split it."
+            )
+            % {"count": f"{count:,}", "rows": f"{settings.IMPORT_MAX_ROWS:,}", "limit": f"{limit:,}"}
+        )
+
+
+def _scan(package: zipfile.ZipFile, entry: zipfile.ZipInfo, element: re.Pattern) -> int:
+    """Stream one part: count its `element`s (rows, shared strings), and refuse it when a stretch
+    of text in it is longer than a cell may hold (openpyxl would read that text whole)."""
     longest = settings.IMPORT_MAX_CELL_CHARS * BYTES_PER_CHARACTER
     too_long = re.compile(rb"[^<>]{%d}" % (longest + 1))
-    rows, tail, run = 0, b"", 0  # run: bytes since the last < or >, across chunks
+    count, tail, run = 0, b"", 0  # run: bytes since the last < or >, across chunks
     with package.open(entry) as part:
         while chunk := part.read(CHUNK):
             brackets = [index for index in (chunk.find(b"<"), chunk.find(b">")) if index >= 0]
@@ -150,9 +168,9 @@ def _scan(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> int:
             # bytes, and carry those bytes on to the next chunk.
             text = tail + chunk
             cut = len(text) - TAIL
-            rows += sum(1 for match in ROW.finditer(text) if match.start() < cut)
+            count += sum(1 for match in element.finditer(text) if match.start() < cut)
             tail = text[max(cut, 0) :]
-    return rows + len(ROW.findall(tail))
+    return count + len(element.findall(tail))
 
 
 def _too_long() -> PackageRejected:

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tests.factories import BudgetLineFactory
@@ -334,5 +335,22 @@ def test_a_csv_with_a_huge_field_is_refused_saying_the_cell_is_too_long(tmp_path
         None,
         "2행 근처의 셀에 10,000자가 넘게 들어 있습니다. 셀 하나에는 그보다 많이 넣을 수 없습니다"
         "(IMPORT_MAX_CELL_CHARS).",
+        writer=lambda _path, rows: path,
+    )
+
+
+def test_a_workbook_with_more_distinct_texts_than_its_rows_could_need_is_refused(tmp_path, stored, settings):
+    settings.IMPORT_MAX_ROWS = 10
+    path = tmp_path / "texts.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # keeps texts in the shared-strings part, as Excel does
+    sheet = book.add_worksheet()
+    for n in range(9):
+        sheet.write_row(n, 0, [f"a{n}", f"b{n}", f"c{n}", f"d{n}", f"e{n}"])  # 45 distinct texts
+    book.close()
+    assert_refused(
+        tmp_path,
+        None,
+        "통합 문서에 서로 다른 텍스트가 45개 들어 있습니다. 최대 10행(IMPORT_MAX_ROWS)인 파일에는 "
+        "40개까지만 필요합니다. Excel에서 다시 저장하거나 파일을 나누어 주세요.",
         writer=lambda _path, rows: path,
     )
