@@ -81,6 +81,33 @@ def test_office_staff_preview_then_apply_an_import(client, office_staff, program
     assert "적용했습니다." in client.get(response.url).content.decode()
 
 
+def test_applying_a_preview_over_a_line_a_manager_changed_since_shows_who_changed_what(
+    client, office_staff, superuser, programs, tmp_path
+):
+    line = BudgetLineFactory(
+        program=programs["ax"], fiscal_year=2026, funding_source="city", stage=2, amount=5
+    )
+    client.force_login(office_staff)
+    rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "시비", "본예산", 7]]
+    preview_url = upload(client, "budget-lines", write_xlsx(tmp_path / "a.xlsx", rows)).url
+
+    client.force_login(superuser)  # someone else saves the line in the admin meanwhile
+    change = reverse("admin:portfolio_budgetline_change", args=[line.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(program=line.program_id, amount=9)
+    assert client.post(change, data).status_code == 302, client.post(change, data).context["errors"]
+
+    client.force_login(office_staff)
+    page = client.post(preview_url, {"apply": "1"}, follow=True).content.decode()
+    applied = ImportRun.objects.get(dry_run=False)
+    assert applied.status == "rejected"
+    assert "미리보기 뒤에 바뀐 행이 1개 있어 아무것도 저장하지 않았습니다" in page
+    assert "금액(원) 5 → 9, " in page and f"{superuser.username} 변경" in page
+    line.refresh_from_db()
+    assert line.amount == 9
+
+
 def test_a_preview_with_errors_cannot_be_applied(client, office_staff, programs, tmp_path):
     client.force_login(office_staff)
     rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", 1], ["NOPE", 2026, "국비", "본예산", 1]]
