@@ -239,6 +239,22 @@ def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, programs, store
 # --- files that would cost a worker its memory ------------------------------------------------------
 
 
+# Runs manage.py and, on the way out, writes the process's own peak memory (VmHWM, in kB) to the
+# file named first. Not ru_maxrss: Linux carries that across exec, so a child of a large pytest
+# process would report its parent's peak.
+LAUNCH = """
+import atexit, pathlib, runpy, sys
+
+def peak(path=sys.argv[1]):
+    lines = pathlib.Path("/proc/self/status").read_text().splitlines()
+    pathlib.Path(path).write_text(next(l for l in lines if l.startswith("VmHWM:")).split()[1])
+
+atexit.register(peak)
+sys.argv = ["manage.py", *sys.argv[2:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
 def peak_memory_of_import(path: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, int]:
     """Run `import_data --dry-run` in its own process; its output and its peak memory in bytes."""
     env = os.environ | {
@@ -246,15 +262,10 @@ def peak_memory_of_import(path: Path, tmp_path: Path) -> tuple[subprocess.Comple
         "REDIS_URL": "",
         "DEBUG": "1",
     }
-    command = [sys.executable, "manage.py", "import_data", "budget-lines", str(path), "--dry-run"]
-    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)  # the usage of this one child, not of all of them
-    done = subprocess.CompletedProcess(
-        command, os.waitstatus_to_exitcode(status), child.stdout.read().decode(), child.stderr.read().decode()
-    )
-    child.stdout.close()
-    child.stderr.close()
-    return done, usage.ru_maxrss * 1024  # Linux gives kilobytes
+    peak = tmp_path / "peak-kb"
+    command = [sys.executable, "-c", LAUNCH, str(peak), "import_data", "budget-lines", str(path), "--dry-run"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return done, int(peak.read_text()) * 1024
 
 
 @pytest.mark.slow
