@@ -352,6 +352,14 @@ CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
+# An .xlsx is a zip: what it unpacks to is checked before it is opened, so a small file that
+# unpacks to gigabytes (a zip bomb) is refused before any of it is read into memory.
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 200, minimum=1)
+# Spreadsheet XML packs 5-20 times; far more means padding meant to be unpacked (checked only
+# once the contents pass 10 MB, where unpacking starts to cost).
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100, minimum=2)
+# The longest text a cell may hold; no imported field comes near it.
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000, minimum=100)
 # Files with more rows than this are previewed and applied by a worker, with progress.
 IMPORT_ASYNC_THRESHOLD_ROWS = env_int("IMPORT_ASYNC_THRESHOLD_ROWS", 2_000)
 # Rows the preview keeps for each outcome (new, changed, unchanged, error); the counts are complete.

@@ -5,8 +5,14 @@ A dry run writes nothing. An apply writes every row in one transaction, with cha
 attributed to the importing user (simple-history's bulk helpers), or nothing at all when any
 row fails. Rows are handled in chunks: one query per chunk finds the stored rows, one bulk
 insert and one bulk update write them, and memory does not grow with the file.
+
+A preview notes a digest of every stored row it matched (its primary key and the stored values
+of all its fields). The apply of that preview refuses every row whose stored row has changed
+since, or was added since, so what is written is what the preview showed ("A → B" never lands
+on a C someone saved in between).
 """
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,6 +34,13 @@ from imports.results import Outcome, RowResult, Summary
 from imports.widgets import CellError, is_empty, normalise
 
 HEADER_SEARCH_ROWS = 10  # a title or a note above the header row is fine
+STALE_ROWS_EXPLAINED = 10  # stale rows whose change is looked up in the history (a query or two each)
+
+
+def row_digest(instance) -> str:
+    """What a stored row holds, in 16 hex digits: its primary key and every stored value."""
+    values = [(field.attname, getattr(instance, field.attname)) for field in instance._meta.concrete_fields]
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
 
 
 @dataclass(slots=True)
@@ -61,7 +75,10 @@ class Importer:
         on_row: Callable[[RowResult], None] | None = None,
         progress: Callable[[int, int | None], None] | None = None,
         chunk_size: int | None = None,
+        expected: dict[str, str] | None = None,
     ):
+        """`expected`: the digests of the stored rows the preview matched, by primary key (the
+        preview's `Summary.matched`); an apply given them refuses rows changed since."""
         self.resource: SpreadsheetResource = resource_for(kind)
         self.model = self.resource._meta.model
         self.user = user
@@ -74,6 +91,8 @@ class Importer:
         self.tracked = list(self.columns_by_attname)
         self.lookups = [column.attribute for column in self.resource.columns() if column.is_lookup]
         self.seen: dict[int, int] = {}  # hash of a key → the row it first appeared on
+        self.expected = expected
+        self.stale: list[str] = []  # "row 3 (key): what changed", for the file's message
 
     # --- the run ---------------------------------------------------------------------------
 
@@ -88,6 +107,11 @@ class Importer:
                     self._apply(sheet)
         except FileRejected as error:
             self.summary.file_error = str(error)
+        if self.stale and not self.summary.file_error:
+            self.summary.file_error = _(
+                "%(count)s rows were changed after the preview, so nothing was written: %(rows)s. "
+                "Upload the file again for a new preview."
+            ) % {"count": f"{len(self.stale):,}", "rows": "; ".join(self.stale[:STALE_ROWS_EXPLAINED])}
         return self.summary
 
     def _apply(self, sheet: Sheet) -> None:
@@ -267,6 +291,11 @@ class Importer:
                 % {"what": self.model._meta.verbose_name_plural}
             ]
             return result, None, []
+        if existing is not None:
+            stale = self._stale(row, existing)
+            if stale:
+                result.errors = [stale]
+                return result, None, []
         tracked = self.tracked
         if existing is None:
             instance = self.model(**row.values)
@@ -303,6 +332,55 @@ class Importer:
             for name in changed
         ]
         return result, instance, changed
+
+    def _stale(self, row: ParsedRow, existing) -> str:
+        """Note the stored row a preview matched; in an apply, say how it changed since the
+        preview, or "" when it did not."""
+        if not self.summary.dry_run and self.expected is None:
+            return ""  # an apply without a preview (the import_data command) has nothing to compare
+        digest = row_digest(existing)
+        if self.summary.dry_run:
+            self.summary.matched[str(existing.pk)] = digest
+        if self.expected is None:
+            return ""
+        previewed = self.expected.get(str(existing.pk))
+        if previewed == digest:
+            return ""
+        if previewed is None:
+            message = _(
+                "This row was added after the preview%(change)s. Upload the file again for a new preview."
+            )
+        else:
+            message = _(
+                "This row was changed after the preview%(change)s. Upload the file again for a new preview."
+            )
+        change = self._last_change(existing) if len(self.stale) < STALE_ROWS_EXPLAINED else ""
+        self.stale.append(
+            _("row %(row)s (%(key)s)%(change)s")
+            % {"row": row.number, "key": self._describe_key(row), "change": change}
+        )
+        return message % {"change": change}
+
+    def _last_change(self, instance) -> str:
+        """Who changed a stored row last, when, and from what to what, from its history."""
+        record = instance.history.first()  # newest first
+        if record is None:
+            return ""
+        parts = []
+        previous = record.prev_record
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                attname = self.model._meta.get_field(change.field).attname
+                column = self.columns_by_attname.get(attname)
+                header = (
+                    column.header if column else str(self.model._meta.get_field(change.field).verbose_name)
+                )
+                show = (lambda value, name=attname: self._show(name, value)) if column else str
+                parts.append(f"{header} {show(change.old)} → {show(change.new)}")
+        by = str(record.history_user) if record.history_user else _("unknown")
+        when = date_format(timezone.localtime(record.history_date), "Y-m-d H:i")
+        details = ", ".join([*parts, _("by %(user)s at %(time)s") % {"user": by, "time": when}])
+        return f" ({details})"
 
     def _field_errors(self, row: ParsedRow) -> dict[str, str]:
         """The model's field rules on the cells of a refused row that could be read, so that one

@@ -1,8 +1,10 @@
 """Opening an uploaded spreadsheet safely, then reading it row by row.
 
 Checks come first and refuse the whole file with a plain message: too large, password-protected,
-an old .xls, corrupt, or a text file in neither UTF-8 nor CP949. Rows are then streamed (openpyxl
-read-only, csv) so memory does not grow with the file. Formulas are read as formulas, not as
+an old .xls, corrupt, a workbook that unpacks to too much (see `packages`), or a text file in
+neither UTF-8 nor CP949. Rows are then streamed (openpyxl read-only, csv) so memory does not grow
+with the file, and every row is read whatever size the sheet declares. A cell longer than
+IMPORT_MAX_CELL_CHARS refuses the file, naming the cell. Formulas are read as formulas, not as
 the value Excel last computed, so the importer can refuse them.
 """
 
@@ -11,7 +13,6 @@ import csv
 import io
 import logging
 import os
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ import olefile
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from imports.packages import PackageRejected, check_package
 
 logger = logging.getLogger(__name__)
 
@@ -113,56 +117,76 @@ def _ole_reason(path: Path) -> str:
     return _("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) and upload it again.")
 
 
-DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
-ROW_BYTES = 250  # sheet XML per row when a writer leaves out the dimension (openpyxl's write-only)
-
-
 def estimate_rows(path: str | os.PathLike) -> int | None:
-    """How many rows a file has, cheaply, to decide between the request and a worker: the
-    dimension Excel writes at the top of a sheet, or the sheet's size; the lines of a CSV."""
+    """How many rows a file has, to decide between the request and a worker: the rows a
+    workbook's first sheet really holds (never the size it declares), the lines of a CSV. None
+    when the file will be refused anyway; the import then says why."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
         if head.startswith(ZIP_MAGIC):
-            with zipfile.ZipFile(path) as package:
-                sheets = sorted(
-                    (info for info in package.infolist() if info.filename.startswith("xl/worksheets/sheet")),
-                    key=lambda info: info.filename,
-                )
-                if not sheets:
-                    return None
-                with package.open(sheets[0]) as sheet:
-                    match = DIMENSION.search(sheet.read(4096))
-                return int(match.group(1)) if match else sheets[0].file_size // ROW_BYTES
+            return check_package(path).rows
         if head == OLE_MAGIC:
             return None
         return _count_lines(path)
-    except (OSError, zipfile.BadZipFile):
-        return None  # the import itself will say what is wrong with the file
+    except (OSError, zipfile.BadZipFile, PackageRejected):
+        return None
+
+
+def max_cell_chars() -> int:
+    return settings.IMPORT_MAX_CELL_CHARS
+
+
+def cell_too_long(*, row: int, column: int, length: int) -> FileRejected:
+    return FileRejected(
+        _(
+            "Cell %(cell)s (row %(row)s, column %(column)s) holds %(length)s characters; a cell may hold "
+            "at most %(limit)s (IMPORT_MAX_CELL_CHARS)."
+        )
+        % {
+            "cell": f"{get_column_letter(column)}{row}",
+            "row": row,
+            "column": get_column_letter(column),
+            "length": f"{length:,}",
+            "limit": f"{max_cell_chars():,}",
+        }
+    )
 
 
 def _open_xlsx(path: Path) -> Sheet:
+    try:
+        package = check_package(path)  # before openpyxl reads anything into memory
+    except PackageRejected as error:
+        raise FileRejected(str(error)) from None
+    except zipfile.BadZipFile as error:
+        raise FileRejected(_("The file is damaged or is not an Excel workbook (.xlsx).")) from error
     try:
         # data_only=False: a formula arrives as its text, so it can be refused rather than
         # silently replaced by whatever Excel computed when the file was last saved.
         workbook = load_workbook(path, read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
-        estimate = sheet.max_row
+        # The <dimension> a sheet declares is whatever the program that wrote it said; read-only
+        # openpyxl would stop at its last row and column, so every row is read instead.
+        sheet.reset_dimensions()
     except Exception as error:  # openpyxl raises many kinds on a broken package
         logger.info("Unreadable workbook %s: %r", path.name, error)
         raise FileRejected(_("The file is damaged or is not an Excel workbook (.xlsx).")) from error
-    return Sheet(rows=_xlsx_rows(sheet), estimated_rows=estimate, closers=[workbook.close])
+    return Sheet(rows=_xlsx_rows(sheet), estimated_rows=package.rows, closers=[workbook.close])
 
 
 def _xlsx_rows(sheet) -> Iterator[SheetRow]:
     number = 0
+    limit = max_cell_chars()
     try:
         # Missing rows come through as empty ones, so counting gives the row number Excel shows.
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             values = [cell.value for cell in cells]
             if all(value in BLANK for value in values):
                 continue
+            for index, value in enumerate(values):
+                if isinstance(value, str) and len(value) > limit:
+                    raise cell_too_long(row=number, column=index + 1, length=len(value))
             formulas = tuple(
                 index for index, cell in enumerate(cells) if cell.data_type in ("f", "e") and cell.value
             )
@@ -218,10 +242,14 @@ def _open_csv(path: Path) -> Sheet:
 
 def _csv_rows(handle: io.TextIOBase, dialect) -> Iterator[SheetRow]:
     reader = csv.reader(handle, dialect)
+    limit = max_cell_chars()
     try:
         for values in reader:
             if all(value.strip() == "" for value in values):
                 continue
+            for index, value in enumerate(values):
+                if len(value) > limit:
+                    raise cell_too_long(row=reader.line_num, column=index + 1, length=len(value))
             # A CSV holds no formulas, but a cell written as one would become one when the file
             # is opened in Excel again: refuse it like a formula in a workbook.
             formulas = tuple(
@@ -229,6 +257,14 @@ def _csv_rows(handle: io.TextIOBase, dialect) -> Iterator[SheetRow]:
             )
             yield SheetRow(number=reader.line_num, values=values, formulas=formulas)
     except csv.Error as error:
+        if "field limit" in str(error):  # the csv module's own cap (131,072), far above ours
+            raise FileRejected(
+                _(
+                    "A cell near line %(row)s holds more than %(limit)s characters, more than a cell may "
+                    "hold (IMPORT_MAX_CELL_CHARS)."
+                )
+                % {"row": reader.line_num, "limit": f"{max_cell_chars():,}"}
+            ) from error
         raise FileRejected(
             _("The CSV file cannot be read near line %(row)s: %(error)s")
             % {"row": reader.line_num, "error": error}

@@ -58,6 +58,8 @@ class Summary:
     file_error: str = ""
     ignored_columns: list[str] = field(default_factory=list)
     written: bool = False
+    # A preview's digest of every stored row it matched, by primary key (see engine.row_digest).
+    matched: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

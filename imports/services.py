@@ -32,6 +32,7 @@ from jobs.services import Abandoned, Heartbeat, claim_job, worker_name
 from jobs.services import dispatch as send_or_run_here
 
 logger = logging.getLogger(__name__)
+MATCHED = "matched"  # the key of a preview's row digests in ImportRun.rows
 
 
 class RowCollector:
@@ -110,7 +111,7 @@ def execute_run(run_id: int, *, claim: str | None = None, task_id: str = "", not
     if claimed is None:
         return "skipped"
     run, token = claimed
-    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    run = ImportRun.objects.select_related("created_by", "preview").get(pk=run_id)
     heartbeat = Heartbeat(ImportRun, run_id, token)
     heartbeat.start()
     collector = RowCollector(settings.IMPORT_PREVIEW_ROWS)
@@ -120,6 +121,7 @@ def execute_run(run_id: int, *, claim: str | None = None, task_id: str = "", not
         reason=_("Spreadsheet import #%(id)s: %(name)s") % {"id": run.pk, "name": run.original_name},
         on_row=collector,
         progress=heartbeat.progress,
+        expected=run.preview.rows.get(MATCHED) if run.preview and not run.dry_run else None,
     )
     try:
         with local_copy(run) as path:
@@ -173,7 +175,8 @@ def _finish(run: ImportRun, claim: str, summary: Summary, collector: RowCollecto
         error_rows=summary.counts[Outcome.ERROR],
         file_error=summary.file_error,
         ignored_columns=summary.ignored_columns,
-        rows=collector.rows,
+        # A preview keeps the digests of the stored rows it matched, for its apply to compare.
+        rows={**collector.rows, MATCHED: summary.matched} if summary.dry_run else collector.rows,
     )
     if not updated:
         raise Abandoned(f"import run {run.pk} was taken over before its outcome was saved")

@@ -3,9 +3,10 @@ export. Headers as the import expects them, dropdowns for codes, number and date
 instructions sheet, and (templates only) two rows of clearly marked example data.
 
 Written with openpyxl in write-only mode, so an export of 100,000 rows streams. Text is always
-written as text: one that starts with =, +, -, @, a tab or a carriage return is a string with
-Excel's quote prefix (the reports' rule), so it becomes a formula neither here nor when the cell
-is edited later. Numbers, negative ones too, stay numbers.
+written as text by the rule the reports follow (`portfolio.spreadsheets`): one that starts with
+=, +, -, @, a tab or a carriage return is a string with Excel's quote prefix, so it becomes a
+formula neither here nor when the cell is edited later, and control characters a workbook cannot
+hold are dropped. Numbers, negative ones too, stay numbers.
 """
 
 import datetime
@@ -24,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from imports.columns import Column
 from imports.resources import SpreadsheetResource
 from imports.widgets import ChoiceWidget, LookupWidget
-from reports.builders.xlsx import is_formula_like, quote
+from portfolio.spreadsheets import write_text
 
 EXAMPLE_PROGRAM = "예시-사업"  # not a valid program code (codes are Latin), so it can never be imported
 EXAMPLE_INDICATOR = "예시-지표"
@@ -150,9 +151,10 @@ def build_workbook(
 
 
 def _cell(sheet, value, column: Column | None, example: bool):
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and is_formula_like(value):
-        quote(cell)
+    if isinstance(value, str):
+        cell = write_text(WriteOnlyCell(sheet), value)
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
     if column and column.number_format and not isinstance(value, str):
         cell.number_format = column.number_format
     if example:

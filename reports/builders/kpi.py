@@ -7,13 +7,12 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.formatting.rule import CellIsRule, DataBarRule
-from openpyxl.styles import Font, PatternFill
 
 from portfolio import selectors
-from portfolio.selectors import KpiProgress, KpiStatus
+from portfolio.selectors import KpiProgress
 from reports.builders.common import Cover, name, status_counts
-from reports.builders.portfolio import rate, show_axes
+from reports.builders.kpi_table import colour_statuses, kpi_table, unit
+from reports.builders.portfolio import show_axes
 from reports.builders.xlsx import (
     DATE,
     LABEL_FONT,
@@ -27,36 +26,6 @@ from reports.builders.xlsx import (
 
 HEADLINE_CHARTS = 12  # charts on the charts sheet; every KPI is in the tables
 CHART_ROWS = 18  # rows per chart block, so charts never overlap
-
-# Status colours (fill, font), as Excel's own "good / neutral / bad" cell styles.
-STATUS_COLOURS = {
-    KpiStatus.ACHIEVED: ("C6EFCE", "006100"),
-    KpiStatus.ON_TRACK: ("DDEBF7", "1F4E78"),
-    KpiStatus.AT_RISK: ("FFEB9C", "9C5700"),
-    KpiStatus.OFF_TRACK: ("FFC7CE", "9C0006"),
-    KpiStatus.NO_TARGET: ("EDEDED", "595959"),
-    KpiStatus.NO_DATA: ("EDEDED", "595959"),
-}
-
-
-def colour_statuses(sheet: Sheet, column_index: int) -> None:
-    """Conditional formatting: each status label gets its colour, whatever order rows are sorted in."""
-    cells = sheet.data_range(column_index)
-    for status, (fill, font) in STATUS_COLOURS.items():
-        text = str(status.label).replace('"', '""')
-        sheet.ws.conditional_formatting.add(
-            cells,
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{text}"'],
-                fill=PatternFill("solid", start_color=fill, end_color=fill),
-                font=Font(color=font),
-            ),
-        )
-
-
-def unit(kpi: KpiProgress, language: str) -> str:
-    return kpi.unit_en if language == "en" and kpi.unit_en else kpi.unit
 
 
 class KpiReport:
@@ -103,50 +72,7 @@ class KpiReport:
         cover.close()
 
     def status_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("KPI status"),
-            [
-                Column(_("Code"), 16),
-                Column(_("Indicator"), 36, "text"),
-                Column(_("Program code"), 16),
-                Column(_("Program"), 30, "text"),
-                Column(_("Unit"), 8, "text"),
-                Column(_("Baseline"), 12, "decimal"),
-                Column(_("Target"), 12, "decimal"),
-                Column(_("Target year"), 8),
-                Column(_("Actual"), 12, "decimal"),
-                Column(_("Latest reading"), 12, "date"),
-                Column(_("Achievement"), 12, "percent"),
-                Column(_("Expected by now"), 12, "decimal"),
-                Column(_("Status"), 10),
-            ],
-            freeze="C2",
-        )
-        for kpi in self.kpis:
-            sheet.append(
-                [
-                    kpi.code,
-                    name(kpi, self.language),
-                    kpi.program_code,
-                    self.programs.get(kpi.program_id, ""),
-                    unit(kpi, self.language),
-                    kpi.baseline,
-                    kpi.target,
-                    kpi.target_year,
-                    kpi.actual,
-                    kpi.latest_period,
-                    rate(kpi.achievement_pct),
-                    kpi.expected,
-                    kpi.get_status_display(),
-                ]
-            )
-        if self.kpis:
-            colour_statuses(sheet, 13)
-            sheet.ws.conditional_formatting.add(
-                sheet.data_range(11),
-                DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"),
-            )
-        sheet.close()
+        kpi_table(book, _("KPI status"), self.kpis, language=self.language, programs=self.programs)
 
     def reading_sheet(self, book: Book) -> None:
         sheet = book.sheet(

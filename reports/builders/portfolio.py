@@ -85,18 +85,17 @@ class PortfolioReport(ListingSheets):
         self.sources = list(selectors.sources_for_scope(self.scope).rows)
         self.source_keys = {row[0]: row[1] for row in self.sources}
 
-    def __getattr__(self, name):
-        # headline, programs, kpis… come from the summary, which may still be being read
-        if name in Summary.__dataclass_fields__:
-            return getattr(self._summary.get(), name)
-        raise AttributeError(name)
+    @property
+    def summary(self) -> Summary:
+        """The short figures; the first use waits for the thread reading them."""
+        return self._summary.get()
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
         counter = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
         with Book(counter) as book:
             self.budget_line_sheet(book)
             self.execution_sheet(book)
-            counter.total += self._summary.get().rows + len(self.sources)
+            counter.total += self.summary.rows + len(self.sources)
             self.cover(book)
             self.program_sheet(book)
             self.year_sheet(book)
@@ -122,7 +121,7 @@ class PortfolioReport(ListingSheets):
         )
         cover.heading(_("Headline (city programs; national-context items left out)"))
         cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("KRW 100M")))
-        money = self.headline
+        money = self.summary.headline
         for text, amount in [
             (_("Total cost"), money.total_cost),
             (_("Planned amount"), money.planned),
@@ -133,14 +132,14 @@ class PortfolioReport(ListingSheets):
         cover.field(_("Execution rate"), rate(money.execution_rate), PERCENT)
         cover.line()
         cover.heading(_("KPIs by status"))
-        for status, count in status_counts(self.kpis):
+        for status, count in status_counts(self.summary.kpis):
             cover.field(status, count)
         cover.line()
         cover.heading(_("Milestones"))
-        cover.field(_("Overdue"), sum(1 for row in self.milestones if row.is_overdue))
-        cover.field(_("Due within 90 days"), sum(1 for row in self.milestones if row.is_due_soon))
+        cover.field(_("Overdue"), sum(1 for row in self.summary.milestones if row.is_overdue))
+        cover.field(_("Due within 90 days"), sum(1 for row in self.summary.milestones if row.is_due_soon))
         cover.line()
-        check = self.firm_check
+        check = self.summary.firm_check
         cover.heading(_("Firms and jobs: reported by the KPIs and on record"))
         cover.field(_("Firms reported"), check.reported_firms)
         cover.field(_("Firms on record"), check.firms_on_record)
@@ -181,7 +180,7 @@ class PortfolioReport(ListingSheets):
             freeze="C2",
             index=PROGRAMS,
         )
-        for item in self.programs:
+        for item in self.summary.programs:
             node, money = item.program, item.totals
             sheet.append(
                 [
@@ -205,7 +204,7 @@ class PortfolioReport(ListingSheets):
 
     def _kpi_status_by_program(self) -> dict[int, str]:
         by_program = defaultdict(list)
-        for kpi in self.kpis:
+        for kpi in self.summary.kpis:
             by_program[kpi.program_id].append(kpi)
         return {
             program_id: " · ".join(f"{status} {count}" for status, count in status_counts(kpis))
@@ -227,8 +226,8 @@ class PortfolioReport(ListingSheets):
             ],
             index=YEARS,
         )
-        budget = {(cell.fiscal_year, cell.funding_source): cell.budget for cell in self.cells}
-        for year in self.years:
+        budget = {(cell.fiscal_year, cell.funding_source): cell.budget for cell in self.summary.cells}
+        for year in self.summary.years:
             sheet.append(
                 [
                     year.key,
@@ -240,7 +239,7 @@ class PortfolioReport(ListingSheets):
                     rate(year.execution_rate),
                 ]
             )
-        if not self.years:
+        if not self.summary.years:
             sheet.append_raw([_("No budget lines for the city's programs yet.")])
         else:
             chart = BarChart()
@@ -250,7 +249,7 @@ class PortfolioReport(ListingSheets):
             chart.y_axis.numFmt = "#,##0"
             show_axes(chart)
             chart.height, chart.width = 9, 18
-            last = len(self.years) + 1
+            last = len(self.summary.years) + 1
             chart.add_data(
                 Reference(sheet.ws, min_col=2, max_col=1 + len(sources), min_row=1, max_row=last),
                 titles_from_data=True,
@@ -273,7 +272,7 @@ class PortfolioReport(ListingSheets):
             ],
             index=CELLS,
         )
-        for cell in self.cells:
+        for cell in self.summary.cells:
             sheet.append(
                 [
                     cell.fiscal_year,
@@ -288,7 +287,7 @@ class PortfolioReport(ListingSheets):
         sheet.close()
 
     def kpi_chart_sheet(self, book: Book) -> None:
-        measured = [kpi for kpi in self.kpis if kpi.achievement_pct is not None][:KPI_CHART_LIMIT]
+        measured = [kpi for kpi in self.summary.kpis if kpi.achievement_pct is not None][:KPI_CHART_LIMIT]
         sheet = book.sheet(
             _("KPI progress"),
             [

@@ -4,15 +4,17 @@ rows; these methods only lay them out."""
 
 from django.utils.translation import gettext as _
 
-from portfolio.models import BudgetStage, FundingSource, Indicator, Milestone
-from reports.builders.common import label, name, rate, yes_no
+from portfolio.models import BudgetStage, FundingSource, Milestone
+from reports.builders.common import label, yes_no
+from reports.builders.kpi_table import kpi_table
 from reports.builders.overlap import read_ahead
 from reports.builders.xlsx import Book, Column
 
 
 class ListingSheets:
     """Sheets of one row per record. Expects the report's `lines`, `executions` and `firms`
-    (streamed listings), `milestones`, `kpis`, `sources`, `names`, `source_keys` and `language`."""
+    (streamed listings), `summary` (milestones, KPIs), `sources`, `names`, `source_keys` and
+    `language`."""
 
     def budget_line_sheet(self, book: Book) -> None:
         sheet = book.sheet(
@@ -97,7 +99,7 @@ class ListingSheets:
                 Column(_("Source"), 10),
             ],
         )
-        for row in self.milestones:
+        for row in self.summary.milestones:
             title = row.title_en if self.language == "en" and row.title_en else row.title_ko
             sheet.append(
                 [
@@ -116,48 +118,8 @@ class ListingSheets:
         sheet.close()
 
     def kpi_sheet(self, book: Book) -> None:
-        sheet = book.sheet(
-            _("KPIs"),
-            [
-                Column(_("Code"), 16),
-                Column(_("Indicator"), 36, "text"),
-                Column(_("Program code"), 16),
-                Column(_("Metric"), 12),
-                Column(_("Unit"), 8, "text"),
-                Column(_("Baseline"), 12, "decimal"),
-                Column(_("Baseline year"), 8),
-                Column(_("Target"), 12, "decimal"),
-                Column(_("Target year"), 8),
-                Column(_("Actual"), 12, "decimal"),
-                Column(_("Latest reading"), 12, "date"),
-                Column(_("Achievement"), 10, "percent"),
-                Column(_("Expected by now"), 12, "decimal"),
-                Column(_("Status"), 10),
-                Column(_("Source"), 10),
-            ],
-            freeze="C2",
-        )
-        for kpi in self.kpis:
-            sheet.append(
-                [
-                    kpi.code,
-                    name(kpi, self.language),
-                    kpi.program_code,
-                    label(Indicator.Metric, kpi.metric),
-                    kpi.unit_en if self.language == "en" and kpi.unit_en else kpi.unit,
-                    kpi.baseline,
-                    kpi.baseline_year,
-                    kpi.target,
-                    kpi.target_year,
-                    kpi.actual,
-                    kpi.latest_period,
-                    rate(kpi.achievement_pct),
-                    kpi.expected,
-                    kpi.get_status_display(),
-                    self.source_keys.get(kpi.source_id),
-                ]
-            )
-        sheet.close()
+        kpis = self.summary.kpis
+        kpi_table(book, _("KPIs"), kpis, language=self.language, source_keys=self.source_keys, details=True)
 
     def firm_sheet(self, book: Book) -> None:
         sheet = book.sheet(

@@ -2,26 +2,27 @@
 
 Every sheet is write-only, so a sheet of 200,000 rows costs the memory of one row. Styled cells
 are made once per column and reused for every row (openpyxl writes a row as soon as it is
-appended), which is the cheapest way to give whole-won amounts their number format.
+appended), which is the cheapest way to give whole-won amounts their number format. Only
+openpyxl's public API is used; text safety (formulas, control characters) is
+`portfolio.spreadsheets`, which the imports share.
 """
 
-import os
+import io
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
+
+from portfolio.spreadsheets import clean_text, has_illegal_characters, is_formula_like, quote, write_text
 
 MONEY = "#,##0"  # whole won
 EOK = "#,##0.0"  # 억원
@@ -30,8 +31,6 @@ INTEGER = "#,##0"
 DECIMAL = "#,##0.0###"
 DATE = "yyyy-mm-dd"
 
-# Text starting with one of these could be taken for a formula (or DDE) by a spreadsheet.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 HEADER_FONT = Font(bold=True)
@@ -43,33 +42,20 @@ LABEL_FONT = Font(bold=True)
 
 ProgressCallback = Callable[[int, int], None]
 
-# Where openpyxl keeps each write-only sheet's XML until the workbook is saved. By default that is
-# the system's temporary folder, where a build killed by SIGKILL or a hard time limit leaves the
-# files for good; a worker's build puts them in its run's own folder, which is removed whole.
-SHEET_FOLDER: ContextVar[Path | None] = ContextVar("report_sheet_folder", default=None)
-
 
 @contextmanager
 def sheet_files_in(folder: Path) -> Iterator[None]:
-    """Workbooks begun inside this block (in this thread) keep their sheets' files in `folder`."""
-    token = SHEET_FOLDER.set(folder)
-    try:
-        yield
-    finally:
-        SHEET_FOLDER.reset(token)
+    """Kept so that callers need not change; it places nothing. openpyxl keeps each write-only
+    sheet's XML in a file of the process's temporary folder (tempfile's default) and has no public
+    way to choose another per workbook: setting tempfile.tempdir would move every temporary file
+    of the process, other threads' too. openpyxl deletes those files when the workbook is saved or
+    discarded, and at the process's exit; a build killed by SIGKILL leaves them to the system's
+    temporary-folder cleaning."""
+    yield
 
 
 def no_progress(done: int, total: int) -> None:
     """The default progress callback: report nothing."""
-
-
-def clean_text(value: str) -> str:
-    """Drop the control characters that a workbook cannot hold (openpyxl refuses them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def is_formula_like(value: str) -> bool:
-    return value.startswith(FORMULA_TRIGGERS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +98,6 @@ class Book:
     def __init__(self, progress: Progress | None = None):
         self.workbook = Workbook(write_only=True)
         self.progress = progress or Progress(0)
-        self.folder = SHEET_FOLDER.get()
 
     def sheet(self, title: str, columns: Sequence[Column] = (), **options) -> "Sheet":
         return Sheet(self, sheet_title(title), columns, **options)
@@ -128,17 +113,12 @@ class Book:
             self.discard()
 
     def discard(self) -> None:
-        """After a failed build: end the sheets' XML streams and delete their temporary files,
-        which openpyxl would otherwise keep until the process exits (and a worker lives for days)."""
-        for ws in self.workbook.worksheets:
-            writer = getattr(ws, "_writer", None)
-            for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
-                if stream is not None:
-                    with suppress(Exception):  # a half-written stream cannot end cleanly; it only must end
-                        stream.close()
-            if writer is not None:
-                with suppress(OSError, ValueError):
-                    writer.cleanup()
+        """After a failed build: delete the sheets' temporary files, which openpyxl would otherwise
+        keep until the process exits (and a worker lives for days). Saving is openpyxl's public way
+        to end the sheets and delete their files, so the workbook is saved into nothing. A sheet
+        broken inside openpyxl itself may stop that save; its files then go at the process's exit."""
+        with suppress(Exception):  # a failed build is already being reported; this only tidies up
+            self.workbook.save(_Nowhere())
 
 
 def sheet_title(title: str) -> str:
@@ -183,23 +163,11 @@ class Sheet:
         if freeze and header and self.columns:
             self.ws.freeze_panes = freeze
         self._print_setup(landscape)
-        if book.folder is not None:
-            self._start_writer(book.folder)
         if header and self.columns:
             self._header_row = 1
             self.ws.append([self.header_cell(column.header) for column in self.columns])
             self.rows_written = 1
             self.ws.print_title_rows = "1:1"
-
-    def _start_writer(self, folder: Path) -> None:
-        """What openpyxl does on a sheet's first row (start its writer and write the sheet's top:
-        widths, frozen panes), with the sheet's file in `folder` instead of the temporary folder.
-        The name goes on openpyxl's list of its files, which its clean-up after saving expects."""
-        handle, name = tempfile.mkstemp(prefix="sheet-", suffix=".xml", dir=folder)
-        os.close(handle)
-        ALL_TEMP_FILES.append(name)
-        self.ws._writer = WorksheetWriter(self.ws, out=name)
-        self.ws._writer.write_top()
 
     # --- cells -----------------------------------------------------------------------------------
 
@@ -213,9 +181,10 @@ class Sheet:
         fill: PatternFill | None = None,
     ) -> Cell:
         """A one-off styled cell (for small sheets); long sheets reuse the column templates."""
-        cell = WriteOnlyCell(self.ws, value=clean_text(value) if isinstance(value, str) else value)
-        if isinstance(value, str) and is_formula_like(value):
-            quote(cell)
+        if isinstance(value, str):
+            cell = write_text(WriteOnlyCell(self.ws), value)
+        else:
+            cell = WriteOnlyCell(self.ws, value=value)
         if number_format:
             cell.number_format = number_format
         if font:
@@ -262,8 +231,8 @@ class Sheet:
         if cell is None:
             cell = self._indent_cells[depth] = WriteOnlyCell(self.ws)
             cell.alignment = Alignment(horizontal="left", indent=min(depth, 15))
-        value = text or ""
-        cell.value = clean_text(value)
+        value = clean_text(text or "")
+        cell.value = value
         cell.data_type = "s"  # set after the value: an indented name is never a formula
         cell.quotePrefix = is_formula_like(value)
         return cell
@@ -274,7 +243,7 @@ class Sheet:
             return None
         if not isinstance(value, str):
             return value
-        value = clean_text(value) if ILLEGAL_CHARACTERS_RE.search(value) else value
+        value = clean_text(value) if has_illegal_characters(value) else value
         if is_formula_like(value):
             cell = WriteOnlyCell(self.ws)
             cell.value = value
@@ -345,8 +314,11 @@ class Sheet:
             self.ws.auto_filter.ref = f"A1:{self.last_column}{max(1, self.rows_written)}"
 
 
-def quote(cell: Cell) -> None:
-    """Keep a cell's text as text: string type, plus Excel's quote prefix so that editing the cell
-    later does not turn it into a formula either."""
-    cell.data_type = "s"
-    cell.quotePrefix = True
+class _Nowhere(io.RawIOBase):
+    """A file that keeps nothing: where a failed build's workbook is saved to end its sheets."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        return len(data)

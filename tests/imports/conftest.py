@@ -3,6 +3,7 @@ snapshot of every importable table (rows and history) to show a refused file cha
 
 import csv
 import datetime
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -85,3 +86,29 @@ def _uploads_in_tmp(request, settings, tmp_path):
         settings.MEDIA_ROOT = request.getfixturevalue("media_root")
     else:
         settings.MEDIA_ROOT = tmp_path / "media"
+
+
+SHEET_XML = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+
+
+def xlsx_with_one_cell(path: Path, *, text_bytes: int) -> Path:
+    """A valid workbook whose only cell is an inline string of `text_bytes` letters, written
+    streamed so that this test never holds it: 1 GB packs to a few MB."""
+    template = write_xlsx(path.with_name(f"template-{path.name}"), [["x"]])
+    block = b"A" * (1 << 20)
+    # Level 1 packs repeated letters almost as tight as the default, in half the time.
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for entry in source.infolist():
+            if entry.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(entry, source.read(entry))
+        with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_XML + b'<row r="1"><c r="A1" t="inlineStr"><is><t>')
+            for _ in range(text_bytes // len(block)):
+                sheet.write(block)
+            sheet.write(b"A" * (text_bytes % len(block)))
+            sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+    template.unlink()
+    return path

@@ -20,7 +20,7 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
-from tests.imports.conftest import BUDGET_HEADER, snapshot, write_xlsx
+from tests.imports.conftest import BUDGET_HEADER, snapshot, write_xlsx, xlsx_with_one_cell
 
 pytestmark = pytest.mark.django_db
 ADMIN_URL = {
@@ -81,6 +81,33 @@ def test_office_staff_preview_then_apply_an_import(client, office_staff, program
     assert "적용했습니다." in client.get(response.url).content.decode()
 
 
+def test_applying_a_preview_over_a_line_a_manager_changed_since_shows_who_changed_what(
+    client, office_staff, superuser, programs, tmp_path
+):
+    line = BudgetLineFactory(
+        program=programs["ax"], fiscal_year=2026, funding_source="city", stage=2, amount=5
+    )
+    client.force_login(office_staff)
+    rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "시비", "본예산", 7]]
+    preview_url = upload(client, "budget-lines", write_xlsx(tmp_path / "a.xlsx", rows)).url
+
+    client.force_login(superuser)  # someone else saves the line in the admin meanwhile
+    change = reverse("admin:portfolio_budgetline_change", args=[line.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(program=line.program_id, amount=9)
+    assert client.post(change, data).status_code == 302, client.post(change, data).context["errors"]
+
+    client.force_login(office_staff)
+    page = client.post(preview_url, {"apply": "1"}, follow=True).content.decode()
+    applied = ImportRun.objects.get(dry_run=False)
+    assert applied.status == "rejected"
+    assert "미리보기 뒤에 바뀐 행이 1개 있어 아무것도 저장하지 않았습니다" in page
+    assert "금액(원) 5 → 9, " in page and f"{superuser.username} 변경" in page
+    line.refresh_from_db()
+    assert line.amount == 9
+
+
 def test_a_preview_with_errors_cannot_be_applied(client, office_staff, programs, tmp_path):
     client.force_login(office_staff)
     rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", 1], ["NOPE", 2026, "국비", "본예산", 1]]
@@ -129,6 +156,26 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(client, of
     assert response.status_code == 200
     assert "MB입니다. 1 MB까지만 가져올 수 있습니다." in response.content.decode()
     assert ImportRun.objects.count() == 0
+
+
+def test_a_small_upload_that_unpacks_past_the_limit_is_refused_and_deleted(
+    client, office_staff, programs, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_MAX_UNZIPPED_MB = 5
+    before = snapshot()
+    client.force_login(office_staff)
+    bomb = xlsx_with_one_cell(tmp_path / "bomb.xlsx", text_bytes=8 << 20)
+    assert bomb.stat().st_size < 1024 * 1024
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, "budget-lines", bomb)
+    run = ImportRun.objects.get()
+    assert (run.status, run.file.name, run.new_rows) == ("rejected", "", 0)
+    assert run.file_error == (
+        "통합 문서의 압축을 풀면 8 MB입니다. 압축을 풀어 5 MB 이하인 통합 문서만 가져올 수 있습니다"
+        "(IMPORT_MAX_UNZIPPED_MB). 더 작은 파일로 나누어 주세요."
+    )
+    assert [path for path in (tmp_path / "media").rglob("*") if path.is_file()] == []  # the upload is gone
+    assert snapshot() == before
 
 
 def test_the_changelist_keeps_its_totals_line_and_offers_import_template_and_export(client, office_staff):
@@ -230,6 +277,17 @@ def test_exported_text_that_looks_like_a_formula_stays_text(client, office_staff
     cell = sheet.cell(row=2, column=5)
     assert (cell.value, cell.data_type) == ("=1+1", "s")
     assert Execution.objects.count() == 1
+
+
+def test_exported_text_loses_the_control_characters_a_workbook_cannot_hold_and_stays_text(
+    client, office_staff, programs
+):
+    ExecutionFactory(program=programs["ax"], description="\x07=1+1", reference="벨\x1b소리")
+    client.force_login(office_staff)
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, "executions"))).worksheets[0]
+    description, reference = sheet.cell(row=2, column=5), sheet.cell(row=2, column=6)
+    assert (description.value, description.data_type, description.quotePrefix) == ("=1+1", "s", True)
+    assert reference.value == "벨소리"
 
 
 def test_exported_text_a_spreadsheet_could_take_for_a_formula_is_quoted_and_imports_back_the_same(

@@ -4,11 +4,16 @@ under the importing user."""
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files import File
 
+from imports.models import ImportRun
+from imports.services import apply_preview, start_import
 from portfolio.models import BudgetLine, Execution, Firm, IndicatorReading, Milestone
-from tests.factories import ExecutionFactory, MilestoneFactory
+from portfolio.services import set_budget_line
+from tests.factories import BudgetLineFactory, ExecutionFactory, MilestoneFactory
 from tests.imports.conftest import (
     BUDGET_HEADER,
     EXECUTION_HEADER,
@@ -219,3 +224,94 @@ def test_an_unknown_source_key_is_refused(tmp_path, programs):
     rows = [["지표코드", "기준일", "값", "출처"], ["P1-FIRMS", "2025-10-24", "160", "S9"]]
     _summary, results = run("indicator-readings", write_csv(tmp_path / "a.csv", rows))
     assert errors_of(results) == ["출처: 키가 ‘S9’인 출처가 없습니다."]
+
+
+# --- a preview applies only over the data it was shown ----------------------------------------------
+
+
+def preview_then_apply(path: Path, *, user, between) -> tuple[ImportRun, ImportRun]:
+    """Preview the file, run `between` (someone else's change), then apply the preview."""
+    with path.open("rb") as handle:
+        preview = start_import(
+            kind="budget-lines", file=File(handle, name=path.name), name=path.name, user=user
+        )
+    assert preview.status == "previewed", preview.file_error
+    between()
+    return preview, apply_preview(preview=preview, user=user)
+
+
+def test_an_apply_refuses_rows_changed_after_the_preview_and_writes_nothing(tmp_path, programs, office_staff):
+    line = BudgetLineFactory(
+        program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=1_000
+    )
+    rows = [
+        BUDGET_HEADER[:5],
+        ["AX-VALLEY", 2026, "국비", "본예산", 2_000],
+        ["AX-VALLEY", 2026, "시비", "본예산", 5],
+    ]
+
+    def someone_else_sets_7000():
+        set_budget_line(
+            program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=7_000
+        )
+
+    before_history = BudgetLine.history.count()
+    preview, applied = preview_then_apply(
+        write_xlsx(tmp_path / "a.xlsx", rows), user=office_staff, between=someone_else_sets_7000
+    )
+    assert preview.rows["changed"][0]["changes"] == [["금액(원)", "1,000", "2,000"]]  # what was approved
+    assert applied.status == "rejected"
+    assert applied.file_error.startswith(
+        "미리보기 뒤에 바뀐 행이 1개 있어 아무것도 저장하지 않았습니다: "
+        "2행 (AX-VALLEY · 2026 · 국비 · 본예산) (금액(원) 1,000 → 7,000, "
+    )
+    assert applied.file_error.endswith("파일을 다시 올려 새로 미리보기를 받아 주세요.")
+    (error,) = applied.rows["error"]
+    assert error["row"] == 2 and error["errors"][0].startswith(
+        "미리보기 뒤에 이 행이 바뀌었습니다 (금액(원) 1,000 → 7,000"
+    )
+    line.refresh_from_db()
+    assert line.amount == 7_000  # the other user's value stands
+    assert BudgetLine.objects.count() == 1  # and the new line of the same file was not written either
+    assert BudgetLine.history.count() == before_history + 1  # only the other user's change
+
+
+def test_an_apply_refuses_a_row_someone_added_after_the_preview(tmp_path, programs, office_staff):
+    rows = [BUDGET_HEADER[:5], ["AX-VALLEY", 2026, "국비", "본예산", 2_000]]
+
+    def someone_else_adds_it():
+        set_budget_line(
+            program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=9
+        )
+
+    _, applied = preview_then_apply(
+        write_xlsx(tmp_path / "a.xlsx", rows), user=office_staff, between=someone_else_adds_it
+    )
+    assert applied.status == "rejected"
+    assert applied.rows["error"][0]["errors"][0].startswith("미리보기 뒤에 이 행이 추가되었습니다")
+    assert list(BudgetLine.objects.values_list("amount", flat=True)) == [9]
+
+
+def test_an_apply_over_unchanged_data_writes_what_the_preview_showed(tmp_path, programs, office_staff):
+    BudgetLineFactory(
+        program=programs["ax"], fiscal_year=2026, funding_source="national", stage=2, amount=1_000
+    )
+    BudgetLineFactory(program=programs["ax"], fiscal_year=2027, funding_source="national", stage=2, amount=1)
+    rows = [
+        BUDGET_HEADER[:5],
+        ["AX-VALLEY", 2026, "국비", "본예산", 2_000],
+        ["AX-VALLEY", 2027, "국비", "본예산", 1],
+    ]
+
+    def someone_else_changes_another_line():
+        set_budget_line(program=programs["p1"], fiscal_year=2026, funding_source="city", stage=2, amount=3)
+
+    preview, applied = preview_then_apply(
+        write_xlsx(tmp_path / "a.xlsx", rows), user=office_staff, between=someone_else_changes_another_line
+    )
+    assert len(preview.rows["matched"]) == 2  # the changed and the unchanged line
+    assert applied.status == "applied", applied.file_error
+    assert sorted(BudgetLine.objects.filter(program=programs["ax"]).values_list("amount", flat=True)) == [
+        1,
+        2_000,
+    ]

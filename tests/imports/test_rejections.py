@@ -1,15 +1,29 @@
 """Strict where it matters: each refused input gets its own Korean message naming the column
 and the rule, and leaves every importable table (and its history) exactly as it was."""
 
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tests.factories import BudgetLineFactory
-from tests.imports.conftest import BUDGET_HEADER, errors_of, run, snapshot, write_csv, write_xlsx
+from tests.imports.conftest import (
+    BUDGET_HEADER,
+    errors_of,
+    run,
+    snapshot,
+    write_csv,
+    write_xlsx,
+    xlsx_with_one_cell,
+)
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -220,3 +234,134 @@ def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, programs, store
     assert [result.number for result in results if result.errors] == [7_778]
     assert not summary.written
     assert snapshot() == before
+
+
+# --- files that would cost a worker its memory ------------------------------------------------------
+
+
+# Runs manage.py and, on the way out, writes the process's own peak memory (VmHWM, in kB) to the
+# file named first. Not ru_maxrss: Linux carries that across exec, so a child of a large pytest
+# process would report its parent's peak.
+LAUNCH = """
+import atexit, pathlib, runpy, sys
+
+def peak(path=sys.argv[1]):
+    lines = pathlib.Path("/proc/self/status").read_text().splitlines()
+    pathlib.Path(path).write_text(next(l for l in lines if l.startswith("VmHWM:")).split()[1])
+
+atexit.register(peak)
+sys.argv = ["manage.py", *sys.argv[2:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def peak_memory_of_import(path: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `import_data --dry-run` in its own process; its output and its peak memory in bytes."""
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}",
+        "REDIS_URL": "",
+        "DEBUG": "1",
+    }
+    peak = tmp_path / "peak-kb"
+    command = [sys.executable, "-c", LAUNCH, str(peak), "import_data", "budget-lines", str(path), "--dry-run"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return done, int(peak.read_text()) * 1024
+
+
+@pytest.mark.slow
+def test_a_zip_bomb_is_refused_before_it_is_unpacked_and_the_import_stays_small(tmp_path, stored):
+    bomb = xlsx_with_one_cell(tmp_path / "bomb.xlsx", text_bytes=1 << 30)  # one 1 GB cell
+    assert bomb.stat().st_size < 20 * 1024 * 1024  # passes the upload limit
+    message = (
+        "통합 문서의 압축을 풀면 1,024 MB입니다. 압축을 풀어 200 MB 이하인 통합 문서만 가져올 수 "
+        "있습니다(IMPORT_MAX_UNZIPPED_MB). 더 작은 파일로 나누어 주세요."
+    )
+    assert_refused(tmp_path, None, message, writer=lambda path, rows: bomb)
+
+    done, peak = peak_memory_of_import(bomb, tmp_path)
+    assert done.returncode == 1 and message in done.stderr, done.stderr
+    print(f"zip bomb ({bomb.stat().st_size / 1e6:.1f} MB → 1 GB): refused, peak memory {peak / 1e6:.0f} MB")
+    assert peak < 300 * 1024 * 1024
+
+
+def test_a_workbook_packed_tighter_than_spreadsheets_pack_is_refused(tmp_path, stored, settings):
+    settings.IMPORT_MAX_UNZIPPED_MB = 1_000  # the ratio, not the size, refuses it
+    bomb = xlsx_with_one_cell(tmp_path / "tight.xlsx", text_bytes=20 << 20)
+    with zipfile.ZipFile(bomb) as package:
+        entries = package.infolist()
+    times = sum(entry.file_size for entry in entries) // sum(entry.compress_size for entry in entries)
+    assert times > 100
+    assert_refused(
+        tmp_path,
+        None,
+        f"통합 문서의 압축을 풀면 원래 크기의 {times:,}배가 됩니다. "
+        "100배까지만 받습니다(IMPORT_MAX_ZIP_RATIO). "
+        "스프레드시트는 그렇게 촘촘히 압축되지 않습니다: Excel에서 다시 저장해 주세요.",
+        writer=lambda path, rows: bomb,
+    )
+
+
+def test_a_text_longer_than_a_cell_may_hold_is_refused_before_openpyxl_reads_it(tmp_path, stored):
+    huge = xlsx_with_one_cell(
+        tmp_path / "huge.xlsx", text_bytes=5 << 20
+    )  # 5 MB in one cell, under every size limit
+    assert_refused(
+        tmp_path,
+        None,
+        "한 셀에 10,000자가 넘게 들어 있습니다. "
+        "셀 하나에는 그보다 많이 넣을 수 없습니다(IMPORT_MAX_CELL_CHARS).",
+        writer=lambda path, rows: huge,
+    )
+
+
+def test_a_cell_over_the_length_limit_is_refused_naming_its_row_and_column(tmp_path, stored):
+    rows = [BUDGET_HEADER, [*good_row(), "가" * 10_001]]
+    assert_refused(
+        tmp_path,
+        rows,
+        "셀 F2(2행, F열)에 10,001자가 들어 있습니다. 셀 하나에는 10,000자까지만 넣을 수 있습니다"
+        "(IMPORT_MAX_CELL_CHARS).",
+    )
+
+
+def test_a_csv_cell_over_the_length_limit_is_refused_naming_its_row_and_column(tmp_path, stored):
+    rows = [BUDGET_HEADER, [*good_row(), "x" * 10_001]]
+    assert_refused(
+        tmp_path,
+        rows,
+        "셀 F2(2행, F열)에 10,001자가 들어 있습니다. 셀 하나에는 10,000자까지만 넣을 수 있습니다"
+        "(IMPORT_MAX_CELL_CHARS).",
+        writer=write_csv,
+        name="in.csv",
+    )
+
+
+def test_a_csv_with_a_huge_field_is_refused_saying_the_cell_is_too_long(tmp_path, stored):
+    path = tmp_path / "huge.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(",".join(BUDGET_HEADER) + "\n")
+        handle.write('AX-VALLEY,2026,국비,본예산,999,"' + "x" * 5_000_000 + '"\n')
+    assert_refused(
+        tmp_path,
+        None,
+        "2행 근처의 셀에 10,000자가 넘게 들어 있습니다. 셀 하나에는 그보다 많이 넣을 수 없습니다"
+        "(IMPORT_MAX_CELL_CHARS).",
+        writer=lambda _path, rows: path,
+    )
+
+
+def test_a_workbook_with_more_distinct_texts_than_its_rows_could_need_is_refused(tmp_path, stored, settings):
+    settings.IMPORT_MAX_ROWS = 10
+    path = tmp_path / "texts.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # keeps texts in the shared-strings part, as Excel does
+    sheet = book.add_worksheet()
+    for n in range(9):
+        sheet.write_row(n, 0, [f"a{n}", f"b{n}", f"c{n}", f"d{n}", f"e{n}"])  # 45 distinct texts
+    book.close()
+    assert_refused(
+        tmp_path,
+        None,
+        "통합 문서에 서로 다른 텍스트가 45개 들어 있습니다. 최대 10행(IMPORT_MAX_ROWS)인 파일에는 "
+        "40개까지만 필요합니다. Excel에서 다시 저장하거나 파일을 나누어 주세요.",
+        writer=lambda _path, rows: path,
+    )

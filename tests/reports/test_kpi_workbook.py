@@ -83,3 +83,41 @@ def test_the_gwangju_kpis_show_their_real_readings(tmp_path, gwangju):
     rows = {row[0]: row for row in build(tmp_path).worksheets[STATUS].iter_rows(min_row=2, values_only=True)}
     assert rows["P1-FIRMS"][8] == 160 and rows["P1-JOBS"][8] == 650 and rows["NADC-GPUS"][8] == 2500
     assert rows["NAT-GPUS-2030"][6] == 200_000 and rows["NAT-GPUS-2030"][12] == "실적 없음"
+
+
+def test_both_workbooks_share_one_kpi_table_with_the_same_figures_and_colours(tmp_path, hand_made):
+    from reports.builders import portfolio
+
+    status = build(tmp_path).worksheets[STATUS]
+    path = tmp_path / "portfolio.xlsx"
+    portfolio.build(path)
+    listing = workbook(path)["성과지표"]
+
+    def by_header(sheet) -> list[dict]:
+        headers = [cell.value for cell in sheet[1]]
+        return [dict(zip(headers, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    shared = [
+        "코드",
+        "지표",
+        "사업 코드",
+        "단위",
+        "기준값",
+        "목표",
+        "목표연도",
+        "실적",
+        "최근 실적일",
+        "달성률",
+        "현재 기대값",
+        "상태",
+    ]
+    assert [{key: row[key] for key in shared} for row in by_header(status)] == [
+        {key: row[key] for key in shared} for row in by_header(listing)
+    ]
+    for sheet in (status, listing):
+        status_column = [cell.value for cell in sheet[1]].index("상태") + 1
+        coloured = {
+            str(cf.sqref) for cf in sheet.conditional_formatting for rule in cf.rules if rule.type == "cellIs"
+        }
+        letter = chr(ord("A") + status_column - 1)
+        assert coloured == {f"{letter}2:{letter}{sheet.max_row}"}, sheet.title

@@ -260,6 +260,19 @@ def test_formula_looking_text_stays_text(tmp_path, db, name):
         assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
 
 
+def test_text_that_is_a_formula_once_its_control_characters_are_dropped_stays_text(tmp_path, db):
+    program = f.ProgramFactory(code="SNEAKY", name_ko='\x07=HYPERLINK("http://x","y")')
+    f.ExecutionFactory(program=program, description="\x1b+1", reference="\x07@R-1")
+    path = tmp_path / "sneaky.xlsx"
+    portfolio.build(path)
+    book = workbook(path)
+    name = book.worksheets[PROGRAMS]["B2"]
+    assert (name.value, name.data_type, name.quotePrefix) == ('=HYPERLINK("http://x","y")', "s", True)
+    details, reference = book.worksheets[EXECUTIONS]["F2"], book.worksheets[EXECUTIONS]["G2"]
+    assert (details.value, details.data_type, details.quotePrefix) == ("+1", "s", True)
+    assert (reference.value, reference.data_type, reference.quotePrefix) == ("@R-1", "s", True)
+
+
 def test_control_characters_are_dropped_not_fatal(tmp_path, db):
     f.ProgramFactory(code="CTRL", name_ko="벨\x07소리\x1b 사업")  # PostgreSQL refuses NUL itself
     path = tmp_path / "ctrl.xlsx"

@@ -157,10 +157,9 @@ def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker
     assert run.attempts == 2 and not run.worker.endswith(f":{killed}")
     assert len(run_files(run)) == 1
     assert workbook(run).worksheets[5].max_row == 40_001  # every budget line, once
-    # The killed build ran no clean-up: its folder (workbook and sheet files) waits for the sweep.
+    # The killed build ran no clean-up: its folder waits for the sweep.
     (left,) = build_folders(run)
     assert left.name.startswith(f"{services.build_folder_prefix()}{run.pk}-{killed_claim[:12]}-")
-    assert list(left.glob("sheet-*.xml"))
     services.sweep_stale_runs()
     assert build_folders(run) == []
     print(f"pool child killed: the run was finished {elapsed:.1f} s later (bound {RECOVERY_BOUND_SECONDS} s)")
