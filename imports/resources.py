@@ -135,6 +135,8 @@ class SpreadsheetResource(resources.ModelResource):
 
 # Other ways of naming the n-th 추경 ("N차 추경" itself, with or without the space, is its name).
 ROUND_NAMES = ("제%(n)s회 추경", "%(n)s회 추경", "%(n)s차 추가경정예산", "supplementary %(n)s")
+# Other ways of naming the n-th 추경 ("N차 추경" itself, with or without the space, is its name).
+ROUND_NAMES = ("제%(n)s회 추경", "%(n)s회 추경", "%(n)s차 추가경정예산", "supplementary %(n)s")
 STAGE_NAMES_KO = {
     BudgetStage.PLAN: "계획",
     BudgetStage.ORIGINAL: "본예산",
@@ -175,12 +177,7 @@ class BudgetLineResource(SpreadsheetResource):
                 **{
                     name % {"n": n}: supplementary_stage(n)
                     for n in range(1, MAX_SUPPLEMENTARY_ROUNDS + 1)
-                    for name in (
-                        "제%(n)s회 추경",
-                        "%(n)s회 추경",
-                        "%(n)s차 추가경정예산",
-                        "supplementary %(n)s",
-                    )  # fmt: skip
+                    for name in ROUND_NAMES
                 },
             },
             names_ko=STAGE_NAMES_KO,
