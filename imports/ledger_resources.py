@@ -3,9 +3,9 @@ year-end closes (결산 마감), which are applied through portfolio.closing as 
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from imports.columns import (
@@ -104,11 +104,13 @@ class BudgetAdjustmentResource(SpreadsheetResource):
         if instance.made_by_close_id is not None:
             close = YearEndClose.objects.get(pk=instance.made_by_close_id)
             raise ValidationError(
-                gettext_now(
-                    "This carry-in was made by the year-end close of %(year)s; reopen that close to "
-                    "change it."
-                )
-                % {"year": close.fiscal_year}
+                {
+                    NON_FIELD_ERRORS: gettext(
+                        "This carry-in was made by the year-end close of %(year)s; reopen that close to "
+                        "change it."
+                    )
+                    % {"year": close.fiscal_year}
+                }
             )
         super().validate(instance, exclude=exclude)
 
@@ -176,11 +178,13 @@ class YearEndCloseResource(SpreadsheetResource):
             return
         if instance.pk is not None:
             raise ValidationError(
-                gettext_now(
-                    "Fiscal year %(year)s is already closed for this program and funding source, with "
-                    "other amounts; reopen the close first to change them."
-                )
-                % {"year": instance.fiscal_year}
+                {
+                    NON_FIELD_ERRORS: gettext(
+                        "Fiscal year %(year)s is already closed for this program and funding source, with "
+                        "other amounts; reopen the close first to change them."
+                    )
+                    % {"year": instance.fiscal_year}
+                }
             )
         if instance.closed_on is None:
             instance.closed_on = timezone.localdate()
@@ -189,11 +193,13 @@ class YearEndCloseResource(SpreadsheetResource):
         for other in (year - 1, year + 1):
             if (program, other, source) in self.previews:
                 raise ValidationError(
-                    gettext_now(
-                        "This file also closes %(other)s for this program and funding source; import "
-                        "the close of %(first)s first, then this one, which needs its carry-ins."
-                    )
-                    % {"other": other, "first": min(year, other)}
+                    {
+                        NON_FIELD_ERRORS: gettext(
+                            "This file also closes %(other)s for this program and funding source; import "
+                            "the close of %(first)s first, then this one, which needs its carry-ins."
+                        )
+                        % {"other": other, "first": min(year, other)}
+                    }
                 )
         preview = closing.preview_close(
             program=Program.objects.get(pk=program),
@@ -209,9 +215,9 @@ class YearEndCloseResource(SpreadsheetResource):
         """What the close leaves: 예산현액, 지출액, and the 불용액 it makes final."""
         preview = self.previews[(instance.program_id, instance.fiscal_year, instance.funding_source)]
         return [
-            (gettext_now("Available budget (예산현액)"), "", won_ko(preview.cell.available)),
-            (gettext_now("Paid (지출액)"), "", won_ko(preview.cell.paid)),
-            (gettext_now("Unused (불용액)"), "", won_ko(preview.unused)),
+            (gettext("Available budget (예산현액)"), "", won_ko(preview.cell.available)),
+            (gettext("Paid (지출액)"), "", won_ko(preview.cell.paid)),
+            (gettext("Unused (불용액)"), "", won_ko(preview.unused)),
         ]
 
     def save_rows(self, creates: list, updates: list, *, user, reason: str) -> bool:
