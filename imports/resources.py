@@ -22,7 +22,7 @@ from imports.columns import (
     program_column,
     source_column,
 )
-from imports.widgets import ChoiceWidget, DecimalWidget, IntegerWidget, LookupWidget, TextWidget
+from imports.widgets import ChoiceWidget, DecimalWidget, IntegerWidget, LookupWidget, StageWidget, TextWidget
 from portfolio.models import (
     MAX_SUPPLEMENTARY_ROUNDS,
     BudgetLine,
@@ -163,7 +163,7 @@ class BudgetLineResource(SpreadsheetResource):
         english="stage",
         aliases=("단계", "예산단계", "budget stage"),
         required=True,
-        widget=ChoiceWidget(
+        widget=StageWidget(
             BudgetStage,
             aliases={
                 "추경": BudgetStage.SUPPLEMENTARY,  # before rounds were numbered: the first one

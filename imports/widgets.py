@@ -311,6 +311,17 @@ class ChoiceWidget(widgets.Widget):
             return str(self.choices(value).label)
 
 
+class StageWidget(ChoiceWidget):
+    """Budget stages (계획, 본예산, 1차 추경 … 20차 추경): a message names the first few and the
+    last, not all twenty-two; the template's dropdown still offers them all."""
+
+    def allowed(self) -> str:
+        labels = self.labels()
+        if len(labels) <= 6:
+            return ", ".join(labels)
+        return ", ".join(labels[:4]) + ", …, " + labels[-1]
+
+
 class LookupWidget(widgets.Widget):
     """A row in another table named by its code (사업코드, 지표코드, 출처 키), matched exactly.
 

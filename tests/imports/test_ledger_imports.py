@@ -5,11 +5,13 @@ applies them; the issue's worked example read back from the ledger selector."""
 import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from imports.resources import RESOURCES
+from imports.workbook import ImportReadyXLSX, template_workbook
 from portfolio.models import (
     AdjustmentKind,
     BudgetAdjustment,
@@ -295,3 +297,43 @@ def test_a_signed_amount_reads_minus_signs_as_korean_documents_write_them():
         -5,
         2000,
     ]
+
+
+@pytest.mark.parametrize("kind", ["budget-adjustments", "year-end-closes"])
+def test_the_new_kinds_have_a_template_with_korean_headers_that_imports_nothing(tmp_path, kind):
+    resource = RESOURCES[kind]()
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(resource)))
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers == {"budget-adjustments": ADJUSTMENTS[0], "year-end-closes": CLOSE_HEADER}[kind]
+    dropdowns = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert dropdowns["C"] == '"국비,시비,도비,민자,기타"'
+    if kind == "budget-adjustments":
+        assert dropdowns["D"] == '"명시이월,사고이월,계속비이월,예비비,이용,전용,이체,수입대체경비"'
+        assert sheet["E3"].value == -100_000_000
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(template_workbook(resource))
+    summary, _ = run(kind, path)
+    assert (summary.counts["error"], summary.written) == (2, False)
+
+
+def test_exported_adjustments_executions_and_closes_import_back_without_a_change(worked_example):
+    manage(
+        "import_data",
+        "year-end-closes",
+        str(write_csv(worked_example / "c.csv", [CLOSE_HEADER, ["P", 2026, "국비", 20 * EOK, 6 * EOK, 0]])),
+    )
+    before = state()
+    for kind in ("budget-lines", "budget-adjustments", "executions", "year-end-closes"):
+        resource_class = RESOURCES[kind]
+        dataset = resource_class().export(resource_class._meta.model.objects.all())
+        path = worked_example / f"export-{kind}.xlsx"
+        path.write_bytes(ImportReadyXLSX.for_resource(resource_class)().export_data(dataset))
+        summary, results = run(kind, path)
+        counts = (summary.counts["new"], summary.counts["changed"], summary.counts["error"])
+        assert counts == (0, 0, 0), [(r.key, r.errors, r.changes) for r in results]
+        assert summary.counts["unchanged"] == resource_class._meta.model.objects.count() > 0
+    sheet = openpyxl.load_workbook(worked_example / "export-executions.xlsx").worksheets[0]
+    assert [cell.value for cell in sheet[1]][3:5] == ["구분", "회계연도"]
+    assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"원인행위", "지출", "반납"}
+    assert state() == before
