@@ -13,6 +13,20 @@ from portfolio.selectors.ledger import LedgerCell, ledger_for_scope, sum_cells, 
 from reports.builders.common import label, name, rate
 from reports.builders.xlsx import LABEL_FONT, Book, Column
 
+# A cell with none of these (a plan only, 계획) has nothing to show on the sheet.
+SHOWN_MONEY = (
+    "original",
+    "adopted",
+    "carried_in_explicit",
+    "carried_in_accident",
+    "carried_in_continuing",
+    "reserve",
+    "transfers",
+    "revenue_substitution",
+    "committed",
+    "paid",
+)
+
 
 def ledger_columns() -> list[Column]:
     return [
@@ -63,46 +77,45 @@ def write_ledger_sheet(
     """Write the sheet for `fiscal_year` over `scope` (national-context items included in the
     scope are listed apart, out of the total). Four queries, however many programs."""
     book_ledger = ledger_for_scope(scope, fiscal_year=fiscal_year)
-    sheet = book.sheet(
-        _("Expenditure execution"),
-        ledger_columns(),
-        freeze="D2",
-        index=index,
-    )
     source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-    total_label = _("Total")
-    city = [node for node in scope.nodes if not node.is_national_context]
-    national = [node for node in scope.nodes if node.is_national_context]
+    all_sources = _("All sources")
 
-    def program_rows(nodes: Iterable) -> list[LedgerCell]:
-        written: list[LedgerCell] = []
+    def program_rows(nodes: Iterable) -> tuple[list[tuple], list[LedgerCell]]:
+        rows, cells_written = [], []
         for node in nodes:
             cells = [c for c in book_ledger.own.get(node.id, []) if c.fiscal_year == fiscal_year]
-            cells = [c for c in cells if c.has_money or c.closed]
-            code, title = node.code, sheet.indented(name(node, language), node.depth)
+            cells = [c for c in cells if c.closed or any(getattr(c, name) for name in SHOWN_MONEY)]
             for cell in cells:
-                sheet.append([code, title, source_label.get(cell.funding_source), *ledger_values(cell)])
+                rows.append((node, source_label.get(cell.funding_source), cell))
             if len(cells) > 1:
-                total = sum_cells(cells, fiscal_year=fiscal_year)
-                sheet.append([code, title, total_label, *ledger_values(total)])
-            written.extend(cells)
-        return written
+                rows.append((node, all_sources, sum_cells(cells, fiscal_year=fiscal_year)))
+            cells_written.extend(cells)
+        return rows, cells_written
 
-    city_cells = program_rows(city)
-    if city_cells:
-        by_source = with_year_totals(_by_source(city_cells, fiscal_year))
-        heading = _("Total of the city's programs")
-        for cell in by_source:
-            source = source_label.get(cell.funding_source, total_label)
-            sheet.append(["", heading, source, *ledger_values(cell)])
-    else:
+    city_rows, city_cells = program_rows(node for node in scope.nodes if not node.is_national_context)
+    national_rows, _cells = program_rows(node for node in scope.nodes if node.is_national_context)
+    totals = with_year_totals(_by_source(city_cells, fiscal_year)) if city_cells else []
+    book.progress.total += len(city_rows) + len(totals) + len(national_rows)
+
+    sheet = book.sheet(_("Expenditure execution"), ledger_columns(), freeze="D2", index=index)
+
+    def write(rows: list[tuple]) -> None:
+        for node, source, cell in rows:
+            title = sheet.indented(name(node, language), node.depth)
+            sheet.append([node.code, title, source, *ledger_values(cell)])
+
+    write(city_rows)
+    heading = _("Total of the city's programs")
+    for cell in totals:
+        sheet.append(["", heading, source_label.get(cell.funding_source, all_sources), *ledger_values(cell)])
+    if not city_cells:
         empty = _("No budget for the city's programs in fiscal year %(year)s.") % {"year": fiscal_year}
         sheet.append_raw([None, empty])
-    if national:
+    if national_rows:
         sheet.append_raw([])
         apart = _("National-context items (for reference; not in the total above)")
         sheet.append_raw([None, sheet.cell(apart, font=LABEL_FONT)])
-        program_rows(national)
+        write(national_rows)
     sheet.close()
 
 

@@ -320,6 +320,7 @@ def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
         + len(selectors.kpi_progress())
         + 2  # firms
         + 1  # sources
+        + 5  # 세출 집행 현황 of 2026: H-A 시비, H-B 도비, and the city's total per source and overall
     )
 
 
@@ -420,9 +421,22 @@ def ledger_rows(book) -> dict[tuple, tuple]:
     return rows
 
 
+def ledger_sheet_book(tmp_path, fiscal_year: int, language: str = "ko"):
+    """The 세출 집행 현황 sheet alone, written as the portfolio report writes it."""
+    from django.utils.translation import override
+
+    from reports.builders.ledger_sheet import write_ledger_sheet
+    from reports.builders.xlsx import Book
+
+    path = tmp_path / f"ledger-{fiscal_year}-{language}.xlsx"
+    with override(language), Book() as book:
+        write_ledger_sheet(book, scope=selectors.load_scope(), fiscal_year=fiscal_year, language=language)
+        book.save(path)
+    return workbook(path)
+
+
 def test_the_expenditure_execution_sheet_holds_the_worked_examples_figures(tmp_path, worked_example):
-    book = build(tmp_path)
-    assert book.sheetnames[LEDGER] == "세출 집행 현황"
+    book = ledger_sheet_book(tmp_path, 2026)
     sheet = book["세출 집행 현황"]
     assert [cell.value for cell in sheet[1]] == LEDGER_HEADERS
     rows = ledger_rows(book)
@@ -440,17 +454,32 @@ def test_the_expenditure_execution_sheet_holds_the_worked_examples_figures(tmp_p
     assert rows[(total, "계")][11] == pytest.approx(6_050_000_000 / (111 * e), abs=1e-3)
     assert rows[("NAT", "국비")][8] == 100 * e
     codes = [row[0] for row in data_rows(sheet)]
-    assert codes.index("NAT") > codes.index("")  # after the city's total
+    assert codes.index("NAT") > codes.index(None)  # after the city's total
 
 
 def test_the_expenditure_execution_sheet_is_for_the_fiscal_year_asked(tmp_path, worked_example):
-    rows = ledger_rows(build(tmp_path, fiscal_year=2027))
+    rows = ledger_rows(ledger_sheet_book(tmp_path, 2027))
     e = EOK_WON
     assert rows[("P", "국비")][:9] == (0, None, 20 * e, 6 * e, 0, 0, 0, 0, 26 * e)
     assert ("Q", "시비") not in rows
+
+
+def test_the_expenditure_execution_sheet_has_english_headers_in_an_english_report(tmp_path, worked_example):
+    sheet = ledger_sheet_book(tmp_path, 2026, language="en")["Expenditure execution"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[3:5] == ["Original budget (won)", "Supplementary budget (won)"]
+    assert headers[11:] == ["Available budget (won)", "Committed (won)", "Paid (won)", "Execution rate",
+                            "Carried to next year (won)", "Unused (won)"]  # fmt: skip
+    assert "Total of the city's programs" in [row[1] for row in data_rows(sheet)]
+
+
+def test_the_portfolio_report_has_the_sheet_for_the_as_of_year_or_the_year_asked(tmp_path, worked_example):
+    book = build(tmp_path)
+    assert book.sheetnames[LEDGER] == "세출 집행 현황"
+    assert ledger_rows(book)[("P", "국비")][8] == 96 * EOK_WON
     cover = {
         row[0]: row[1]
-        for row in build(tmp_path / "c", fiscal_year=2027).worksheets[COVER].iter_rows(values_only=True)
+        for row in build(tmp_path, fiscal_year=2027).worksheets[COVER].iter_rows(values_only=True)
         if row
     }
     assert cover["세출 집행 현황의 회계연도"] == 2027
