@@ -509,10 +509,20 @@ def test_the_expenditure_execution_sheet_reads_the_ledger_in_a_fixed_number_of_q
 
 def test_generate_report_takes_the_fiscal_year_of_the_ledger_sheet(tmp_path, worked_example):
     from django.core.management import call_command
-    from django.core.management.base import CommandError
 
     out = tmp_path / "r.xlsx"
     call_command("generate_report", "portfolio", "--out", str(out), "--fiscal-year", "2027")
     assert ledger_rows(workbook(out))[("P", "국비")][8] == 26 * EOK_WON
-    with pytest.raises(CommandError, match="portfolio"):
-        call_command("generate_report", "kpi", "--out", str(tmp_path / "k.xlsx"), "--fiscal-year", "2027")
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "message"),
+    [("kpi", "2027", "portfolio report only"), ("portfolio", "1999", "between 2000 and 2100")],
+)
+def test_generate_report_refuses_a_fiscal_year_it_cannot_use(tmp_path, db, kind, year, message):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_report", kind, "--out", str(tmp_path / "r.xlsx"), "--fiscal-year", year)
+    assert not list(tmp_path.iterdir())
