@@ -46,6 +46,6 @@ def test_it_replaces_synthetic_rows_and_keeps_the_real_data(gwangju):
 
 
 def test_it_refuses_more_lines_than_keys():
-    with pytest.raises(CommandError, match="--lines must be between 0 and 2,100"):
-        call_command("synth", programs=10, lines=2101, stdout=StringIO())
+    with pytest.raises(CommandError, match="--lines must be between 0 and 3,500"):
+        call_command("synth", programs=10, lines=3501, stdout=StringIO())
     assert Program.objects.count() == 0
