@@ -281,6 +281,40 @@ def test_a_closed_years_rows_are_disabled_on_the_program_page(client, office_sta
     assert all(" disabled " in attributes for _value, attributes in carry_ins) and len(carry_ins) == 5
 
 
+def test_a_program_with_a_closed_year_can_still_be_saved(client, office_staff, closed, worked_example):
+    client.force_login(office_staff)
+    rows = {
+        "budget_lines": worked_example.budget_lines.count(),
+        "budget_adjustments": worked_example.budget_adjustments.count(),
+        "executions": worked_example.executions.count(),
+        "milestones": 0,
+        "indicators": 0,
+    }
+    form = {
+        "code": worked_example.code,
+        "kind": worked_example.kind,
+        "name_ko": worked_example.name_ko,
+        "name_en": worked_example.name_en,
+        "status": "completed",
+        "start_year": 2024,
+        "end_year": 2028,
+        "sort_order": 0,
+        "office": "인공지능산업실",
+    }
+    for prefix, count in rows.items():
+        form |= {f"{prefix}-TOTAL_FORMS": count, f"{prefix}-INITIAL_FORMS": count}
+    for prefix in ("budget_lines", "budget_adjustments", "executions"):
+        # A browser sends only the hidden id and program of a row whose inputs are disabled.
+        for index, pk in enumerate(getattr(worked_example, prefix).values_list("pk", flat=True)):
+            form |= {f"{prefix}-{index}-id": pk, f"{prefix}-{index}-program": worked_example.pk}
+    before = ledger_state(), list(Execution.objects.values_list("pk", "amount", "fiscal_year"))
+    response = client.post(reverse("admin:portfolio_program_change", args=[worked_example.pk]), form)
+    assert response.status_code == 302, re.findall(r"errorlist[^<]*<li>[^<]*", page_of(response))
+    worked_example.refresh_from_db()
+    assert worked_example.status == "completed"
+    assert (ledger_state(), list(Execution.objects.values_list("pk", "amount", "fiscal_year"))) == before
+
+
 def test_adjustments_and_executions_filter_by_kind_and_fiscal_year(client, office_staff, worked_example):
     adjustment(worked_example, AdjustmentKind.RESERVE, 3 * EOK, year=2025)
     client.force_login(office_staff)

@@ -60,8 +60,11 @@ class LockedRowsFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if form.instance.pk is not None and is_locked(form.instance, self.closed):
-            for field in form.fields.values():
-                field.disabled = True
+            # The row's id and program stay enabled: a browser leaves disabled inputs out, and
+            # without its id the row would be taken for a new one.
+            keep = {self.model._meta.pk.name, self.fk.name}
+            for name, field in form.fields.items():
+                field.disabled = name not in keep
             # Unchanged and disabled, the row is neither validated (its clean() would refuse the
             # closed year) nor saved.
             form.empty_permitted = True
