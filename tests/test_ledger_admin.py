@@ -217,6 +217,8 @@ def test_reopening_needs_a_reason_and_then_removes_the_close_and_its_carry_ins(c
     client.force_login(superuser)
     reopen = reverse("admin:portfolio_yearendclose_reopen", args=[closed.pk])
     assert reopen in page_of(client.get(reverse("admin:portfolio_yearendclose_change", args=[closed.pk])))
+    form = page_of(client.get(reopen))
+    assert "2027 사고이월: 6억원" in form and "2027 명시이월: 20억원" in form  # what reopening removes
     before = ledger_state()
     refused = client.post(reopen, {"reason": "  "})
     assert refused.status_code == 200

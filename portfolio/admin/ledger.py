@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portfolio import closing
-from portfolio.admin.base import CachedSourceChoicesMixin
+from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.locking import LockedRowsFormSet
 from portfolio.admin.money import MoneyAdmin
 from portfolio.display import percent, won_ko
@@ -167,7 +167,7 @@ CLOSE_FIELDS = (
 
 
 @admin.register(YearEndClose)
-class YearEndCloseAdmin(admin.ModelAdmin):
+class YearEndCloseAdmin(PortfolioAdmin):
     """A close is never edited: it is made through a preview and confirmation, and undone only by
     reopening (a permission of its own, with a reason)."""
 
@@ -308,7 +308,10 @@ class YearEndCloseAdmin(admin.ModelAdmin):
             "title": _("Reopen the year-end close of %(close)s") % {"close": close},
             "opts": self.opts,
             "close": close,
-            "carry_ins": close.carry_ins.all(),
+            "carry_ins": [
+                (carry_in.fiscal_year, carry_in.get_kind_display(), won_ko(carry_in.amount))
+                for carry_in in close.carry_ins.all()
+            ],
             "error": error,
             "reason": request.POST.get("reason", ""),
         }
