@@ -34,7 +34,7 @@ def prepare(programs: int, lines: int) -> None:
         subprocess.run([*manage, "synth", f"--programs={programs}", f"--lines={lines}"], check=True)
 
 
-def selector_figures() -> None:
+def selector_figures(repeat: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -61,7 +61,7 @@ def selector_figures() -> None:
     ]
     print(f"{'selector':58} {'median ms':>10} {'queries':>8} {'cells':>8}")
     for label, function in cases:
-        median, cells = timed(function, repeat=5)
+        median, cells = timed(function, repeat=repeat)
         with CaptureQueriesContext(connection) as captured:
             function()
         print(f"{label:58} {median:10.0f} {len(captured):8} {len(cells):8,}")
@@ -96,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     prepare(args.programs, args.lines)
-    selector_figures()
+    selector_figures(args.repeat)
     if not args.no_report:
         try:
             report_figures(args.programs, args.lines, args.repeat)
