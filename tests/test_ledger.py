@@ -1,4 +1,5 @@
-"""The ledger by the official rule (예산현액, 지출액, 집행률, 이월, 불용), with the worked example's figures."""
+"""The ledger by the official rule (예산현액, 지출액, 집행률, 이월, 불용), with the worked
+example's figures."""
 
 import datetime
 from decimal import Decimal
@@ -156,13 +157,13 @@ def test_a_closed_year_refuses_changes_until_it_is_reopened(worked_example, supe
     close = closing.close_year(
         program=worked_example, fiscal_year=2026, funding_source=NATIONAL, carried_out_explicit=20 * EOK
     )
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="결산 마감했습니다"):
         execution(worked_example, ExecutionKind.PAYMENT, EOK, datetime.date(2026, 12, 1))
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="결산 마감했습니다"):
         adjustment(worked_example, AdjustmentKind.RESERVE, EOK)
     line = BudgetLine.objects.get(program=worked_example, fiscal_year=2026, stage=BudgetStage.ORIGINAL)
     line.amount = 1
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="결산 마감했습니다"):
         line.full_clean()
 
     closing.reopen_year(close=close, user=superuser, reason="결산 정정")

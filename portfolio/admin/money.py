@@ -5,11 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from imports.admin import SpreadsheetImportMixin  # imports: spreadsheet import, template, export
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
+from portfolio.admin.locking import ClosedYearReadOnlyMixin
 from portfolio.display import won_ko
 from portfolio.models import BudgetLine, Execution
 
 
-class MoneyAdmin(AmountTotalsMixin, PortfolioAdmin):
+class MoneyAdmin(ClosedYearReadOnlyMixin, AmountTotalsMixin, PortfolioAdmin):
+    """Budget lines, adjustments and executions: a closed year's rows are view-only."""
+
     list_select_related = ("program", "source")
     autocomplete_fields = ("program", "source")
 
@@ -36,13 +39,15 @@ class ExecutionAdmin(SpreadsheetImportMixin, MoneyAdmin):  # imports: mixin adde
     list_display = (
         "program_code",
         "executed_on",
+        "kind",
+        "fiscal_year",
         "funding_source",
         "amount_ko",
         "amount",
         "description",
         "reference",
     )
-    list_filter = ("funding_source", "program__status")
+    list_filter = ("kind", "fiscal_year", "funding_source", "program__status")
     search_fields = ("program__code", "program__name_ko", "description", "reference")
     date_hierarchy = "executed_on"
     ordering = ("-executed_on", "-id")
