@@ -4,6 +4,7 @@ Every variable is listed with its default in README.md. A bad value stops the st
 ImproperlyConfigured naming the variable, rather than running half-configured.
 """
 
+import calendar
 import datetime
 import os
 import re
@@ -224,6 +225,24 @@ USE_I18N = True
 # Korean for third-party pages that ship none (django-simple-history's change history).
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 USE_TZ = True
+
+# --- Public-finance rules (지방재정) -----------------------------------------------------------
+
+
+def env_month_day(name: str, default: str) -> tuple[int, int]:
+    """`MM-DD`, e.g. 02-10, checked to be a real day of a (leap) year."""
+    raw = (os.environ.get(name, "") or default).strip()
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", raw)
+    if not match:
+        raise ImproperlyConfigured(f"{name} must be a month and day as MM-DD, e.g. 02-10; got {raw!r}.")
+    month, day = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        raise ImproperlyConfigured(f"{name} must be a real day, e.g. 02-10; got {raw!r}.")
+    return month, day
+
+
+# 출납정리기한: payments made up to this day of the next year may still belong to the old year.
+FISCAL_CLOSING_PERIOD_END = env_month_day("FISCAL_CLOSING_PERIOD_END", "02-10")
 
 # --- Static and uploaded/report files -------------------------------------------------------
 

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
-from imports.widgets import AmountWidget, ChoiceWidget, DateWidget, LookupWidget, TextWidget, normalise
+from imports.widgets import (
+    AmountWidget,
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    LookupWidget,
+    TextWidget,
+    normalise,
+)
 from portfolio.models import FundingSource, Program, Source
 
 
@@ -113,4 +121,17 @@ def date_column(attribute: str, header: str, english: str, *, required: bool = F
         number_format="yyyy-mm-dd",
         width=13,
         **kwargs,
+    )
+
+
+def fiscal_year_column() -> Column:
+    return Column(
+        "fiscal_year",
+        "회계연도",
+        english="fiscal year",
+        aliases=("연도", "year", "예산연도"),
+        required=True,
+        widget=IntegerWidget(suffixes=("년", "년도")),
+        number_format="0",
+        width=10,
     )

@@ -317,6 +317,7 @@ class Importer:
             return result, None, []
         if before is None:
             result.outcome = Outcome.NEW
+            result.changes = self.resource.new_row_details(instance)
             return result, instance, []
         changed = [name for name in tracked if getattr(instance, name) != before[name]]
         if not changed:
@@ -412,7 +413,7 @@ class Importer:
         """full_clean, less the per-row queries: related rows were found by code for the whole
         chunk, keys were matched to stored rows and checked across the file, and every check
         constraint of these models has a field validator or clean() rule saying the same."""
-        instance.full_clean(exclude=self.lookups, validate_unique=False, validate_constraints=False)
+        self.resource.validate(instance, exclude=self.lookups)
 
     def _write(self, creates: list, updates: list, changed_fields: set[str]) -> None:
         # One import is one moment in the history: every record it writes carries the same time.
@@ -421,6 +422,8 @@ class Importer:
             "default_change_reason": self.reason,
             "default_date": self.started,
         }
+        if self.resource.save_rows(creates, updates, user=self.user, reason=self.reason):
+            return
         batch = settings.IMPORT_WRITE_BATCH
         if creates:
             bulk_create_with_history(creates, self.model, batch_size=batch, **history)

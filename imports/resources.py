@@ -7,6 +7,7 @@ valid import and a re-imported sheet updates rows instead of adding them.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -15,20 +16,24 @@ from imports.columns import (
     Column,
     amount_column,
     date_column,
+    fiscal_year_column,
     funding_source_column,
     note_column,
     program_column,
     source_column,
 )
-from imports.widgets import ChoiceWidget, DecimalWidget, IntegerWidget, LookupWidget, TextWidget
+from imports.widgets import ChoiceWidget, DecimalWidget, IntegerWidget, LookupWidget, StageWidget, TextWidget
 from portfolio.models import (
+    MAX_SUPPLEMENTARY_ROUNDS,
     BudgetLine,
     BudgetStage,
     Execution,
+    ExecutionKind,
     Firm,
     Indicator,
     IndicatorReading,
     Milestone,
+    supplementary_stage,
 )
 
 AMBIGUOUS = object()  # more than one existing row has the key
@@ -44,6 +49,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.stored: dict[int, tuple] = {}  # stored values of the rows the current chunk matched
         for column in self.columns():
             field = self._meta.model._meta.get_field(column.attribute)
             column.attname = field.attname
@@ -51,6 +57,37 @@ class SpreadsheetResource(resources.ModelResource):
     def columns(self) -> list[Column]:
         """In the order of Meta.fields: the order of the template and the export."""
         return [self.fields[name] for name in self._meta.fields]
+
+    def validate(self, instance, *, exclude: list[str]) -> None:
+        """full_clean, less the per-row queries the importer does for the whole chunk (see
+        Importer._validate); kinds with rules across rows or tables add theirs.
+
+        A stored row the file repeats unchanged is not checked again: nothing will be written,
+        and a rule that now refuses changes (its year is closed) must not refuse a re-import."""
+        if self.unchanged(instance):
+            return
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+    def remember(self, found: dict[tuple, Any]) -> dict[tuple, Any]:
+        """Keep the stored values of the rows a chunk matched, to tell an unchanged row."""
+        names = [column.attname for column in self.columns()]
+        matched = [obj for obj in found.values() if obj is not AMBIGUOUS]
+        self.stored = {obj.pk: tuple(getattr(obj, name) for name in names) for obj in matched}
+        return found
+
+    def unchanged(self, instance) -> bool:
+        if instance.pk is None or instance.pk not in self.stored:
+            return False
+        names = [column.attname for column in self.columns()]
+        return tuple(getattr(instance, name) for name in names) == self.stored[instance.pk]
+
+    def new_row_details(self, instance) -> list[tuple[str, str, str]]:
+        """(what, before, after) lines the preview shows under a new row; none for most kinds."""
+        return []
+
+    def save_rows(self, creates: list, updates: list, *, user, reason: str) -> bool:
+        """Write the rows another way than the importer's bulk writes; False leaves it to them."""
+        return False
 
     def get_export_order(self) -> tuple[str, ...]:
         return tuple(self._meta.fields)
@@ -75,7 +112,7 @@ class SpreadsheetResource(resources.ModelResource):
         # A superset by each key part, then exact matching here: one simple indexed query.
         filters = {f"{name}__in": {key[index] for key in keys} for index, name in enumerate(names)}
         queryset = self._meta.model._default_manager.filter(**filters).order_by()
-        return self._by_key(queryset, names, set(keys))
+        return self.remember(self._by_key(queryset, names, set(keys)))
 
     @staticmethod
     def _by_key(queryset, names: tuple[str, ...], wanted: set[tuple]) -> dict[tuple, Any]:
@@ -96,22 +133,29 @@ class SpreadsheetResource(resources.ModelResource):
         return str(cls.title)
 
 
+# Other ways of naming the n-th 추경 ("N차 추경" itself, with or without the space, is its name).
+ROUND_NAMES = ("제%(n)s회 추경", "%(n)s회 추경", "%(n)s차 추가경정예산", "supplementary %(n)s")
+# Other ways of naming the n-th 추경 ("N차 추경" itself, with or without the space, is its name).
+ROUND_NAMES = ("제%(n)s회 추경", "%(n)s회 추경", "%(n)s차 추가경정예산", "supplementary %(n)s")
+STAGE_NAMES_KO = {
+    BudgetStage.PLAN: "계획",
+    BudgetStage.ORIGINAL: "본예산",
+    **{supplementary_stage(n): f"{n}차 추경" for n in range(1, MAX_SUPPLEMENTARY_ROUNDS + 1)},
+}
+EXECUTION_KIND_NAMES_KO = {
+    ExecutionKind.COMMITMENT: "원인행위",
+    ExecutionKind.PAYMENT: "지출",
+    ExecutionKind.REFUND: "반납",
+}
+
+
 class BudgetLineResource(SpreadsheetResource):
     kind = "budget-lines"
     title = _("Budget lines")
     key = ("program", "fiscal_year", "funding_source", "stage")
 
     program = program_column()
-    fiscal_year = Column(
-        "fiscal_year",
-        "회계연도",
-        english="fiscal year",
-        aliases=("연도", "year", "예산연도"),
-        required=True,
-        widget=IntegerWidget(suffixes=("년", "년도")),
-        number_format="0",
-        width=10,
-    )
+    fiscal_year = fiscal_year_column()
     funding_source = funding_source_column()
     stage = Column(
         "stage",
@@ -119,9 +163,10 @@ class BudgetLineResource(SpreadsheetResource):
         english="stage",
         aliases=("단계", "예산단계", "budget stage"),
         required=True,
-        widget=ChoiceWidget(
+        widget=StageWidget(
             BudgetStage,
             aliases={
+                "추경": BudgetStage.SUPPLEMENTARY,  # before rounds were numbered: the first one
                 "추가경정예산": BudgetStage.SUPPLEMENTARY,
                 "추가경정": BudgetStage.SUPPLEMENTARY,
                 "supplementary": BudgetStage.SUPPLEMENTARY,
@@ -129,7 +174,13 @@ class BudgetLineResource(SpreadsheetResource):
                 "본예산(당초)": BudgetStage.ORIGINAL,
                 "당초예산": BudgetStage.ORIGINAL,
                 "계획액": BudgetStage.PLAN,
+                **{
+                    name % {"n": n}: supplementary_stage(n)
+                    for n in range(1, MAX_SUPPLEMENTARY_ROUNDS + 1)
+                    for name in ROUND_NAMES
+                },
             },
+            names_ko=STAGE_NAMES_KO,
         ),
     )
     amount = amount_column()
@@ -152,14 +203,36 @@ class ExecutionResource(SpreadsheetResource):
     kind = "executions"
     title = _("Executions")
     key = ("program", "reference")
-    described = ("program", "executed_on", "amount", "reference")
-    content = ("program", "executed_on", "funding_source", "amount", "description")
+    described = ("program", "executed_on", "kind", "amount", "reference")
+    content = ("program", "executed_on", "funding_source", "kind", "fiscal_year", "amount", "description")
 
     program = program_column()
     executed_on = date_column(
         "executed_on", "집행일", "executed on", required=True, aliases=("집행일자", "일자", "date")
     )
     funding_source = funding_source_column()
+    # Not named `kind`: that is the import's kind ("executions") on every resource.
+    execution_kind = Column(
+        "kind",
+        "구분",
+        english="kind",
+        aliases=("집행구분", "집행 구분"),
+        widget=ChoiceWidget(
+            ExecutionKind, aliases={"지출반납": ExecutionKind.REFUND}, names_ko=EXECUTION_KIND_NAMES_KO
+        ),
+        keep_when_empty=True,  # empty: a payment (the model's default)
+        width=10,
+    )
+    fiscal_year = Column(
+        "fiscal_year",
+        "회계연도",
+        english="fiscal year",
+        aliases=("예산연도", "fiscal year"),
+        widget=IntegerWidget(suffixes=("년", "년도")),
+        keep_when_empty=True,  # empty: the year of the date (the model's clean() fills it)
+        number_format="0",
+        width=10,
+    )
     amount = amount_column()
     description = Column(
         "description",
@@ -179,19 +252,29 @@ class ExecutionResource(SpreadsheetResource):
     )
     source = source_column()
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # (program id, fiscal year, source) → the net payments this file's new rows add so far
+        self.pending_paid: dict[tuple, int] = {}
+
     class Meta:
         model = Execution
-        fields = ("program", "executed_on", "funding_source", "amount", "description", "reference", "source")
+        fields = (
+            "program",
+            "executed_on",
+            "funding_source",
+            "execution_kind",
+            "fiscal_year",
+            "amount",
+            "description",
+            "reference",
+            "source",
+        )
         import_id_fields = ("program", "reference")
 
     def _content_names(self, present: set[str]) -> tuple[str, ...]:
         by_attribute = {column.attribute: column.attname for column in self.columns()}
         return tuple(by_attribute[name] for name in self.content if name in present)
-
-    def key_of(self, values: dict[str, Any], present: set[str]) -> tuple:
-        if values.get("reference"):
-            return ("reference", values["program_id"], values["reference"])
-        return ("content", *(values.get(name) for name in self._content_names(present)))
 
     def existing(self, keys: list[tuple], present: set[str]) -> dict[tuple, Any]:
         found: dict[tuple, Any] = {}
@@ -224,7 +307,61 @@ class ExecutionResource(SpreadsheetResource):
                 # Identical unreferenced executions cannot be told apart; the first stands for all.
                 if key in wanted:
                     found.setdefault(("content", *key), execution)
-        return found
+        return self.remember(found)
+
+    def key_of(self, values: dict[str, Any], present: set[str]) -> tuple:
+        if values.get("reference"):
+            return ("reference", values["program_id"], values["reference"])
+        # An empty 구분 or 회계연도 stands for what the model stores (a payment of the date's
+        # year), so that re-importing an exported sheet finds the rows again.
+        date = values.get("executed_on")
+        defaults = {"kind": ExecutionKind.PAYMENT, "fiscal_year": date.year if date else None}
+        return ("content", *(values.get(name, defaults.get(name)) for name in self._content_names(present)))
+
+    def validate(self, instance, *, exclude: list[str]) -> None:
+        """As full_clean, except that the rule "반납 may not make 지출액 negative" also counts the
+        payments earlier rows of the same file add, so a file may hold a payment and its return.
+        (Rows that change a stored payment are left out of that count: they are rare, and
+        leaving them out only refuses more.)"""
+        if self.unchanged(instance):
+            return
+        try:
+            super().validate(instance, exclude=exclude)
+        except ValidationError as error:
+            errors = dict(error.message_dict)
+            if not ("amount" in errors and self._paid_covered(instance)):
+                raise
+            del errors["amount"]
+            if errors:
+                raise ValidationError(errors) from None
+        if instance.pk is None and instance.kind in (ExecutionKind.PAYMENT, ExecutionKind.REFUND):
+            cell = (instance.program_id, instance.fiscal_year, instance.funding_source)
+            self.pending_paid[cell] = self.pending_paid.get(cell, 0) + self._paid_effect(instance)
+
+    @staticmethod
+    def _paid_effect(instance) -> int:
+        return instance.amount if instance.kind == ExecutionKind.PAYMENT else -instance.amount
+
+    def _paid_covered(self, instance) -> bool:
+        """Whether the stored 지출액 and this file's earlier payments cover a returned payment."""
+        if instance.kind not in (ExecutionKind.PAYMENT, ExecutionKind.REFUND) or instance.amount is None:
+            return False
+        if instance.amount < 0 or instance.fiscal_year is None:
+            return False
+        cell = (instance.program_id, instance.fiscal_year, instance.funding_source)
+        pending = self.pending_paid.get(cell, 0)
+        if not pending:
+            return False
+        stored = (
+            Execution._default_manager.filter(
+                program_id=instance.program_id,
+                fiscal_year=instance.fiscal_year,
+                funding_source=instance.funding_source,
+            )
+            .exclude(pk=instance.pk)
+            .paid_total()
+        )
+        return stored + pending + self._paid_effect(instance) >= 0
 
 
 class MilestoneResource(SpreadsheetResource):
@@ -357,11 +494,16 @@ class FirmResource(SpreadsheetResource):
         import_id_fields = ("program", "name")
 
 
+# The ledger's kinds build on the classes above, so they are imported once those exist.
+from imports.ledger_resources import BudgetAdjustmentResource, YearEndCloseResource  # noqa: E402
+
 RESOURCES: dict[str, type[SpreadsheetResource]] = {
     resource.kind: resource
     for resource in (
         BudgetLineResource,
+        BudgetAdjustmentResource,
         ExecutionResource,
+        YearEndCloseResource,
         MilestoneResource,
         IndicatorReadingResource,
         FirmResource,

@@ -119,6 +119,37 @@ class AmountWidget(widgets.Widget):
         return value
 
 
+class SignedAmountWidget(AmountWidget):
+    """Whole won that may be negative (money moved out by 이용·전용·이체): -100,000,000, and the
+    minus signs △ and ▲ that Korean budget documents write."""
+
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        if isinstance(value, str):
+            text = SPACES.sub("", value)
+            for sign in ("△", "▲", "-", "−"):
+                if text.startswith(sign):
+                    number = super().clean(text[len(sign) :], row, **kwargs)
+                    return None if number is None else -number
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value < 0:
+            number = super().clean(-value, row, **kwargs)
+            return None if number is None else -number
+        return super().clean(value, row, **kwargs)
+
+    def describe(self) -> str:
+        return _("Whole won; negative (-100,000,000 or △100,000,000) for money moved out.")
+
+
+class ZeroWhenEmptyAmountWidget(AmountWidget):
+    """Whole won where an empty cell means none (a carry-over of nothing), not a missing value."""
+
+    def clean(self, value, row=None, **kwargs) -> int:
+        number = super().clean(value, row, **kwargs)
+        return 0 if number is None else number
+
+    def describe(self) -> str:
+        return _("Whole won, not negative; empty means 0.")
+
+
 class IntegerWidget(widgets.Widget):
     """A whole number, not negative (jobs, years): 650, 1,200, 650명, 2026년."""
 
@@ -216,10 +247,19 @@ class DateWidget(widgets.Widget):
 class ChoiceWidget(widgets.Widget):
     """One of a model's choices, by its code or its Korean or English name (국비, national, National)."""
 
-    def __init__(self, choices: type[models.Choices], *, aliases: dict[str, object] | None = None):
+    def __init__(
+        self,
+        choices: type[models.Choices],
+        *,
+        aliases: dict[str, object] | None = None,
+        names_ko: dict[object, str] | None = None,
+    ):
         super().__init__(coerce_to_string=False)
         self.choices = choices
         self.aliases = aliases or {}
+        # The Korean name of each value, where the office's word is not the label's translation
+        # (명시이월, 원인행위, 2차 추경): what templates offer and exports write.
+        self.names_ko = names_ko or {}
 
     @cached_property
     def lookup(self) -> dict[str, object]:
@@ -232,6 +272,8 @@ class ChoiceWidget(widgets.Widget):
                     names.append(str(member.label))
             for name in names:
                 lookup[normalise(name)] = member.value
+        for value, name in self.names_ko.items():
+            lookup[normalise(name)] = value
         for alias, value in self.aliases.items():
             lookup[normalise(alias)] = value
         return lookup
@@ -252,7 +294,7 @@ class ChoiceWidget(widgets.Widget):
     def labels(self) -> list[str]:
         """The names the template's dropdown offers: the Korean labels."""
         with translation.override("ko"):
-            return [str(member.label) for member in self.choices]
+            return [self.names_ko.get(member.value) or str(member.label) for member in self.choices]
 
     def allowed(self) -> str:
         return ", ".join(self.labels())
@@ -263,8 +305,21 @@ class ChoiceWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value in (None, ""):
             return ""
+        if value in self.names_ko:
+            return self.names_ko[value]
         with translation.override("ko"):
             return str(self.choices(value).label)
+
+
+class StageWidget(ChoiceWidget):
+    """Budget stages (계획, 본예산, 1차 추경 … 20차 추경): a message names the first few and the
+    last, not all twenty-two; the template's dropdown still offers them all."""
+
+    def allowed(self) -> str:
+        labels = self.labels()
+        if len(labels) <= 6:
+            return ", ".join(labels)
+        return ", ".join(labels[:4]) + ", …, " + labels[-1]
 
 
 class LookupWidget(widgets.Widget):

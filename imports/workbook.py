@@ -46,12 +46,28 @@ def example_rows(resource: SpreadsheetResource) -> list[dict]:
             {"program": EXAMPLE_PROGRAM, "fiscal_year": 2026, "funding_source": "city", "stage": 3,
              "amount": 350_000_000, "note": note},
         ],
+        "budget-adjustments": [
+            {"program": EXAMPLE_PROGRAM, "fiscal_year": 2026, "funding_source": "national",
+             "kind": "reserve", "amount": 200_000_000, "adjusted_on": datetime.date(2026, 5, 1),
+             "basis": "예비비 사용 승인 제12호", "note": note},
+            {"program": EXAMPLE_PROGRAM, "fiscal_year": 2026, "funding_source": "national",
+             "kind": "transfer_subitem", "amount": -100_000_000, "adjusted_on": datetime.date(2026, 6, 1),
+             "basis": "전용 승인 제3호", "note": note},
+        ],
         "executions": [
             {"program": EXAMPLE_PROGRAM, "executed_on": datetime.date(2026, 3, 31),
-             "funding_source": "national", "amount": 45_000_000, "description": note,
-             "reference": "EX-2026-001"},
-            {"program": EXAMPLE_PROGRAM, "executed_on": datetime.date(2026, 4, 15),
-             "funding_source": "city", "amount": 12_500_000, "description": note, "reference": ""},
+             "funding_source": "national", "kind": "commitment", "amount": 45_000_000,
+             "description": note, "reference": "EX-2026-001"},
+            {"program": EXAMPLE_PROGRAM, "executed_on": datetime.date(2027, 2, 5),
+             "funding_source": "city", "kind": "payment", "fiscal_year": 2026, "amount": 12_500_000,
+             "description": note, "reference": ""},
+        ],
+        "year-end-closes": [
+            {"program": EXAMPLE_PROGRAM, "fiscal_year": 2026, "funding_source": "national",
+             "carried_out_explicit": 2_000_000_000, "carried_out_accident": 600_000_000,
+             "carried_out_continuing": 0},
+            {"program": EXAMPLE_PROGRAM, "fiscal_year": 2026, "funding_source": "city",
+             "carried_out_explicit": 0, "carried_out_accident": 0, "carried_out_continuing": 0},
         ],
         "milestones": [
             {"program": EXAMPLE_PROGRAM, "title_ko": note, "planned_date": datetime.date(2026, 6, 30),
@@ -232,6 +248,30 @@ def _rules(resource: SpreadsheetResource) -> list[str]:
                 "Executions with a reference (문서 번호) are matched by it. A row without one matches a "
                 "stored execution without a reference whose values are all the same, and is otherwise "
                 "added: to correct an amount by import, give executions a reference."
+            )
+        )
+    if resource.kind == "budget-adjustments":
+        rules.append(
+            _(
+                "구분: 명시이월, 사고이월, 계속비이월 (carried in from the year before), 예비비, 이용, 전용, "
+                "이체, 수입대체경비. Money moved out by 이용, 전용 or 이체 is negative; every other kind "
+                "is positive. A row is matched by 사업코드, 회계연도, 재원, 구분, 일자 and 근거 together."
+            )
+        )
+    if resource.kind == "executions":
+        rules.append(
+            _(
+                "구분: 원인행위, 지출 or 반납 (empty: 지출). 회계연도: empty means the year of the date; a "
+                "payment or return made in the closing period (up to 10 February) may name the year before."
+            )
+        )
+    if resource.kind == "year-end-closes":
+        rules.append(
+            _(
+                "Each row closes one program, fiscal year and funding source, as the admin's 연도 마감 "
+                "does: the carry-overs go into the next year and 불용액 is worked out (the preview "
+                "shows it). A year already closed with the same amounts is left as it is; to change "
+                "a close, reopen it in the admin first. Close one year per file."
             )
         )
     return rules

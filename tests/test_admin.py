@@ -147,7 +147,7 @@ def test_a_change_is_kept_in_the_history_with_who_made_it(client, office_staff, 
         "sort_order": 2,
         "description": program.description,
     }
-    for prefix in ("budget_lines", "executions", "milestones", "indicators"):
+    for prefix in ("budget_lines", "budget_adjustments", "executions", "milestones", "indicators"):
         existing = getattr(program, prefix).count()
         form |= {f"{prefix}-TOTAL_FORMS": existing, f"{prefix}-INITIAL_FORMS": existing}
     for index, milestone in enumerate(program.milestones.all()):
@@ -214,7 +214,9 @@ def test_office_staff_can_add_an_execution(client, office_staff):
         url(Execution, "add"),
         {
             "program": program.pk,
+            "kind": "payment",
             "executed_on": "2026-03-02",
+            "fiscal_year": "",
             "funding_source": "city",
             "amount": 1_500_000_000,
         },
@@ -222,6 +224,7 @@ def test_office_staff_can_add_an_execution(client, office_staff):
     assert response.status_code == 302
     execution = Execution.objects.get()
     assert (execution.amount, execution.executed_on) == (1_500_000_000, datetime.date(2026, 3, 2))
+    assert (execution.kind, execution.fiscal_year) == ("payment", 2026)  # the year of the date
     assert execution.history.get().history_user == office_staff
 
 

@@ -37,7 +37,7 @@ def errors_of(obj) -> dict[str, list[str]]:
     [
         ({"amount": -1}, "amount", "Amount must not be negative."),
         ({"funding_source": "lottery"}, "funding_source", "Value 'lottery' is not a valid choice."),
-        ({"stage": 9}, "stage", "Value 9 is not a valid choice."),
+        ({"stage": 99}, "stage", "Value 99 is not a valid choice."),
         ({"fiscal_year": 1999}, "fiscal_year", "Year must be 2000 or later."),
         ({"fiscal_year": 2101}, "fiscal_year", "Year must be 2100 or earlier."),
     ],
@@ -144,7 +144,7 @@ def program_update(**changes):
 BAD_WRITES = {
     "negative-amount": line_with(amount=-1),
     "unknown-source": line_with(funding_source="lottery"),
-    "unknown-stage": line_with(stage=7),
+    "unknown-stage": line_with(stage=99),
     "year-out-of-range": line_with(fiscal_year=1980),
     "years-out-of-order": program_update(start_year=2030, end_year=2020),
     "negative-total-cost": program_update(total_cost=-1),

@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
+from portfolio.admin.locking import ClosedYearReadOnlyMixin
 from portfolio.display import won_ko
 from portfolio.models import BudgetLine, Execution
 
 
-class MoneyAdmin(AmountTotalsMixin, PortfolioAdmin):
+class MoneyAdmin(ClosedYearReadOnlyMixin, AmountTotalsMixin, PortfolioAdmin):
+    """Budget lines, adjustments and executions: a closed year's rows are view-only."""
+
     list_select_related = ("program", "source")
     autocomplete_fields = ("program", "source")
 
@@ -35,13 +38,15 @@ class ExecutionAdmin(MoneyAdmin):
     list_display = (
         "program_code",
         "executed_on",
+        "kind",
+        "fiscal_year",
         "funding_source",
         "amount_ko",
         "amount",
         "description",
         "reference",
     )
-    list_filter = ("funding_source", "program__status")
+    list_filter = ("kind", "fiscal_year", "funding_source", "program__status")
     search_fields = ("program__code", "program__name_ko", "description", "reference")
     date_hierarchy = "executed_on"
     ordering = ("-executed_on", "-id")

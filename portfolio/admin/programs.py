@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.ledger import BudgetAdjustmentInline, program_ledger_html
+from portfolio.admin.locking import LockedRowsFormSet
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
@@ -31,13 +33,24 @@ class ProgramInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.Tabula
 
 class BudgetLineInline(ProgramInline):
     model = BudgetLine
+    formset = LockedRowsFormSet  # a closed year's rows are shown, not edited
     fields = ("fiscal_year", "funding_source", "stage", "amount", "source", "note")
     ordering = ("fiscal_year", "funding_source", "stage")
 
 
 class ExecutionInline(ProgramInline):
     model = Execution
-    fields = ("executed_on", "funding_source", "amount", "description", "reference", "source")
+    formset = LockedRowsFormSet
+    fields = (
+        "kind",
+        "executed_on",
+        "fiscal_year",
+        "funding_source",
+        "amount",
+        "description",
+        "reference",
+        "source",
+    )
 
 
 class MilestoneInline(ProgramInline):
@@ -81,8 +94,8 @@ class ProgramAdmin(PortfolioAdmin):
     search_fields = ("code", "name_ko", "name_en", "description")
     autocomplete_fields = ("parent", "source")
     list_select_related = ("parent",)
-    readonly_fields = ("subtree_totals", "kpi_summary")
-    inlines = (BudgetLineInline, ExecutionInline, MilestoneInline, IndicatorInline)
+    readonly_fields = ("subtree_totals", "kpi_summary", "ledger_table")
+    inlines = (BudgetLineInline, BudgetAdjustmentInline, ExecutionInline, MilestoneInline, IndicatorInline)
     fieldsets = (
         (None, {"fields": ("code", "parent", "kind", "name_ko", "name_en", "status")}),
         (
@@ -95,6 +108,7 @@ class ProgramAdmin(PortfolioAdmin):
         ),
         (_("Description"), {"fields": ("description",)}),
         (_("Figures (this program and everything under it)"), {"fields": ("subtree_totals", "kpi_summary")}),
+        (_("Ledger by fiscal year (세출 집행현황)"), {"fields": ("ledger_table",), "classes": ("wide",)}),
     )
 
     def annotate_results(self, request, objects) -> None:
@@ -149,6 +163,10 @@ class ProgramAdmin(PortfolioAdmin):
             (_("execution rate"), percent(totals.execution_rate)),
         ]
         return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    @admin.display(description=_("ledger"))
+    def ledger_table(self, program):
+        return program_ledger_html(program)
 
     @admin.display(description=_("KPIs"))
     def kpi_summary(self, program):

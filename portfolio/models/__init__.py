@@ -1,9 +1,20 @@
 """The portfolio domain, one module per topic; import models from here."""
 
-from portfolio.models.budget import BudgetLine, Execution
-from portfolio.models.choices import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, BudgetStage, FundingSource
+from portfolio.models.budget import PAID, BudgetLine, Execution, closing_period_end
+from portfolio.models.choices import (
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    MAX_SUPPLEMENTARY_ROUNDS,
+    AdjustmentKind,
+    BudgetStage,
+    ExecutionKind,
+    FundingSource,
+    supplementary_round,
+    supplementary_stage,
+)
 from portfolio.models.firms import Firm
 from portfolio.models.indicators import Indicator, IndicatorReading
+from portfolio.models.ledger import BudgetAdjustment, YearEndClose, closed_year_error
 from portfolio.models.milestones import Milestone
 from portfolio.models.programs import Program
 from portfolio.models.sources import Source
@@ -11,9 +22,14 @@ from portfolio.models.sources import Source
 __all__ = [
     "FISCAL_YEAR_MAX",
     "FISCAL_YEAR_MIN",
+    "MAX_SUPPLEMENTARY_ROUNDS",
+    "PAID",
+    "AdjustmentKind",
+    "BudgetAdjustment",
     "BudgetLine",
     "BudgetStage",
     "Execution",
+    "ExecutionKind",
     "Firm",
     "FundingSource",
     "Indicator",
@@ -21,4 +37,9 @@ __all__ = [
     "Milestone",
     "Program",
     "Source",
+    "YearEndClose",
+    "closed_year_error",
+    "closing_period_end",
+    "supplementary_round",
+    "supplementary_stage",
 ]

@@ -1,5 +1,9 @@
 """Money: yearly budget lines by funding source and stage, and executions (집행) against them."""
 
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Max, Q, Window
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +13,7 @@ from portfolio.models.choices import (
     FISCAL_YEAR_MAX,
     FISCAL_YEAR_MIN,
     BudgetStage,
+    ExecutionKind,
     FundingSource,
     amount_validators,
     validate_date_in_range,
@@ -115,17 +120,66 @@ class BudgetLine(models.Model):
             f"{self.get_funding_source_display()} {self.get_stage_display()}"
         )
 
+    def clean(self) -> None:
+        if self.program_id and self.fiscal_year and self.funding_source and self.stage != BudgetStage.PLAN:
+            from portfolio.models.ledger import closed_year_error  # ledger.py imports this module
+
+            error = closed_year_error(self.program_id, self.fiscal_year, self.funding_source)
+            if error:
+                raise ValidationError(error)
+
+
+def closing_period_end(fiscal_year: int) -> datetime.date:
+    """The last day of the closing period (출납정리기한) of a fiscal year: payments made up to this
+    day of the next year may still belong to it. Set by FISCAL_CLOSING_PERIOD_END (default 02-10)."""
+    month, day = settings.FISCAL_CLOSING_PERIOD_END
+    return datetime.date(fiscal_year + 1, month, day)
+
+
+# Net payments (지출액): payments less returned payments, for Sum(...) over executions.
+PAID = models.Case(
+    models.When(kind=ExecutionKind.PAYMENT, then=F("amount")),
+    models.When(kind=ExecutionKind.REFUND, then=-F("amount")),
+    default=0,
+    output_field=models.BigIntegerField(),
+)
+
 
 class ExecutionQuerySet(models.QuerySet):
     def in_year(self, year: int):
-        return self.filter(executed_on__year=year)
+        """Executions booked to a fiscal year (which may differ from the year of their date)."""
+        return self.filter(fiscal_year=year)
+
+    def paid_total(self) -> int:
+        """지출액 of these executions: payments less returned payments."""
+        return self.aggregate(paid=models.Sum(PAID, default=0))["paid"]
 
 
 class Execution(models.Model):
+    Kind = ExecutionKind
+
     program = models.ForeignKey(
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="executions"
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=ExecutionKind,
+        default=ExecutionKind.PAYMENT,
+        help_text=_(
+            "Commitment (contract, grant decision), payment, or a returned payment (a positive amount)."
+        ),
+    )
     executed_on = models.DateField(_("executed on"), validators=[validate_date_in_range])
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        validators=year_validators,
+        blank=True,
+        help_text=_(
+            "The year of the budget it draws on. Empty: the year of the date. A payment made in the "
+            "closing period (up to 10 February) may name the year before."
+        ),
+    )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     amount = models.BigIntegerField(_("amount (won)"), validators=amount_validators)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -158,6 +212,16 @@ class Execution(models.Model):
                 condition=FUNDING_SOURCE_KNOWN,
                 violation_error_message=_("Unknown funding source."),
             ),
+            models.CheckConstraint(
+                name="execution_kind_known",
+                condition=Q(kind__in=ExecutionKind.values),
+                violation_error_message=_("Unknown execution kind."),
+            ),
+            models.CheckConstraint(
+                name="execution_fiscal_year_in_range",
+                condition=Q(fiscal_year__gte=FISCAL_YEAR_MIN, fiscal_year__lte=FISCAL_YEAR_MAX),
+                violation_error_message=_("Years must lie between 2000 and 2100."),
+            ),
             models.UniqueConstraint(
                 fields=["program", "reference"],
                 condition=~Q(reference=""),
@@ -165,11 +229,82 @@ class Execution(models.Model):
                 violation_error_message=_("This program already has an execution with that reference."),
             ),
         ]
-        indexes = [models.Index(fields=["program", "executed_on"], name="execution_program_date")]
+        indexes = [
+            models.Index(fields=["program", "executed_on"], name="execution_program_date"),
+            # Covers the ledger's GROUP BY program × fiscal year × source × kind.
+            models.Index(
+                fields=["program", "fiscal_year", "funding_source", "kind", "amount"],
+                name="execution_ledger",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.program.code} {self.executed_on:%Y-%m-%d} {self.amount:,}"
+        return f"{self.program.code} {self.executed_on:%Y-%m-%d} {self.get_kind_display()} {self.amount:,}"
 
-    @property
-    def fiscal_year(self) -> int:
-        return self.executed_on.year
+    def save(self, *args, **kwargs) -> None:
+        if self.fiscal_year is None and self.executed_on is not None:
+            self.fiscal_year = self.executed_on.year
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.executed_on is None:
+            return
+        if self.fiscal_year is None:
+            self.fiscal_year = self.executed_on.year
+        error = self._fiscal_year_error()
+        if error:
+            raise ValidationError({"fiscal_year": error})
+        if self.program_id is None or not self.funding_source or self.amount is None:
+            return
+        from portfolio.models.ledger import closed_year_error  # ledger.py imports this module
+
+        error = closed_year_error(self.program_id, self.fiscal_year, self.funding_source)
+        if error:
+            raise ValidationError(error)
+        if self.kind in (ExecutionKind.PAYMENT, ExecutionKind.REFUND):
+            self._check_paid_not_negative()
+
+    def _fiscal_year_error(self):
+        date_year = self.executed_on.year
+        if self.fiscal_year == date_year:
+            return None
+        deadline = closing_period_end(self.fiscal_year)
+        in_closing_period = self.fiscal_year == date_year - 1 and self.executed_on <= deadline
+        if in_closing_period and self.kind != ExecutionKind.COMMITMENT:
+            return None
+        if in_closing_period:
+            return _(
+                "A commitment (원인행위) belongs to the fiscal year of its date, %(year)s: only payments "
+                "and returns may be booked to the year before in the closing period."
+            ) % {"year": date_year}
+        if self.fiscal_year == date_year - 1:
+            return _(
+                "Dated %(date)s, after the closing period of %(fiscal_year)s (up to %(deadline)s): it "
+                "belongs to fiscal year %(year)s."
+            ) % {
+                "date": self.executed_on,
+                "fiscal_year": self.fiscal_year,
+                "deadline": deadline,
+                "year": date_year,
+            }
+        return _(
+            "The fiscal year must be the year of the date (%(year)s), or the year before for a payment "
+            "made in the closing period (up to %(deadline)s)."
+        ) % {"year": date_year, "deadline": closing_period_end(date_year - 1)}
+
+    def _check_paid_not_negative(self) -> None:
+        """반납 can never make a year's 지출 negative (per program, fiscal year and funding source)."""
+        others = Execution.objects.filter(
+            program_id=self.program_id, fiscal_year=self.fiscal_year, funding_source=self.funding_source
+        ).exclude(pk=self.pk)
+        paid = others.paid_total() + (self.amount if self.kind == ExecutionKind.PAYMENT else -self.amount)
+        if paid < 0:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Returned payments would exceed what was paid in fiscal year %(year)s from this "
+                        "funding source (지출액 would be %(paid)s won)."
+                    )
+                    % {"year": self.fiscal_year, "paid": f"{paid:,}"}
+                }
+            )

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 FISCAL_YEAR_MIN = 2000
@@ -36,12 +37,68 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class BudgetStage(models.IntegerChoices):
-    """Ordered: a later stage supersedes an earlier one for the same year and source."""
+# Supplementary budgets (추경) are numbered; a council rarely passes more than a handful a year.
+MAX_SUPPLEMENTARY_ROUNDS = 20
 
-    PLAN = 1, _("Plan")
-    ORIGINAL = 2, _("Original budget")
-    SUPPLEMENTARY = 3, _("Supplementary budget")
+
+def _supplementary_label(round_number: int):
+    return format_lazy(_("Supplementary budget {round}"), round=round_number)
+
+
+# Ordered: a later stage supersedes an earlier one for the same year and source. 계획 (1) and
+# 본예산 (2), then 1차 추경 (3), 2차 추경 (4), …; SUPPLEMENTARY is the first round, so rows saved as
+# "추경" before rounds were numbered read as 1차 추경 without any change to the data.
+BudgetStage = models.IntegerChoices(
+    "BudgetStage",
+    [
+        ("PLAN", (1, _("Plan"))),
+        ("ORIGINAL", (2, _("Original budget"))),
+        ("SUPPLEMENTARY", (3, _supplementary_label(1))),
+        *(
+            (f"SUPPLEMENTARY_{n}", (n + 2, _supplementary_label(n)))
+            for n in range(2, MAX_SUPPLEMENTARY_ROUNDS + 1)
+        ),
+    ],
+)
+
+
+def supplementary_stage(round_number: int) -> int:
+    """The stage of the n-th supplementary budget (1차 추경 → 3)."""
+    if not 1 <= round_number <= MAX_SUPPLEMENTARY_ROUNDS:
+        raise ValueError(f"Supplementary rounds run from 1 to {MAX_SUPPLEMENTARY_ROUNDS}.")
+    return round_number + 2
+
+
+def supplementary_round(stage: int) -> int | None:
+    """The round of a supplementary stage (3 → 1), None for 계획 and 본예산."""
+    return stage - 2 if stage >= BudgetStage.SUPPLEMENTARY else None
+
+
+class AdjustmentKind(models.TextChoices):
+    """What makes 예산현액 besides the adopted budget (지방재정 세출 집행현황)."""
+
+    CARRIED_EXPLICIT = "carried_explicit", _("Explicit carry-over in")  # 명시이월
+    CARRIED_ACCIDENT = "carried_accident", _("Accident carry-over in")  # 사고이월
+    CARRIED_CONTINUING = "carried_continuing", _("Continuing-expense carry-over in")  # 계속비이월
+    RESERVE = "reserve", _("Reserve fund")  # 예비비
+    TRANSFER_ITEM = "transfer_item", _("Transfer between items")  # 이용
+    TRANSFER_SUBITEM = "transfer_subitem", _("Transfer between sub-items")  # 전용
+    TRANSFER_AGENCY = "transfer_agency", _("Transfer between agencies")  # 이체
+    REVENUE_SUBSTITUTION = "revenue_substitution", _("Revenue-substitution expense")  # 수입대체경비
+
+    @classmethod
+    def carry_ins(cls) -> tuple["AdjustmentKind", ...]:
+        return (cls.CARRIED_EXPLICIT, cls.CARRIED_ACCIDENT, cls.CARRIED_CONTINUING)
+
+    @classmethod
+    def transfers(cls) -> tuple["AdjustmentKind", ...]:
+        return (cls.TRANSFER_ITEM, cls.TRANSFER_SUBITEM, cls.TRANSFER_AGENCY)
+
+
+class ExecutionKind(models.TextChoices):
+    COMMITMENT = "commitment", _("Commitment")  # 원인행위: a contract or grant decision
+    PAYMENT = "payment", _("Payment")  # 지출
+    REFUND = "refund", _("Returned payment")  # 반납: a positive amount, subtracted from 지출
 
 
 # Zero-width and text-direction controls (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF):

@@ -21,6 +21,15 @@ from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, me
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
 from portfolio.selectors.ledger import (
+    Ledger,
+    LedgerCell,
+    ledger,
+    ledger_for_scope,
+    percent_of,
+    with_year_totals,
+    year_totals,
+)
+from portfolio.selectors.listings import (
     Listing,
     budget_line_ledger,
     budget_lines_for_scope,
@@ -57,6 +66,8 @@ __all__ = [
     "Headline",
     "KpiProgress",
     "KpiStatus",
+    "Ledger",
+    "LedgerCell",
     "Listing",
     "MetricFigure",
     "MilestoneRow",
@@ -86,6 +97,8 @@ __all__ = [
     "headline",
     "headline_for_scope",
     "kpi_progress",
+    "ledger",
+    "ledger_for_scope",
     "load_scope",
     "metric_figure",
     "metric_total",
@@ -94,6 +107,7 @@ __all__ = [
     "national_context",
     "national_scope",
     "overview",
+    "percent_of",
     "portfolio_totals",
     "portfolio_totals_for_scope",
     "program_totals",
@@ -102,4 +116,6 @@ __all__ = [
     "sources_for_scope",
     "sum_cells",
     "totals_for_scope",
+    "with_year_totals",
+    "year_totals",
 ]

@@ -16,6 +16,7 @@ from portfolio import selectors
 from portfolio.display import eok
 from portfolio.models import FundingSource
 from reports.builders.common import Cover, label, name, program_names, rate, status_counts, yes_no
+from reports.builders.ledger_sheet import write_ledger_sheet
 from reports.builders.overlap import Later
 from reports.builders.portfolio_listings import ListingSheets
 from reports.builders.xlsx import (
@@ -65,14 +66,17 @@ def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
 
 # Sheet positions: the ledgers are written first (while the summary is read in another thread)
 # and the summary sheets are put in front of them afterwards.
-COVER, PROGRAMS, YEARS, CELLS, KPI_CHART = range(5)
+COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LEDGER = range(6)
 
 
 class PortfolioReport(ListingSheets):
-    def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
+    def __init__(
+        self, *, as_of: datetime.date | None, root: str | None, language: str, fiscal_year: int | None = None
+    ):
         self.as_of, self.root, self.language = as_of, root, language
         read = {"as_of": as_of, "root": root}
         self.scope = selectors.load_scope(**read)  # every program, national context included
+        self.fiscal_year = fiscal_year or self.scope.today.year  # of the 세출 집행 현황 sheet
         self.city_scope = selectors.load_scope(**read, include_national=False)
         # The summary figures are read in a second thread while the ledgers are written.
         self._summary = Later(lambda: read_summary(as_of, root))
@@ -101,6 +105,9 @@ class PortfolioReport(ListingSheets):
             self.year_sheet(book)
             self.cell_sheet(book)
             self.kpi_chart_sheet(book)
+            write_ledger_sheet(
+                book, scope=self.scope, fiscal_year=self.fiscal_year, language=self.language, index=LEDGER
+            )
             self.milestone_sheet(book)
             self.kpi_sheet(book)
             self.firm_sheet(book)
@@ -130,6 +137,7 @@ class PortfolioReport(ListingSheets):
         ]:
             cover.field(text, amount, MONEY, cover.sheet.cell(eok(amount), number_format=EOK))
         cover.field(_("Execution rate"), rate(money.execution_rate), PERCENT)
+        cover.field(_("Fiscal year of the expenditure execution sheet"), self.fiscal_year)
         cover.line()
         cover.heading(_("KPIs by status"))
         for status, count in status_counts(self.summary.kpis):
@@ -351,8 +359,11 @@ def build(
     as_of: datetime.date | None = None,
     root: str | None = None,
     language: str = "ko",
+    fiscal_year: int | None = None,
     progress: ProgressCallback = no_progress,
 ) -> None:
-    """Write the portfolio workbook to `path`."""
+    """Write the portfolio workbook to `path`; its 세출 집행 현황 sheet is for `fiscal_year`
+    (default: the year of the as-of day)."""
     with override(language):
-        PortfolioReport(as_of=as_of, root=root or None, language=language).write(path, progress)
+        report = PortfolioReport(as_of=as_of, root=root or None, language=language, fiscal_year=fiscal_year)
+        report.write(path, progress)

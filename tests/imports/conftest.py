@@ -11,10 +11,18 @@ import pytest
 
 from imports.engine import Importer
 from imports.results import RowResult, Summary
-from portfolio.models import BudgetLine, Execution, Firm, IndicatorReading, Milestone
+from portfolio.models import (
+    BudgetAdjustment,
+    BudgetLine,
+    Execution,
+    Firm,
+    IndicatorReading,
+    Milestone,
+    YearEndClose,
+)
 from tests.factories import IndicatorFactory, ProgramFactory, SourceFactory
 
-TABLES = (BudgetLine, Execution, Milestone, IndicatorReading, Firm)
+TABLES = (BudgetLine, BudgetAdjustment, Execution, YearEndClose, Milestone, IndicatorReading, Firm)
 
 
 @pytest.fixture(autouse=True)

@@ -172,14 +172,14 @@ def test_it_rejects_a_csv_in_an_unknown_encoding(tmp_path, stored):
 def test_it_rejects_unknown_funding_sources_and_stages(tmp_path, stored):
     _summary, results = assert_refused(
         tmp_path,
-        [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 2026, "복권기금", "3차 추경", 5]],
+        [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 2026, "복권기금", "21차 추경", 5]],
         "재원: ‘복권기금’은(는) 허용된 값이 아닙니다. "
         "다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타.",
     )
     assert (
-        "예산 단계: ‘3차 추경’은(는) 허용된 값이 아닙니다. 다음 중 하나로 적어 주세요: 계획, 본예산, 추경."
-        in (errors_of(results))
-    )
+        "예산 단계: ‘21차 추경’은(는) 허용된 값이 아닙니다. "
+        "다음 중 하나로 적어 주세요: 계획, 본예산, 1차 추경, 2차 추경, …, 20차 추경."
+    ) in errors_of(results)
 
 
 def test_it_rejects_years_the_model_refuses_naming_the_column(tmp_path, stored):

@@ -15,7 +15,9 @@ from reports.builders import portfolio
 from tests import factories as f
 from tests.reports.conftest import workbook
 
-COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LINES, EXECUTIONS, MILESTONES, KPIS, FIRMS, SOURCES = range(11)
+COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LEDGER, LINES, EXECUTIONS, MILESTONES, KPIS, FIRMS, SOURCES = range(
+    12
+)
 TODAY = datetime.datetime(2026, 3, 15, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -200,8 +202,8 @@ def test_the_report_can_be_written_in_english(tmp_path, hand_made):
     Indicator.objects.filter(code="H-FIRMS").update(name_en="Firms attracted")
     book = build(tmp_path, language="en")
     assert book.sheetnames == ["Cover", "Programs", "Budget by year", "Budget by year and source",
-                               "KPI progress", "Budget lines", "Executions", "Milestones", "KPIs",
-                               "Firms", "Sources"]  # fmt: skip
+                               "KPI progress", "Expenditure execution", "Budget lines", "Executions",
+                               "Milestones", "KPIs", "Firms", "Sources"]  # fmt: skip
     english = dict(Program.objects.values_list("code", "name_en"))
     names = {row[0]: row[1] for row in data_rows(book.worksheets[PROGRAMS])}
     assert names == {code: english[code] or "베타 사업" for code in english}
@@ -331,6 +333,7 @@ def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
         + len(selectors.kpi_progress())
         + 2  # firms
         + 1  # sources
+        + 5  # 세출 집행 현황 of 2026: H-A 시비, H-B 도비, and the city's total per source and overall
     )
 
 
@@ -347,3 +350,192 @@ def test_figures_read_in_a_second_thread_are_the_same(tmp_path, hand_made):
         (item.program.code, item.totals.budget, item.totals.executed) for item in selectors.program_totals()
     ]
     assert book.sheetnames.index("사업별 요약") == PROGRAMS and book.sheetnames.index("예산 명세") == LINES
+
+
+# --- 세출 집행 현황: the ledger of one fiscal year -----------------------------------------------
+
+EOK_WON = 100_000_000
+LEDGER_HEADERS = [
+    "사업 코드",
+    "사업",
+    "재원",
+    "본예산 (원)",
+    "추경 (원)",
+    "전년도이월 명시 (원)",
+    "전년도이월 사고 (원)",
+    "전년도이월 계속비 (원)",
+    "예비비 (원)",
+    "이용·전용·이체 (원)",
+    "수입대체경비 (원)",
+    "예산현액 (원)",
+    "원인행위액 (원)",
+    "지출액 (원)",
+    "집행률",
+    "다음연도이월 (원)",
+    "불용액 (원)",
+]
+
+
+@pytest.fixture
+def worked_example(db):
+    """The issue's worked example (program P, 2026, 국비) closed with 명시이월 20억 and 사고이월 6억;
+    P also has 10억 of 시비, a second program Q 5억 of 시비, and a national-context item 국비 100억."""
+    from portfolio import closing
+    from portfolio.models import AdjustmentKind, BudgetAdjustment, Execution, ExecutionKind
+
+    program = f.ProgramFactory(code="P", name_ko="사업 P")
+    for stage, amount in ((2, 80), (3, 95), (4, 90)):
+        f.BudgetLineFactory(program=program, fiscal_year=2026, funding_source="national", stage=stage,
+                            amount=amount * EOK_WON)  # fmt: skip
+    f.BudgetLineFactory(
+        program=program, fiscal_year=2026, funding_source="city", stage=2, amount=10 * EOK_WON
+    )
+    q = f.ProgramFactory(code="Q", name_ko="사업 Q")
+    f.BudgetLineFactory(program=q, fiscal_year=2026, funding_source="city", stage=2, amount=5 * EOK_WON)
+    national = f.ProgramFactory(code="NAT", name_ko="국가 참고", is_national_context=True)
+    f.BudgetLineFactory(
+        program=national, fiscal_year=2026, funding_source="national", stage=2, amount=100 * EOK_WON
+    )
+    for kind, amount in (
+        (AdjustmentKind.RESERVE, 2 * EOK_WON),
+        (AdjustmentKind.TRANSFER_SUBITEM, -EOK_WON),
+        (AdjustmentKind.CARRIED_ACCIDENT, 5 * EOK_WON),
+    ):
+        row = BudgetAdjustment(
+            program=program,
+            fiscal_year=2026,
+            funding_source="national",
+            kind=kind,
+            amount=amount,
+            adjusted_on=datetime.date(2026, 3, 1),
+            basis="의결",
+        )
+        row.full_clean()
+        row.save()
+    for kind, amount, day in (
+        (ExecutionKind.COMMITMENT, 70 * EOK_WON, datetime.date(2026, 3, 2)),
+        (ExecutionKind.PAYMENT, 61 * EOK_WON, datetime.date(2026, 3, 5)),
+        (ExecutionKind.REFUND, EOK_WON // 2, datetime.date(2026, 3, 10)),
+    ):
+        row = Execution(program=program, kind=kind, amount=amount, executed_on=day, funding_source="national")
+        row.full_clean()
+        row.save()
+    closing.close_year(program=program, fiscal_year=2026, funding_source="national",
+                       carried_out_explicit=20 * EOK_WON, carried_out_accident=6 * EOK_WON)  # fmt: skip
+    return program
+
+
+def ledger_rows(book) -> dict[tuple, tuple]:
+    """(code or heading, source) → the money columns, of the 세출 집행 현황 sheet."""
+    rows = {}
+    for row in data_rows(book["세출 집행 현황"]):
+        if row and row[2]:
+            rows[(row[0] or row[1], row[2])] = row[3:]
+    return rows
+
+
+def ledger_sheet_book(tmp_path, fiscal_year: int, language: str = "ko"):
+    """The 세출 집행 현황 sheet alone, written as the portfolio report writes it."""
+    from django.utils.translation import override
+
+    from reports.builders.ledger_sheet import write_ledger_sheet
+    from reports.builders.xlsx import Book
+
+    path = tmp_path / f"ledger-{fiscal_year}-{language}.xlsx"
+    with override(language), Book() as book:
+        write_ledger_sheet(book, scope=selectors.load_scope(), fiscal_year=fiscal_year, language=language)
+        book.save(path)
+    return workbook(path)
+
+
+def test_the_expenditure_execution_sheet_holds_the_worked_examples_figures(tmp_path, worked_example):
+    book = ledger_sheet_book(tmp_path, 2026)
+    sheet = book["세출 집행 현황"]
+    assert [cell.value for cell in sheet[1]] == LEDGER_HEADERS
+    rows = ledger_rows(book)
+    e = EOK_WON
+    assert rows[("P", "국비")] == (80 * e, 90 * e, 0, 5 * e, 0, 2 * e, -e, 0, 96 * e, 70 * e, 6_050_000_000,
+                                  pytest.approx(0.63), 26 * e, 95 * e // 10)  # fmt: skip
+    # An open year has no carry-overs and no 불용액 yet: empty, not 0.
+    assert rows[("P", "시비")] == (10 * e, None, 0, 0, 0, 0, 0, 0, 10 * e, 0, 0, 0, None, None)
+    assert rows[("P", "계")][8] == 106 * e and rows[("P", "계")][10] == 6_050_000_000
+    assert rows[("Q", "시비")][8] == 5 * e
+    # The city's total leaves the national-context item out; it is listed apart below.
+    total = "시 사업 합계"
+    assert rows[(total, "국비")][8] == 96 * e and rows[(total, "시비")][8] == 15 * e
+    assert rows[(total, "계")][8:11] == (111 * e, 70 * e, 6_050_000_000)
+    assert rows[(total, "계")][11] == pytest.approx(6_050_000_000 / (111 * e), abs=1e-3)
+    assert rows[("NAT", "국비")][8] == 100 * e
+    codes = [row[0] for row in data_rows(sheet)]
+    assert codes.index("NAT") > codes.index(None)  # after the city's total
+
+
+def test_the_expenditure_execution_sheet_is_for_the_fiscal_year_asked(tmp_path, worked_example):
+    rows = ledger_rows(ledger_sheet_book(tmp_path, 2027))
+    e = EOK_WON
+    assert rows[("P", "국비")][:9] == (0, None, 20 * e, 6 * e, 0, 0, 0, 0, 26 * e)
+    assert ("Q", "시비") not in rows
+
+
+def test_the_expenditure_execution_sheet_has_english_headers_in_an_english_report(tmp_path, worked_example):
+    sheet = ledger_sheet_book(tmp_path, 2026, language="en")["Expenditure execution"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[3:5] == ["Original budget (won)", "Supplementary budget (won)"]
+    assert headers[11:] == ["Available budget (won)", "Committed (won)", "Paid (won)", "Execution rate",
+                            "Carried to next year (won)", "Unused (won)"]  # fmt: skip
+    assert "Total of the city's programs" in [row[1] for row in data_rows(sheet)]
+
+
+def test_the_portfolio_report_has_the_sheet_for_the_as_of_year_or_the_year_asked(tmp_path, worked_example):
+    book = build(tmp_path)
+    assert book.sheetnames[LEDGER] == "세출 집행 현황"
+    assert ledger_rows(book)[("P", "국비")][8] == 96 * EOK_WON
+    cover = {
+        row[0]: row[1]
+        for row in build(tmp_path, fiscal_year=2027).worksheets[COVER].iter_rows(values_only=True)
+        if row
+    }
+    assert cover["세출 집행 현황의 회계연도"] == 2027
+
+
+def test_the_expenditure_execution_sheet_reads_the_ledger_in_a_fixed_number_of_queries(
+    tmp_path, worked_example
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.builders.ledger_sheet import write_ledger_sheet
+    from reports.builders.xlsx import Book
+
+    counts = []
+    for extra in (0, 30):
+        for n in range(extra):
+            f.BudgetLineFactory(program=f.ProgramFactory(code=f"X-{len(counts)}-{n}"), fiscal_year=2026,
+                                funding_source="city", stage=2, amount=1)  # fmt: skip
+        scope = selectors.load_scope()
+        with Book() as book, CaptureQueriesContext(connection) as queries:
+            write_ledger_sheet(book, scope=scope, fiscal_year=2026, language="ko")
+            book.save(tmp_path / f"{extra}.xlsx")
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 4
+
+
+def test_generate_report_takes_the_fiscal_year_of_the_ledger_sheet(tmp_path, worked_example):
+    from django.core.management import call_command
+
+    out = tmp_path / "r.xlsx"
+    call_command("generate_report", "portfolio", "--out", str(out), "--fiscal-year", "2027")
+    assert ledger_rows(workbook(out))[("P", "국비")][8] == 26 * EOK_WON
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "message"),
+    [("kpi", "2027", "portfolio report only"), ("portfolio", "1999", "between 2000 and 2100")],
+)
+def test_generate_report_refuses_a_fiscal_year_it_cannot_use(tmp_path, db, kind, year, message):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_report", kind, "--out", str(tmp_path / "r.xlsx"), "--fiscal-year", year)
+    assert not list(tmp_path.iterdir())

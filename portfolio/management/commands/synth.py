@@ -4,13 +4,19 @@ Programs get codes SYN-00001…; a new run first removes the previous synthetic 
 their history) and leaves the real data alone. The same seed always gives the same data.
 Rows are inserted in chunks inside one transaction (flat memory), and their "created"
 history rows are copied in SQL, so as-of reports work on synthetic data too.
+
+The ledgers are realistic and keep the ledger's rules (portfolio/management/synth_ledger.py):
+계획, 본예산 and up to three 추경 rounds per year and source; 예비비 and transfers now and then;
+commitments ahead of payments, a few 반납 and some payments in the closing period of the year
+before; every year before 2026 closed with carry-overs that pass `closing.preview_close`'s rules,
+each close giving the next year its carry-in adjustments (made_by_close set), as
+`closing.close_year` does.
 """
 
 import datetime
 import random
 import time
 from collections import Counter
-from itertools import product
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
@@ -18,27 +24,35 @@ from django.db.models import Value
 from django.utils import timezone
 
 from api.caching import bump_after_commit
+from portfolio.management.synth_ledger import LINE_KEYS, LedgerBuilder
 from portfolio.models import (
+    BudgetAdjustment,
     BudgetLine,
-    BudgetStage,
     Execution,
     Firm,
-    FundingSource,
     Indicator,
     IndicatorReading,
     Milestone,
     Program,
+    YearEndClose,
 )
 
 PREFIX = "SYN-"
-YEARS = range(2017, 2031)
-LINE_KEYS = list(product(YEARS, FundingSource.values, BudgetStage.values))  # 210 per program
 BATCH = 2000
 UNITS = [("개사", "firms", Indicator.Metric.FIRMS), ("명", "jobs", Indicator.Metric.JOBS),
          ("대", "GPUs", Indicator.Metric.GPUS), ("건", "cases", Indicator.Metric.OTHER)]  # fmt: skip
 # Tables that point at programs, children first, so a purge never trips a foreign key.
-DEPENDENTS = (IndicatorReading, Firm, Milestone, Execution, BudgetLine, Indicator)
-KEEP_ROWS = (Program, Indicator)  # later rows point at these
+DEPENDENTS = (
+    IndicatorReading,
+    Firm,
+    Milestone,
+    Execution,
+    BudgetAdjustment,
+    YearEndClose,
+    BudgetLine,
+    Indicator,
+)
+KEEP_ROWS = (Program, Indicator, YearEndClose)  # later rows point at these
 
 
 class Command(BaseCommand):
@@ -76,24 +90,23 @@ class Command(BaseCommand):
 
 
 def purge() -> None:
-    """Delete the synthetic rows and their history with one plain DELETE per table: QuerySet.delete()
-    would load every row so that simple-history could write a deletion record for data that is not
-    real."""
+    """Delete the synthetic rows and their history."""
     for model in (*DEPENDENTS, Program):
-        ids = synthetic(model).order_by().values("pk")
-        history = model.history.model
         # History first: it is found through the live rows.
-        delete_where_in(history, history._meta.get_field("id").column, ids)
-        delete_where_in(model, model._meta.pk.column, ids)
+        for queryset in (model.history.filter(id__in=synthetic(model).values("id")), synthetic(model)):
+            delete_in_sql(queryset)
 
 
-def delete_where_in(model: type[models.Model], column: str, subquery: models.QuerySet) -> None:
-    """DELETE FROM model's table WHERE column IN (subquery), in SQL: no rows loaded, no signals."""
-    select, params = subquery.query.sql_with_params()
+def delete_in_sql(queryset) -> None:
+    """DELETE … WHERE pk IN (SELECT …) in one statement. QuerySet.delete() would load every row
+    and send signals, on which simple-history writes a deletion record for data that is not real."""
+    model = queryset.model
+    select, params = queryset.order_by().values("pk").query.sql_with_params()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({select})", params
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ({select})",
+            params,
         )
 
 
@@ -129,7 +142,7 @@ def copy_into_history(queryset, *, reason: str) -> None:
         )
 
 
-class Builder:
+class Builder(LedgerBuilder):
     def __init__(self, rng: random.Random, *, history: bool):
         self.rng = rng
         self.history = history
@@ -158,8 +171,7 @@ class Builder:
 
     def build(self, n_programs: int, n_lines: int, n_executions: int) -> dict[str, int]:
         programs = self.programs(n_programs)
-        self.save(BudgetLine, self.budget_lines(programs, n_lines))
-        self.save(Execution, self.executions(programs, n_executions))
+        self.ledger(programs, n_lines, n_executions)
         self.save(Milestone, self.milestones(programs))
         self.save(IndicatorReading, self.readings(self.save(Indicator, self.indicators(programs))))
         self.save(Firm, self.firms(programs))
@@ -205,30 +217,6 @@ class Builder:
             created += level
             parents = level or parents
         return created
-
-    def budget_lines(self, programs: list[Program], n: int):
-        per_program, extra = divmod(n, len(programs))
-        for index, program in enumerate(programs):
-            count = per_program + (1 if index < extra else 0)
-            for year, source, stage in self.rng.sample(LINE_KEYS, count):
-                yield BudgetLine(
-                    program=program,
-                    fiscal_year=year,
-                    funding_source=source,
-                    stage=stage,
-                    amount=self.rng.randrange(1, 50_000) * 10**6,
-                )
-
-    def executions(self, programs: list[Program], n: int):
-        for number in range(1, n + 1):
-            yield Execution(
-                program=self.rng.choice(programs),
-                executed_on=datetime.date(2017, 1, 1) + datetime.timedelta(days=self.rng.randrange(3650)),
-                funding_source=self.rng.choice(FundingSource.values),
-                amount=self.rng.randrange(1, 2_000) * 10**6,
-                description=f"합성 집행 {number}",
-                reference=f"SYN-E{number:07d}",
-            )
 
     def milestones(self, programs: list[Program]):
         for program in programs:

@@ -1,4 +1,5 @@
-"""`manage.py generate_report portfolio|kpi --out FILE [--as-of DATE]`: build a report here and now.
+"""`manage.py generate_report portfolio|kpi --out FILE [--as-of DATE] [--fiscal-year YEAR]`: build a
+report here and now.
 
 Synchronous, for scripts and benchmarks: no ReportRun row, no queue. The file appears at --out
 only when the whole report was written (it is built beside it and renamed).
@@ -13,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from portfolio.models import Program
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Program
 from portfolio.selectors import load_scope
 from reports import builders
 
@@ -34,8 +35,18 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=parse_day, help="the data as it stood at the end of this day")
         parser.add_argument("--root", default="", help="a program code: report on its subtree only")
         parser.add_argument("--language", choices=["ko", "en"], default="ko")
+        parser.add_argument(
+            "--fiscal-year",
+            type=int,
+            help="portfolio only: the year of the 세출 집행 현황 sheet (default: the as-of day's year)",
+        )
 
-    def handle(self, *args, kind, out, as_of, root, language, **options):
+    def handle(self, *args, kind, out, as_of, root, language, fiscal_year=None, **options):
+        if fiscal_year is not None and kind != "portfolio":
+            raise CommandError("--fiscal-year applies to the portfolio report only.")
+        if fiscal_year is not None and not FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX:
+            raise CommandError(f"--fiscal-year must lie between {FISCAL_YEAR_MIN} and {FISCAL_YEAR_MAX}.")
+        extra = {"fiscal_year": fiscal_year} if fiscal_year is not None else {}
         if as_of and as_of > timezone.localdate():
             raise CommandError("--as-of cannot be in the future.")
         if root:
@@ -50,7 +61,7 @@ class Command(BaseCommand):
         handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
         os.close(handle)
         try:
-            builders.build(kind, Path(temporary), as_of=as_of, root=root or None, language=language)
+            builders.build(kind, Path(temporary), as_of=as_of, root=root or None, language=language, **extra)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private; give it the usual mode

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0002_roles'),
+        ('portfolio', '0004_ledger_roles'),
     ]
 
     operations = [
