@@ -17,7 +17,7 @@ from portfolio.selectors.scope import Scope, load_scope
 @dataclass(frozen=True)
 class NationalContext:
     programs: list[ProgramTotals]  # the national-context items, in tree order
-    totals: Totals  # their money added up (top items only, so nothing counts twice)
+    totals: Totals  # their money of one fiscal year added up (top items only, so nothing counts twice)
     kpis: list[KpiProgress]
 
 
@@ -27,12 +27,15 @@ def national_scope(scope: Scope) -> Scope:
     return Scope(as_of=scope.as_of, nodes=nodes, whole_table=False)
 
 
-def national_context(*, as_of: datetime.date | None = None) -> NationalContext:
-    """Money and KPIs of the national-context items. Five queries."""
+def national_context(
+    *, as_of: datetime.date | None = None, fiscal_year: int | None = None
+) -> NationalContext:
+    """Money (of `fiscal_year`, default the current one) and KPIs of the national-context items.
+    Seven queries: the programs, the ledger's four, indicators and readings."""
     scope = national_scope(load_scope(as_of=as_of, include_national=True))
-    programs = totals_for_scope(scope)
+    programs = totals_for_scope(scope, fiscal_year=fiscal_year)
     return NationalContext(
         programs=programs,
-        totals=portfolio_totals_for_scope(scope, programs),
+        totals=portfolio_totals_for_scope(scope, programs, fiscal_year=fiscal_year),
         kpis=progress_for_scope(scope),
     )
