@@ -237,6 +237,9 @@ def env_rate_targets(name: str, default: str) -> tuple[tuple[int, int, int], ...
 # straight lines from 0 % on 1 January through these points. 60 % by 30 June follows the
 # 신속집행 (early-spending) target of recent years; the office sets its own.
 EXECUTION_RATE_TARGETS = env_rate_targets("EXECUTION_RATE_TARGETS", "06-30:60,12-31:100")
+# How many percentage points behind that curve a running program may fall before it is flagged:
+# a few weeks' slack, so that one payment booked late does not raise an alert.
+EXECUTION_RATE_ALERT_MARGIN = env_int("EXECUTION_RATE_ALERT_MARGIN", 10)
 
 # --- Static and uploaded/report files -------------------------------------------------------
 

@@ -73,12 +73,15 @@ def alerts(
     programs: list[ProgramTotals],
     today: datetime.date | None = None,
     targets: Sequence[tuple[int, int, int]] | None = None,
+    margin: Decimal | int | None = None,
 ) -> list[Alert]:
     """Every alert, the high ones first; within a kind, in the order the selectors give.
 
-    A running program is slow when its 집행률 for the fiscal year of `programs` is below the rate
-    expected by `today` (default: today in Seoul; see `expected_execution_rate`)."""
+    A running program is slow when its 집행률 for the fiscal year of `programs` is more than
+    `margin` points (settings.EXECUTION_RATE_ALERT_MARGIN) below the rate expected by `today`
+    (default: today in Seoul; see `expected_execution_rate`)."""
     today = today or timezone.localdate()
+    margin = Decimal(settings.EXECUTION_RATE_ALERT_MARGIN if margin is None else margin)
     found: list[Alert] = []
     for kpi in kpis:
         if kpi.status in (KpiStatus.OFF_TRACK, KpiStatus.AT_RISK):
@@ -118,7 +121,7 @@ def alerts(
             node.kind != Program.Kind.PORTFOLIO
             and node.status == Program.Status.RUNNING
             and rate is not None
-            and rate < expected
+            and rate < expected - margin
         ):
             found.append(
                 Alert(
