@@ -21,7 +21,7 @@ T = TypeVar("T")
 TIMEOUT = 24 * 3600  # old versions' entries just expire
 # Raise when what is cached changes shape (api.tables.Tables, the JSON), so a deploy never
 # reads entries pickled by the previous code.
-FORMAT = 1
+FORMAT = 2
 _MAX_LOCAL = 128
 LOCAL_SECONDS = 60
 

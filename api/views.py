@@ -201,7 +201,7 @@ class ProgramListView(FeedView):
     def respond(self, request, version, key="", **kwargs):
         query = validated(self.query_serializer, request)
         data = self.load_tables(version)
-        rows = data.programs
+        rows = data.programs_for(query.get("fiscal_year"))
         if "status" in query:
             rows = [row for row in rows if row["status"] == query["status"]]
         if "parent" in query:
@@ -353,7 +353,10 @@ class BriefingView(ProgramDetailView):
             try:
                 return dumps(
                     briefing.build(
-                        as_of=query.get("as_of"), root=query.get("program"), since=query.get("since")
+                        as_of=query.get("as_of"),
+                        root=query.get("program"),
+                        since=query.get("since"),
+                        fiscal_year=query.get("fiscal_year"),
                     )
                 )
             except Program.DoesNotExist:

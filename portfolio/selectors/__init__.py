@@ -51,6 +51,7 @@ from portfolio.selectors.programs import (
     portfolio_totals_for_scope,
     program_totals,
     totals_for_scope,
+    totals_of,
 )
 from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
 from portfolio.selectors.sources import Citation, citations, money_sources
@@ -119,6 +120,7 @@ __all__ = [
     "sources_for_scope",
     "sum_cells",
     "totals_for_scope",
+    "totals_of",
     "with_year_totals",
     "year_totals",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "portfolio_totals_for_scope",
     "program_totals",
     "totals_for_scope",
+    "totals_of",
 ]
 
 
