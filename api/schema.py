@@ -485,7 +485,11 @@ NATIONAL_PLAN_2026 = _figure(10_100_000_000_000, "KRW", "10조 1,000억원", "�
 PROGRAM_DETAIL_EXAMPLES = [
     OpenApiExample(
         "The national AI budget for 2026",
-        description="`programs/NAT-AI-BUDGET-2026/`: a national-context item, its plan citing its source.",
+        description=(
+            "`programs/NAT-AI-BUDGET-2026/` on 2025-10-24: a national-context item. Its row gives the money "
+            "of the current fiscal year (2025: nothing yet); its plan for 2026 is in `budget`, citing its "
+            "source, and its `ledger` has nothing budgeted or paid (abridged)."
+        ),
         response_only=True,
         value={
             "code": "NAT-AI-BUDGET-2026",
@@ -499,8 +503,9 @@ PROGRAM_DETAIL_EXAMPLES = [
             "status_display": "제안",
             "is_national_context": True,
             "period": {"start_year": 2026, "end_year": 2026},
+            "fiscal_year": 2025,
             "total_cost": _nothing("KRW") | {"source": S2},
-            "planned": NATIONAL_PLAN_2026,
+            "planned": _figure(0, "KRW", "0원", "₩0", S2),
             "budget": [
                 {
                     "fiscal_year": 2026,
@@ -511,6 +516,20 @@ PROGRAM_DETAIL_EXAMPLES = [
                     "executed": _figure(0, "KRW", "0원", "₩0", None),
                     "execution_rate": _nothing("%"),
                 }
+            ],
+            "ledger": [
+                {
+                    "fiscal_year": 2026,
+                    "funding_source": "national",
+                    "funding_source_display": "국비",
+                    "supplementary": _nothing("KRW"),
+                    "available": _figure(0, "KRW", "0원", "₩0", None),
+                    "paid": _figure(0, "KRW", "0원", "₩0", None),
+                    "execution_rate": _nothing("%"),
+                    "unused": _nothing("KRW"),
+                    "closed": False,
+                },
+                {"fiscal_year": 2026, "funding_source": None, "closed": False},
             ],
             "executed": _figure(0, "KRW", "0원", "₩0", S2),
             "execution_rate": _nothing("%") | {"source": S2},
