@@ -6,10 +6,12 @@ import datetime
 
 import pytest
 import time_machine
+from rest_framework.test import APIClient
 
 from portfolio import closing
 from portfolio.models import FundingSource, Program
 from tests import ledger_data
+from tests.ledger_data import ledger_portfolio
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +186,27 @@ def test_a_bad_fiscal_year_is_refused_naming_the_parameter(feed, url, value):
         "회계연도는 2000년부터 2100년까지입니다.",
         "회계연도는 2026처럼 정수로 적어 주십시오.",
     )
+
+
+@pytest.mark.slow
+def test_the_ledger_endpoints_take_the_same_queries_at_10_and_1000_programs(settings):
+    from django.test import override_settings
+
+    from tests.api.conftest import LOCAL_MEMORY_CACHE, make_feed_token
+    from tests.api.test_query_counts import cold_queries
+
+    urls = (
+        "/api/v1/programs/?page_size=500&fiscal_year=2025",
+        "/api/v1/programs/S-00003/",
+        "/api/v1/briefing/?fiscal_year=2025",
+        "/api/v1/briefing/?program=S-00003&fiscal_year=2026&since=2020-01-01",  # bulk rows have no history
+    )
+    with override_settings(CACHES=LOCAL_MEMORY_CACHE):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {make_feed_token('ledger-counts')}")
+        ledger_portfolio(10, prefix="S")
+        small = {url: cold_queries(client, url) for url in urls}
+        ledger_portfolio(990, prefix="L")
+        large = {url: cold_queries(client, url) for url in urls}
+    assert large == small
+    assert max(small.values()) <= 30, small
