@@ -1,4 +1,5 @@
-"""The ledger by the official rule (예산현액, 지출액, 집행률, 이월, 불용), with the worked example's figures."""
+"""The ledger by the official rule (예산현액, 지출액, 집행률, 이월, 불용), with the worked
+example's figures."""
 
 import datetime
 from decimal import Decimal
