@@ -1,7 +1,10 @@
 """The briefing: one document with the headline figures, budget, KPIs, milestones, changes
 since the last briefing and alerts, every number from portfolio.selectors.
 
-Built on a cache miss only (api.cache keys it by data version, day, scope and language), so
+The money and its rates are one fiscal year's (`fiscal_year` in the answer): 집행률 is that
+year's 지출액 ÷ 예산현액; across years only 총사업비 대비 누적집행률 is given, labelled as such.
+
+Built on a cache miss only (api.cache keys it by data version, day, parameters and language), so
 clarity wins over speed here; it still runs a fixed number of queries (about twenty-five).
 """
 
@@ -30,18 +33,26 @@ STATUS_ORDER = {
 }
 
 
-def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date | None) -> dict:
+def build(
+    *,
+    as_of: datetime.date | None,
+    root: str | None,
+    since: datetime.date | None,
+    fiscal_year: int | None = None,
+) -> dict:
     """Raises Program.DoesNotExist when `root` names no program."""
     # A named program is shown whatever it is; the whole portfolio means the city's own.
     include_national = root is not None
     scope = selectors.load_scope(as_of=as_of, root=root, include_national=include_national)
     today = scope.today
+    year = fiscal_year or selectors.default_fiscal_year(scope)
     since = since or today - datetime.timedelta(days=7)
     citations = selectors.citations()
-    money_sources = selectors.money_sources(scope)
-    program_totals = selectors.totals_for_scope(scope)
+    book = selectors.ledger_for_scope(scope)
+    money_sources = selectors.money_sources(scope, book=book)
+    program_totals = selectors.totals_for_scope(scope, fiscal_year=year, book=book)
     totals = selectors.portfolio_totals_for_scope(scope, program_totals)
-    cells = selectors.budget_for_scope(scope)
+    cells = selectors.budget_for_scope(scope, book=book)
     kpis = selectors.progress_for_scope(scope)
     schedule = selectors.schedule_for_scope(scope)
     changes = selectors.changes_since(since=since, as_of=as_of, root=root, include_national=include_national)
@@ -51,30 +62,40 @@ def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date
     )
     return {
         "as_of": today.isoformat(),
+        "fiscal_year": year,
         "generated_at": _time(timezone.now()),
         "program": _program_ref(scope.root),
         "headline": {
             "total_cost": figures.money(totals.total_cost, money_source),
             "planned": figures.money(totals.planned, money_source),
             "budget": figures.money(totals.budget, money_source),
+            "committed": figures.money(totals.committed, money_source),
             "executed": figures.money(totals.executed, money_source),
             "execution_rate": figures.rate(totals.execution_rate, money_source),
+            "commitment_rate": figures.rate(totals.commitment_rate, money_source),
+            "executed_to_date": figures.money(totals.paid_to_date, money_source),
+            "cumulative_execution_rate": figures.rate(totals.cumulative_rate, money_source),
             "firms": _metric(kpis, Indicator.Metric.FIRMS, citations, "개사", "firms"),
             "jobs": _metric(kpis, Indicator.Metric.JOBS, citations, "명", "jobs"),
             "gpus": _metric(kpis, Indicator.Metric.GPUS, citations, "대", "GPUs"),
         },
-        "national_context": None if root else _national(as_of, citations),
+        "national_context": None if root else _national(as_of, year, citations),
         "budget_by_source": [
             {
+                "fiscal_year": year,
                 "funding_source": s.key,
                 "funding_source_display": str(FundingSource(s.key).label),
                 **figures.budget_figures(s, citations),
             }
-            for s in selectors.sum_cells(cells, by="funding_source")
+            for s in selectors.sum_cells([c for c in cells if c.fiscal_year == year], by="funding_source")
         ],
         "budget_by_year": [
             {"fiscal_year": s.key, **figures.budget_figures(s, citations)}
             for s in selectors.sum_cells(cells, by="fiscal_year")
+        ],
+        "ledger": [
+            figures.ledger_cell(cell, citations)
+            for cell in selectors.with_year_totals(c for c in book.scope_cells() if c.fiscal_year == year)
         ],
         "kpis": _kpi_table(kpis, citations),
         "milestones": {
@@ -86,7 +107,9 @@ def build(*, as_of: datetime.date | None, root: str | None, since: datetime.date
             ),
         },
         "changes": _changes(changes, citations),
-        "alerts": _alerts(selectors.alerts(kpis=kpis, milestones=schedule, programs=program_totals)),
+        "alerts": _alerts(
+            selectors.alerts(kpis=kpis, milestones=schedule, programs=program_totals, today=today)
+        ),
     }
 
 
@@ -138,11 +161,11 @@ def _milestone(row, citations) -> dict:
     return milestone_row(row, citations) | {"status_display": row.get_status_display()}
 
 
-def _national(as_of, citations) -> dict:
-    national = selectors.national_context(as_of=as_of)
+def _national(as_of, fiscal_year: int, citations) -> dict:
+    national = selectors.national_context(as_of=as_of, fiscal_year=fiscal_year)
     source_ids = {node.program.source_id for node in national.programs}
     return {
-        "planned": figures.money(national.totals.planned, figures.cite(source_ids, citations)),
+        "planned": figures.money(national.planned, figures.cite(source_ids, citations)),
         "budget": figures.money(national.totals.budget, figures.cite(source_ids, citations)),
         "programs": [
             {
@@ -150,7 +173,7 @@ def _national(as_of, citations) -> dict:
                 "name_ko": item.program.name_ko,
                 "name_en": item.program.name_en,
                 "planned": figures.money(
-                    item.totals.planned, figures.cite([item.program.source_id], citations)
+                    national.plans[item.program.id], figures.cite([item.program.source_id], citations)
                 ),
             }
             for item in national.programs
@@ -223,8 +246,10 @@ def _alert_message(alert) -> str:
         return _("KPI at risk: %(name)s") % {"name": name}
     if alert.kind == AlertKind.MILESTONE_OVERDUE:
         return _("Milestone overdue by %(days)s days: %(name)s") % {"days": alert.days_late, "name": name}
-    return _("Low execution rate (%(rate)s): %(name)s") % {
+    return _("Low execution rate for %(year)s (%(rate)s, %(expected)s expected by now): %(name)s") % {
+        "year": alert.fiscal_year,
         "rate": figures.rate(alert.value)["display_ko"],
+        "expected": figures.rate(alert.expected)["display_ko"],
         "name": name,
     }
 
@@ -240,6 +265,8 @@ def _alerts(found: list) -> dict:
                 "subject": alert.subject,
                 "message": _alert_message(alert),
                 "value": figures.number(alert.value),
+                "expected": figures.number(alert.expected),
+                "fiscal_year": alert.fiscal_year,
                 "due": alert.due.isoformat() if alert.due else None,
                 "days_late": alert.days_late,
             }

@@ -1,5 +1,6 @@
-"""One program in full for `programs/{code}/`: its row from the program table, then budget by
-year × funding source, milestones, indicators, firms and the sources its figures cite."""
+"""One program in full for `programs/{code}/`: its row from the program table, then its ledger
+(per fiscal year × funding source and each year's total), budget by year × funding source,
+milestones, indicators, firms and the sources its figures cite."""
 
 from api import figures
 from api.tables import Tables, with_labels
@@ -11,10 +12,11 @@ FIRMS, JOBS = Indicator.Metric.FIRMS, Indicator.Metric.JOBS
 
 
 def build(code: str, data: Tables) -> dict:
-    """Eight queries besides the (cached) tables."""
+    """Ten queries besides the (cached) tables."""
     row = next(row for row in data.programs if row["code"] == code)
     scope = selectors.load_scope(root=code, include_national=True)
     citations = selectors.citations()
+    book = selectors.ledger_for_scope(scope)
     kpis = selectors.progress_for_scope(scope)
     firms = selectors.check_for_scope(scope, kpis)
     in_subtree = [c for c, line in data.lineage.items() if code in line]
@@ -22,7 +24,7 @@ def build(code: str, data: Tables) -> dict:
     milestones = [m for m in data.milestones if m["program"] in subtree]
     indicators = [i for i in data.indicators if i["program"] in subtree]
 
-    cited = set(selectors.money_sources(scope)[scope.root.id])
+    cited = set(selectors.money_sources(scope, book=book)[scope.root.id])
     cited |= {kpi.source_id for kpi in kpis} | {r.source_id for kpi in kpis for r in kpi.readings}
     cited |= {row.source_id for row in selectors.schedule_for_scope(scope)}
     return with_labels(row, {"status": Program.Status, "level": Program.Kind}) | {
@@ -34,7 +36,11 @@ def build(code: str, data: Tables) -> dict:
                 "funding_source_display": str(FundingSource(cell.funding_source).label),
                 **figures.budget_figures(cell, citations),
             }
-            for cell in selectors.budget_for_scope(scope)
+            for cell in selectors.budget_for_scope(scope, book=book)
+        ],
+        "ledger": [
+            figures.ledger_cell(cell, citations)
+            for cell in selectors.with_year_totals(book.program_cells(scope.root.id))
         ],
         "milestones": [with_labels(m, {"status": Milestone.Status}) for m in milestones],
         "indicators": [with_labels(i, {"status": KpiStatus}) for i in indicators],

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from portfolio.display import percent, quantity_en, quantity_ko, won_en, won_ko
-from portfolio.selectors import Citation
+from portfolio.models import FundingSource
+from portfolio.selectors import Citation, LedgerCell
 
 MISSING = "–"
 
@@ -62,6 +63,47 @@ def budget_figures(item, citations: dict[int, Citation]) -> dict:
         "budget": money(item.budget, cite(item.budget_sources, citations)),
         "executed": money(item.executed, cite(item.executed_sources, citations)),
         "execution_rate": rate(item.execution_rate, cite(item.execution_rate_sources, citations)),
+    }
+
+
+# The ledger's money keys, in the order of the official table (세출 집행현황).
+LEDGER_BUDGET_KEYS = (
+    "original",
+    "supplementary",
+    "adopted",
+    "carried_in_explicit",
+    "carried_in_accident",
+    "carried_in_continuing",
+    "reserve",
+    "transfers",
+    "revenue_substitution",
+    "available",
+)
+LEDGER_CLOSE_KEYS = ("carried_out_explicit", "carried_out_accident", "carried_out_continuing", "unused")
+
+
+def ledger_cell(cell: LedgerCell, citations: dict[int, Citation]) -> dict:
+    """One ledger cell (a fiscal year × funding source, or the year's total with funding_source
+    None): 예산현액 and its parts, 원인행위액, 지출액, the rates, and what the close carried on or
+    left unused (null until the year is closed)."""
+    budget = cite(cell.budget_sources, citations)
+    paid = cite(cell.execution_sources, citations)
+    both = cite(cell.budget_sources | cell.execution_sources, citations)
+    closed = budget if cell.closed else None
+    return {
+        "fiscal_year": cell.fiscal_year,
+        "funding_source": cell.funding_source,
+        "funding_source_display": str(FundingSource(cell.funding_source).label)
+        if cell.funding_source
+        else None,
+        "supplementary_round": cell.supplementary_round,
+        **{key: money(getattr(cell, key), budget) for key in LEDGER_BUDGET_KEYS},
+        "committed": money(cell.committed, paid),
+        "paid": money(cell.paid, paid),
+        "execution_rate": rate(cell.execution_rate, both),
+        "commitment_rate": rate(cell.commitment_rate, both),
+        **{key: money(getattr(cell, key) if cell.closed else None, closed) for key in LEDGER_CLOSE_KEYS},
+        "closed": cell.closed,
     }
 
 

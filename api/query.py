@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from portfolio.models import FISCAL_YEAR_MIN, Indicator, Milestone, Program
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
 from portfolio.validation import validate_as_of
 
 MAX_PAGE_SIZE = 500
 PROGRAM_ORDERING = ["code", "name_ko", "status", "level", "start_year", "end_year",
-                    "total_cost", "planned", "budget", "executed", "execution_rate"]  # fmt: skip
+                    "total_cost", "planned", "budget", "committed", "executed", "execution_rate",
+                    "executed_to_date", "cumulative_execution_rate"]  # fmt: skip
 MILESTONE_ORDERING = ["planned_date", "status", "program", "slippage_days"]
 INDICATOR_ORDERING = ["code", "program", "status", "achievement_pct"]
 
@@ -79,6 +80,22 @@ def _code(help_text) -> serializers.SlugField:
     return serializers.SlugField(required=False, max_length=40, help_text=help_text)
 
 
+def fiscal_year_field(help_text) -> serializers.IntegerField:
+    bounds = _("The fiscal year must be from 2000 to 2100.")  # FISCAL_YEAR_MIN and _MAX
+    return serializers.IntegerField(
+        required=False,
+        min_value=FISCAL_YEAR_MIN,
+        max_value=FISCAL_YEAR_MAX,
+        help_text=help_text,
+        error_messages={
+            "invalid": _("The fiscal year must be a whole number, e.g. 2026."),
+            "min_value": bounds,
+            "max_value": bounds,
+            "max_string_length": _("The fiscal year must be a whole number, e.g. 2026."),
+        },
+    )
+
+
 def _flag(help_text) -> serializers.BooleanField:
     return serializers.BooleanField(required=False, allow_null=True, default=None, help_text=help_text)
 
@@ -91,6 +108,12 @@ class ProgramQuery(PageQuery):
         min_value=2000, max_value=2100, required=False, help_text=_("Programs whose period covers this year.")
     )
     national = _flag(_("true: only national-context items; false: only the city's programs."))
+    fiscal_year = fiscal_year_field(
+        _(
+            "The fiscal year of the money and the execution rate (default: the current one in Seoul), "
+            "2000 to 2100."
+        )
+    )
     ordering = Choice(with_descending(PROGRAM_ORDERING), required=False)
 
 
@@ -118,6 +141,12 @@ class BriefingQuery(Query):
             "List what changed from this day on (default: seven days before as_of). Not after as_of; "
             "a day before 2000 reads as 2000-01-01."
         ),
+    )
+    fiscal_year = fiscal_year_field(
+        _(
+            "The fiscal year of the headline money, the execution rate and the ledger (default: the year "
+            "of as_of), 2000 to 2100."
+        )
     )
     as_of = serializers.DateField(
         required=False,
@@ -149,4 +178,4 @@ class BriefingQuery(Query):
 
 
 FIRST_DAY = datetime.date(FISCAL_YEAR_MIN, 1, 1)
-BRIEFING_PARAMS = ("program", "since", "as_of")
+BRIEFING_PARAMS = ("program", "since", "as_of", "fiscal_year")

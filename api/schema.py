@@ -34,11 +34,19 @@ class ProgramRow(s.Serializer):
     status_display = s.CharField()
     is_national_context = s.BooleanField()
     period = Period()
-    total_cost = Figure()
-    planned = Figure()
-    budget = Figure()
-    executed = Figure()
-    execution_rate = Figure()
+    fiscal_year = s.IntegerField(help_text="The fiscal year of the money and rates below (?fiscal_year=).")
+    total_cost = Figure(help_text="총사업비: the total cost over the whole period.")
+    planned = Figure(help_text="Plan-stage lines of the fiscal year.")
+    budget = Figure(
+        help_text="예산현액 of the fiscal year: adopted + carry-ins + 예비비 ± 이용·전용·이체 + 수입대체경비."
+    )
+    committed = Figure(help_text="원인행위액 of the fiscal year.")
+    executed = Figure(help_text="지출액 of the fiscal year: payments booked to it, less 반납.")
+    execution_rate = Figure(help_text="집행률 of the fiscal year: 지출액 ÷ 예산현액.")
+    executed_to_date = Figure(help_text="지출액 of every fiscal year up to this one.")
+    cumulative_execution_rate = Figure(
+        help_text="총사업비 대비 누적집행률: 지출액 to the fiscal year ÷ 총사업비 (the rate across years)."
+    )
 
 
 class MilestoneRow(s.Serializer):
@@ -111,6 +119,34 @@ class BudgetCell(s.Serializer):
     execution_rate = Figure()
 
 
+class LedgerRow(s.Serializer):
+    fiscal_year = s.IntegerField()
+    funding_source = s.CharField(allow_null=True, help_text="null: the fiscal year's total over all sources.")
+    funding_source_display = s.CharField(allow_null=True)
+    supplementary_round = s.IntegerField(allow_null=True, help_text="The latest 추경 round (1차, 2차, …).")
+    original = Figure(help_text="본예산")
+    supplementary = Figure(help_text="The latest 추경 round's whole amount; null value without one.")
+    adopted = Figure(help_text="본예산, or the latest 추경")
+    carried_in_explicit = Figure(help_text="전년도 명시이월")
+    carried_in_accident = Figure(help_text="전년도 사고이월")
+    carried_in_continuing = Figure(help_text="전년도 계속비이월")
+    reserve = Figure(help_text="예비비 사용액")
+    transfers = Figure(help_text="이용·전용·이체, signed")
+    revenue_substitution = Figure(help_text="수입대체경비")
+    available = Figure(help_text="예산현액")
+    committed = Figure(help_text="원인행위액")
+    paid = Figure(help_text="지출액: payments less 반납")
+    execution_rate = Figure(help_text="집행률 = 지출액 ÷ 예산현액")
+    commitment_rate = Figure(help_text="원인행위율 = 원인행위액 ÷ 예산현액")
+    carried_out_explicit = Figure(help_text="다음연도 명시이월; null value until the year is closed.")
+    carried_out_accident = Figure(help_text="다음연도 사고이월; null value until the year is closed.")
+    carried_out_continuing = Figure(help_text="다음연도 계속비이월; null value until the year is closed.")
+    unused = Figure(
+        help_text="불용액 = 예산현액 − 지출액 − 다음연도 이월액; null value until the year is closed."
+    )
+    closed = s.BooleanField(help_text="Whether the year-end close (결산 마감) stands.")
+
+
 class Firms(s.Serializer):
     on_record = s.IntegerField()
     jobs_on_record = s.IntegerField()
@@ -130,6 +166,9 @@ class SourceRecord(s.Serializer):
 class ProgramDetail(ProgramRow):
     children = s.ListField(child=s.CharField())
     budget = BudgetCell(many=True, help_text="By fiscal year × funding source.")
+    ledger = LedgerRow(
+        many=True, help_text="세출 집행현황: per fiscal year × funding source, then the year's total."
+    )
     milestones = MilestoneRow(many=True)
     indicators = IndicatorRow(many=True)
     firms = Firms()
@@ -145,9 +184,13 @@ class ProgramRef(s.Serializer):
 class Headline(s.Serializer):
     total_cost = Figure(help_text="총사업비: the programs' total cost over their whole period.")
     planned = Figure()
-    budget = Figure(help_text="The adopted budget: latest of 본예산/추경 per year and source.")
-    executed = Figure()
-    execution_rate = Figure()
+    budget = Figure(help_text="예산현액 of the fiscal year.")
+    committed = Figure(help_text="원인행위액 of the fiscal year.")
+    executed = Figure(help_text="지출액 of the fiscal year, less 반납.")
+    execution_rate = Figure(help_text="집행률 of the fiscal year: 지출액 ÷ 예산현액.")
+    commitment_rate = Figure(help_text="원인행위율 of the fiscal year.")
+    executed_to_date = Figure(help_text="지출액 of every fiscal year up to this one.")
+    cumulative_execution_rate = Figure(help_text="총사업비 대비 누적집행률: 지출액 to date ÷ 총사업비.")
     firms = Figure()
     jobs = Figure()
     gpus = Figure()
@@ -172,13 +215,14 @@ class NationalProgram(ProgramRef):
 
 
 class National(s.Serializer):
-    planned = Figure(help_text="e.g. the ₩10.1 trillion national AI budget for 2026.")
-    budget = Figure()
+    planned = Figure(help_text="Plans over every year, e.g. the ₩10.1 trillion national AI budget for 2026.")
+    budget = Figure(help_text="예산현액 of the briefing's fiscal year.")
     programs = NationalProgram(many=True)
     kpis = BriefingKpi(many=True)
 
 
 class SourceSum(s.Serializer):
+    fiscal_year = s.IntegerField()
     funding_source = s.CharField()
     funding_source_display = s.CharField()
     planned = Figure()
@@ -265,19 +309,25 @@ class Alert(s.Serializer):
     program = s.CharField()
     subject = s.CharField()
     message = s.CharField()
-    value = s.FloatField(allow_null=True)
+    value = s.FloatField(allow_null=True, help_text="Achievement % (KPIs), or the year's 집행률.")
+    expected = s.FloatField(
+        allow_null=True, help_text="The 집행률 expected by the day (EXECUTION_RATE_TARGETS)."
+    )
+    fiscal_year = s.IntegerField(allow_null=True, help_text="The fiscal year of a low execution rate.")
     due = s.DateField(allow_null=True)
     days_late = s.IntegerField(allow_null=True)
 
 
 class Briefing(s.Serializer):
     as_of = s.DateField()
+    fiscal_year = s.IntegerField(help_text="The fiscal year of the money, the rates and the ledger.")
     generated_at = s.DateTimeField()
     program = ProgramRef(allow_null=True)
     headline = Headline()
     national_context = National(allow_null=True)
-    budget_by_source = SourceSum(many=True)
-    budget_by_year = YearSum(many=True)
+    budget_by_source = SourceSum(many=True, help_text="The fiscal year's budget by funding source.")
+    budget_by_year = YearSum(many=True, help_text="Each fiscal year's own figures and rate.")
+    ledger = LedgerRow(many=True, help_text="The fiscal year's ledger by funding source, then its total.")
     kpis = KpiTable()
     milestones = Milestones()
     changes = Changes()
@@ -435,7 +485,11 @@ NATIONAL_PLAN_2026 = _figure(10_100_000_000_000, "KRW", "10조 1,000억원", "�
 PROGRAM_DETAIL_EXAMPLES = [
     OpenApiExample(
         "The national AI budget for 2026",
-        description="`programs/NAT-AI-BUDGET-2026/`: a national-context item, its plan citing its source.",
+        description=(
+            "`programs/NAT-AI-BUDGET-2026/` on 2025-10-24: a national-context item. Its row gives the money "
+            "of the current fiscal year (2025: nothing yet); its plan for 2026 is in `budget`, citing its "
+            "source, and its `ledger` has nothing budgeted or paid (abridged)."
+        ),
         response_only=True,
         value={
             "code": "NAT-AI-BUDGET-2026",
@@ -449,8 +503,9 @@ PROGRAM_DETAIL_EXAMPLES = [
             "status_display": "제안",
             "is_national_context": True,
             "period": {"start_year": 2026, "end_year": 2026},
+            "fiscal_year": 2025,
             "total_cost": _nothing("KRW") | {"source": S2},
-            "planned": NATIONAL_PLAN_2026,
+            "planned": _figure(0, "KRW", "0원", "₩0", S2),
             "budget": [
                 {
                     "fiscal_year": 2026,
@@ -461,6 +516,20 @@ PROGRAM_DETAIL_EXAMPLES = [
                     "executed": _figure(0, "KRW", "0원", "₩0", None),
                     "execution_rate": _nothing("%"),
                 }
+            ],
+            "ledger": [
+                {
+                    "fiscal_year": 2026,
+                    "funding_source": "national",
+                    "funding_source_display": "국비",
+                    "supplementary": _nothing("KRW"),
+                    "available": _figure(0, "KRW", "0원", "₩0", None),
+                    "paid": _figure(0, "KRW", "0원", "₩0", None),
+                    "execution_rate": _nothing("%"),
+                    "unused": _nothing("KRW"),
+                    "closed": False,
+                },
+                {"fiscal_year": 2026, "funding_source": None, "closed": False},
             ],
             "executed": _figure(0, "KRW", "0원", "₩0", S2),
             "execution_rate": _nothing("%") | {"source": S2},

@@ -4,7 +4,7 @@ Rows hold no translated text; `with_labels` adds the `*_display` labels in the r
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api import figures
 from portfolio import selectors
@@ -13,10 +13,14 @@ from portfolio import selectors
 @dataclass(frozen=True)
 class Tables:
     day: datetime.date
-    programs: list[dict]  # tree order
+    programs: list[dict]  # tree order, money of `fiscal_year`
     milestones: list[dict]  # by planned date
     indicators: list[dict]  # tree order, then code
     lineage: dict[str, frozenset[str]]  # program code → itself and its ancestors' codes
+    fiscal_year: int  # the year of the programs' money unless another is asked for: the day's
+    # program code → (its subtree's total cost, its subtree's ledger one cell per year, the
+    # citation of its money): what the rows of another fiscal year are made from
+    money: dict[str, tuple[int | None, list[selectors.LedgerCell], str | None]] = field(default_factory=dict)
 
     def code(self, given: str) -> str:
         """The program code `given` names, matched case-insensitively (an exact match first);
@@ -26,22 +30,56 @@ class Tables:
         wanted = given.casefold()
         return next((code for code in self.lineage if code.casefold() == wanted), given)
 
+    def programs_for(self, fiscal_year: int | None) -> list[dict]:
+        """The program rows with the money of `fiscal_year` (default: the table's own year)."""
+        if fiscal_year is None or fiscal_year == self.fiscal_year:
+            return self.programs
+        return [row | money_figures(*self.money[row["code"]], fiscal_year) for row in self.programs]
+
+
+def money_figures(
+    total_cost: int | None, cells: list[selectors.LedgerCell], source: str | None, fiscal_year: int
+) -> dict:
+    """A program row's money for one fiscal year: its 예산현액 ("budget"), 지출액 ("executed") and
+    집행률 of that year, and, across years, 총사업비 대비 누적집행률 (all 지출 up to the year ÷
+    총사업비)."""
+    totals = selectors.totals_of(cells, fiscal_year=fiscal_year, total_cost=total_cost)
+    return {
+        "fiscal_year": fiscal_year,
+        "total_cost": figures.money(totals.total_cost, source),
+        "planned": figures.money(totals.planned, source),
+        "budget": figures.money(totals.available, source),
+        "committed": figures.money(totals.committed, source),
+        "executed": figures.money(totals.paid, source),
+        "execution_rate": figures.rate(totals.execution_rate, source),
+        "executed_to_date": figures.money(totals.paid_to_date, source),
+        "cumulative_execution_rate": figures.rate(totals.cumulative_rate, source),
+    }
+
 
 def build(day: datetime.date) -> Tables:
-    """Every program, milestone and indicator (national context included). Thirteen queries."""
+    """Every program, milestone and indicator (national context included), the programs' money
+    for the fiscal year of `day`. Thirteen queries."""
     scope = selectors.load_scope(include_national=True)
     citations = selectors.citations()
-    sources = selectors.money_sources(scope)
+    book = selectors.ledger_for_scope(scope)
+    sources = selectors.money_sources(scope, book=book)
     code_of = {node.id: node.code for node in scope.nodes}
     lineage: dict[str, frozenset[str]] = {}
     for node in scope.nodes:  # parents come first
         parent = code_of.get(node.parent_id)
         lineage[node.code] = frozenset({node.code}) | (lineage[parent] if parent else frozenset())
 
-    programs = []
-    for item in selectors.totals_for_scope(scope):
-        node, totals = item.program, item.totals
+    fiscal_year = day.year
+    programs, money = [], {}
+    for item in selectors.totals_for_scope(scope, fiscal_year=fiscal_year, book=book):
+        node = item.program
         source = figures.cite(sources[node.id], citations)
+        money[node.code] = (
+            item.totals.total_cost,
+            selectors.year_totals(book.program_cells(node.id)),
+            source,
+        )
         programs.append(
             {
                 "code": node.code,
@@ -53,16 +91,12 @@ def build(day: datetime.date) -> Tables:
                 "status": node.status,
                 "is_national_context": node.is_national_context,
                 "period": {"start_year": node.start_year, "end_year": node.end_year},
-                "total_cost": figures.money(totals.total_cost, source),
-                "planned": figures.money(totals.planned, source),
-                "budget": figures.money(totals.budget, source),
-                "executed": figures.money(totals.executed, source),
-                "execution_rate": figures.rate(totals.execution_rate, source),
+                **money_figures(*money[node.code], fiscal_year),
             }
         )
     milestones = [milestone_row(row, citations) for row in selectors.schedule_for_scope(scope)]
     indicators = [indicator_row(kpi, citations) for kpi in selectors.progress_for_scope(scope)]
-    return Tables(scope.today, programs, milestones, indicators, lineage)
+    return Tables(scope.today, programs, milestones, indicators, lineage, fiscal_year, money)
 
 
 def milestone_row(row: selectors.MilestoneRow, citations) -> dict:

@@ -152,13 +152,17 @@ class ListView(FeedView):
     filters: dict[str, Filter] = {}
     displays: dict[str, type[TextChoices]] = {}  # field → choices whose label is added as <field>_display
 
+    def rows(self, data: tables.Tables, query: dict) -> list[dict]:
+        """The table's rows before filtering (a view may pick them by a parameter)."""
+        return getattr(data, self.table)
+
     def build(self, request, version, **kwargs) -> bytes:
         query = self.validated(request)
         data = load_tables(version)
         for name in ("program", "parent"):  # codes match case-insensitively
             if name in query:
                 query[name] = data.code(query[name])
-        rows = getattr(data, self.table)
+        rows = self.rows(data, query)
         for name, keep in self.filters.items():
             if query.get(name) is not None:
                 rows = [row for row in rows if keep(row, query[name], data)]
@@ -205,6 +209,9 @@ class ProgramListView(ListView):
         """Programs with status, period, total cost, plan, budget, executed and execution rate,
         in tree order unless `ordering` is given."""
         return super().get(request, *args, **kwargs)
+
+    def rows(self, data: tables.Tables, query: dict) -> list[dict]:
+        return data.programs_for(query.get("fiscal_year"))
 
 
 class MilestoneListView(ListView):
@@ -298,6 +305,13 @@ class BriefingView(FeedView):
         query = self.validated(request)
         root = program_code(query["program"]) if query.get("program") else None
         try:
-            return dumps(briefing.build(as_of=query.get("as_of"), root=root, since=query.get("since")))
+            return dumps(
+                briefing.build(
+                    as_of=query.get("as_of"),
+                    root=root,
+                    since=query.get("since"),
+                    fiscal_year=query.get("fiscal_year"),
+                )
+            )
         except Program.DoesNotExist:
             raise NotFound(_("No program has the code %(code)s.") % {"code": query["program"]}) from None

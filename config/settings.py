@@ -244,6 +244,39 @@ def env_month_day(name: str, default: str) -> tuple[int, int]:
 # 출납정리기한: payments made up to this day of the next year may still belong to the old year.
 FISCAL_CLOSING_PERIOD_END = env_month_day("FISCAL_CLOSING_PERIOD_END", "02-10")
 
+
+def env_rate_targets(name: str, default: str) -> tuple[tuple[int, int, int], ...]:
+    """`MM-DD:PERCENT,…`, e.g. 06-30:60,12-31:100: the share of a year's budget expected to be
+    spent by each day, days in order and percents from 0 to 100, never going down."""
+    raw = (os.environ.get(name, "") or default).strip()
+    targets: list[tuple[int, int, int]] = []
+    for part in raw.split(","):
+        match = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2}):(\d{1,3})\s*", part)
+        if not match:
+            raise ImproperlyConfigured(
+                f"{name} must list MM-DD:PERCENT pairs, e.g. 06-30:60,12-31:100; got {raw!r}."
+            )
+        month, day, percent = int(match[1]), int(match[2]), int(match[3])
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2023, month)[1]:
+            raise ImproperlyConfigured(f"{name} names a day that is not in every year: {part.strip()!r}.")
+        if percent > 100:
+            raise ImproperlyConfigured(f"{name} percents must be from 0 to 100; got {part.strip()!r}.")
+        if targets and ((month, day) <= targets[-1][:2] or percent < targets[-1][2]):
+            raise ImproperlyConfigured(
+                f"{name} must go forward in days and never down in percent; got {raw!r}."
+            )
+        targets.append((month, day, percent))
+    return tuple(targets)
+
+
+# The expected 집행률 through the year (a low-execution alert compares a year's rate with it):
+# straight lines from 0 % on 1 January through these points. 60 % by 30 June follows the
+# 신속집행 (early-spending) target of recent years; the office sets its own.
+EXECUTION_RATE_TARGETS = env_rate_targets("EXECUTION_RATE_TARGETS", "06-30:60,12-31:100")
+# How many percentage points behind that curve a running program may fall before it is flagged:
+# a few weeks' slack, so that one payment booked late does not raise an alert.
+EXECUTION_RATE_ALERT_MARGIN = env_int("EXECUTION_RATE_ALERT_MARGIN", 10)
+
 # --- Static and uploaded/report files -------------------------------------------------------
 
 STATIC_URL = "static/"

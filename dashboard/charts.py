@@ -46,6 +46,7 @@ class YearBar:
     executed: int
     executed_y: float | None  # where the executed tick sits; None when nothing was executed
     segments: tuple[Segment, ...]
+    chosen: bool = False  # the fiscal year the page's tiles and rates are for
 
     @property
     def right(self) -> float:
@@ -95,9 +96,9 @@ def nice_step(largest: float, ticks: int = 4) -> int:
     return int(10 * power)  # pragma: no cover - the loop always returns
 
 
-def budget_chart(cells: list[BudgetCell]) -> BudgetChart:
-    """Adopted budget per fiscal year stacked by funding source, with a tick for what was
-    executed that year. Without any adopted budget, the plans are drawn instead (and said so)."""
+def budget_chart(cells: list[BudgetCell], chosen: int | None = None) -> BudgetChart:
+    """예산현액 per fiscal year stacked by funding source, with a tick for that year's 지출액, the
+    `chosen` fiscal year marked. Without any budget, the plans are drawn instead (and said so)."""
     basis = "budget" if any(c.budget for c in cells) else "planned" if any(c.planned for c in cells) else ""
     if not basis:
         return BudgetChart("", (), (), ())
@@ -152,6 +153,7 @@ def budget_chart(cells: list[BudgetCell]) -> BudgetChart:
                 executed=executed[year],
                 executed_y=y_of(executed[year]) if executed[year] else None,
                 segments=tuple(segments),
+                chosen=year == chosen,
             )
         )
     ticks = tuple(Tick(value, y_of(value)) for value in range(0, top + 1, step))

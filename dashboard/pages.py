@@ -14,7 +14,15 @@ from django.utils.translation import pgettext_lazy
 from dashboard import charts
 from portfolio import selectors
 from portfolio.models import Indicator, Program
-from portfolio.selectors import BudgetCell, Citation, Headline, MetricFigure, ProgramNode, ProgramTotals
+from portfolio.selectors import (
+    BudgetCell,
+    Citation,
+    Headline,
+    LedgerCell,
+    MetricFigure,
+    ProgramNode,
+    ProgramTotals,
+)
 from portfolio.selectors.headline import HEADLINE_METRICS
 from portfolio.selectors.scope import rows
 
@@ -69,7 +77,10 @@ class DashboardPage:
     root: ProgramNode | None  # None for the whole portfolio
     ancestors: tuple[ProgramNode, ...]
     profile: Profile | None
+    fiscal_year: int  # the year of the money tiles, the rates and the ledger table
+    years: tuple[int, ...]  # the fiscal years the year picker offers
     tiles: tuple[Tile, ...]
+    ledger: tuple[LedgerCell, ...]  # the fiscal year's ledger by funding source, then its total
     budget_cells: tuple[BudgetCell, ...]
     budget: charts.BudgetChart
     kpis: charts.KpiChart
@@ -79,7 +90,9 @@ class DashboardPage:
     citations: tuple[Citation, ...]
 
 
-def money_tiles(headline: Headline) -> list[Tile]:
+def money_tiles(headline: Headline, expected_rate: Decimal | None = None) -> list[Tile]:
+    """예산현액, 지출액 and 집행률 of the headline's fiscal year (the rate beside the rate expected by
+    the day), and across years only 총사업비 대비 누적집행률."""
     totals = headline.totals
     budget_note: Promise | str = ""
     if not totals.budget and totals.planned:
@@ -87,10 +100,11 @@ def money_tiles(headline: Headline) -> list[Tile]:
     elif not totals.budget and totals.total_cost:
         budget_note = _("No yearly budget entered yet.")
     both = tuple(sorted({*headline.budget_source_ids, *headline.executed_source_ids}))
+    cost_and_paid = tuple(sorted({*headline.total_cost_source_ids, *headline.executed_source_ids}))
     return [
         Tile(
             "budget",
-            _("Current budget"),
+            _("Budget available"),
             MONEY,
             totals.budget,
             totals.total_cost,
@@ -102,11 +116,13 @@ def money_tiles(headline: Headline) -> list[Tile]:
         ),
         Tile(
             "executed",
-            _("Executed"),
+            _("Paid"),
             MONEY,
             totals.executed,
             totals.budget,
-            _("Current budget"),
+            _("Budget available"),
+            also_label=_("Committed") if totals.committed else "",
+            also_value=totals.committed if totals.committed else None,
             source_ids=headline.executed_source_ids,
         ),
         Tile(
@@ -114,10 +130,20 @@ def money_tiles(headline: Headline) -> list[Tile]:
             _("Execution rate"),
             PERCENT,
             totals.execution_rate,
-            Decimal(100) if totals.budget else None,
-            _("Target"),
+            expected_rate if totals.budget else None,
+            _("Expected by this day"),
             note="" if totals.budget else _("No budget to execute against."),
             source_ids=both,
+        ),
+        Tile(
+            "cumulative",
+            _("Paid to date against total cost"),
+            PERCENT,
+            totals.cumulative_rate,
+            Decimal(100) if totals.total_cost else None,
+            _("Whole project"),
+            note="" if totals.total_cost else _("No total cost recorded."),
+            source_ids=cost_and_paid,
         ),
     ]
 
@@ -189,8 +215,11 @@ def tree_rows(items: list[ProgramTotals], max_depth: int = TREE_DEPTH) -> tuple[
     )
 
 
-def dashboard_page(*, as_of: datetime.date | None = None, code: str | None = None) -> DashboardPage:
-    """The whole page for the city portfolio (`code` None) or for one program's subtree.
+def dashboard_page(
+    *, as_of: datetime.date | None = None, code: str | None = None, fiscal_year: int | None = None
+) -> DashboardPage:
+    """The whole page for the city portfolio (`code` None) or for one program's subtree, its money
+    for `fiscal_year` (default: the year of the day shown).
 
     The portfolio page leaves national-context items out of its figures, as the headline does,
     and lists them in the tree for reference; a national-context program's own page shows its
@@ -202,12 +231,16 @@ def dashboard_page(*, as_of: datetime.date | None = None, code: str | None = Non
         root, ancestors = find_program(code, as_of)
         profile = program_profile(code, as_of)
         national = root.is_national_context
-    seen = selectors.overview(as_of=as_of, root=code, include_national=national)
+    seen = selectors.overview(as_of=as_of, root=code, include_national=national, fiscal_year=fiscal_year)
 
     today = seen.scope.today
+    year = seen.fiscal_year
     kpi_chart = charts.kpi_chart(seen.kpis)
     timeline = charts.timeline(seen.milestones, today)
-    tiles = money_tiles(seen.headline) + [metric_tile(seen.headline.metrics[m]) for m in HEADLINE_METRICS]
+    expected = selectors.expected_execution_rate(today, fiscal_year=year)
+    tiles = money_tiles(seen.headline, expected)
+    tiles += [metric_tile(seen.headline.metrics[m]) for m in HEADLINE_METRICS]
+    ledger = selectors.with_year_totals(c for c in seen.ledger.scope_cells() if c.fiscal_year == year)
 
     cited = {source_id for tile in tiles for source_id in tile.source_ids}
     cited |= {row.kpi.source_id for row in kpi_chart.rows}
@@ -223,9 +256,12 @@ def dashboard_page(*, as_of: datetime.date | None = None, code: str | None = Non
         root=root,
         ancestors=ancestors,
         profile=profile,
+        fiscal_year=year,
+        years=tuple(sorted({*seen.ledger.years(), today.year, year})),
         tiles=tuple(tiles),
+        ledger=tuple(ledger) if any(cell.has_money for cell in ledger) else (),
         budget_cells=tuple(seen.budget),
-        budget=charts.budget_chart(seen.budget),
+        budget=charts.budget_chart(seen.budget, chosen=year),
         kpis=kpi_chart,
         timeline=timeline,
         tree=tree_rows(seen.programs),

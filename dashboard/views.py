@@ -22,15 +22,19 @@ class DashboardView(DashboardAccessMixin, TemplateView):
     def get(self, request, code: str | None = None):
         form = AsOfForm(request.GET or None)
         valid = form.is_valid() if form.is_bound else True
-        # A bad as-of day is said plainly beside the field; the page shows today's figures.
+        # A bad as-of day or fiscal year is said plainly beside the field; the page shows today's
+        # figures.
         as_of = form.cleaned_data["as_of"] if form.is_bound and valid else None
+        fiscal_year = form.cleaned_data["fiscal_year"] if form.is_bound and valid else None
         try:
-            page = dashboard_page(as_of=as_of, code=code)
+            page = dashboard_page(as_of=as_of, code=code, fiscal_year=fiscal_year)
         except Program.DoesNotExist:
             context = {"code": code, "as_of": as_of}
             return render(request, "dashboard/not_found.html", context, status=404)
         as_of = {"as_of": page.as_of.isoformat()} if page.as_of else {}
-        as_of_query = f"?{urlencode(as_of)}" if as_of else ""
+        # Links into the tree keep the day and the fiscal year asked for.
+        shown = as_of | ({"fiscal_year": str(fiscal_year)} if fiscal_year else {})
+        as_of_query = f"?{urlencode(shown)}" if shown else ""
         # A program's page offers its report, of the day shown, in the report center's form.
         report_query = f"?{urlencode({'root': page.root.code} | as_of)}" if page.root else ""
         context = self.get_context_data(

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from portfolio import selectors
-from portfolio.models import BudgetLine, BudgetStage, Program
+from portfolio.models import BudgetLine, BudgetStage, ExecutionKind, Program
 from tests.factories import (
     BudgetLineFactory,
     ExecutionFactory,
@@ -63,39 +63,77 @@ def by_code(items):
 
 
 def test_program_totals_roll_up_the_subtree(portfolio):
-    totals = by_code(selectors.program_totals())
+    totals = by_code(selectors.program_totals(fiscal_year=2025))
     assert [code for code in totals] == ["ROOT", "A", "A1", "B", "NAT"]  # tree order
     assert [totals[c].program.depth for c in totals] == [0, 1, 2, 1, 0]
 
     a = totals["A"]
-    assert (a.own.planned, a.own.budget, a.own.executed) == (300 * EOK, 130 * EOK, 65 * EOK)
-    assert (a.totals.planned, a.totals.budget, a.totals.executed) == (300 * EOK, 155 * EOK, 70 * EOK)
+    assert (a.own.planned, a.own.budget, a.own.executed) == (100 * EOK, 130 * EOK, 65 * EOK)
+    assert (a.totals.planned, a.totals.budget, a.totals.executed) == (100 * EOK, 155 * EOK, 70 * EOK)
     assert a.totals.execution_rate == Decimal("45.2")  # 70 / 155
     assert a.totals.total_cost == 1000 * EOK  # A's own figure covers A1's 300
 
     root = totals["ROOT"].totals
     assert (root.total_cost, root.planned, root.budget, root.executed) == (
         1000 * EOK,
-        310 * EOK,
+        110 * EOK,
         155 * EOK,
-        71 * EOK,
+        70 * EOK,  # B's payment is 2026's
     )
-    assert root.execution_rate == Decimal("45.8")  # 71 / 155
-    assert totals["B"].totals.execution_rate is None  # executed without any budget
+    assert root.execution_rate == Decimal("45.2")  # 70 / 155
+    assert totals["B"].totals.execution_rate is None  # no budget in 2025
+    # Across years the only rate is against the total cost: A's 70억 paid of its 1,000억.
+    assert (a.totals.paid_to_date, a.totals.cumulative_rate) == (70 * EOK, Decimal("7.0"))
+
+
+def test_program_totals_are_one_fiscal_years(portfolio):
+    totals = by_code(selectors.program_totals(fiscal_year=2026))
+    a, b = totals["A"].totals, totals["B"].totals
+    assert (a.fiscal_year, a.planned, a.budget, a.executed, a.execution_rate) == (2026, 200 * EOK, 0, 0, None)
+    assert (b.budget, b.executed, b.execution_rate) == (0, 1 * EOK, None)  # B's 2026 payment, no budget
+    assert a.paid_to_date == 70 * EOK  # 2025's payments still count up to 2026
+    assert selectors.program_totals(fiscal_year=2024)[1].totals.paid_to_date == 0
+
+
+def test_totals_default_to_the_fiscal_year_of_the_day_in_seoul(portfolio):
+    with time_machine.travel(
+        datetime.datetime(2025, 12, 31, 15, 30, tzinfo=datetime.UTC)
+    ):  # 1월 1일 00:30 KST
+        assert selectors.portfolio_totals().fiscal_year == 2026
+    with time_machine.travel(datetime.datetime(2025, 12, 31, 14, 30, tzinfo=datetime.UTC)):
+        assert selectors.portfolio_totals().fiscal_year == 2025
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 6, 30)).fiscal_year == 2025
+
+
+def test_totals_count_payments_by_fiscal_year_less_refunds_and_never_commitments():
+    program = ProgramFactory(code="P")
+    BudgetLineFactory(program=program, fiscal_year=2025, amount=100 * EOK)
+    ExecutionFactory(program=program, kind=ExecutionKind.COMMITMENT, amount=90 * EOK)
+    ExecutionFactory(program=program, kind=ExecutionKind.PAYMENT, amount=50 * EOK)
+    ExecutionFactory(program=program, kind=ExecutionKind.REFUND, amount=5 * EOK)
+    # Paid in the closing period of 2026 from the 2025 budget: 2025's money, not 2026's.
+    ExecutionFactory(
+        program=program, executed_on=datetime.date(2026, 2, 10), fiscal_year=2025, amount=10 * EOK
+    )
+    totals = selectors.portfolio_totals(fiscal_year=2025)
+    assert (totals.committed, totals.paid, totals.execution_rate) == (90 * EOK, 55 * EOK, Decimal("55.0"))
+    assert totals.commitment_rate == Decimal("90.0")
+    assert selectors.portfolio_totals(fiscal_year=2026).paid == 0
 
 
 def test_portfolio_totals_leave_out_national_context_unless_asked(portfolio):
-    city = selectors.portfolio_totals()
-    assert (city.planned, city.budget, city.executed) == (310 * EOK, 155 * EOK, 71 * EOK)
-    everything = selectors.portfolio_totals(include_national=True)
-    assert everything.planned == (310 + 101_000) * EOK
+    city = selectors.portfolio_totals(fiscal_year=2025)
+    assert (city.planned, city.budget, city.executed) == (110 * EOK, 155 * EOK, 70 * EOK)
+    assert selectors.portfolio_totals(fiscal_year=2026).planned == 200 * EOK
+    everything = selectors.portfolio_totals(include_national=True, fiscal_year=2026)
+    assert everything.planned == (200 + 101_000) * EOK
 
 
 def test_totals_for_a_subtree(portfolio):
     totals = selectors.program_totals(root="A")
     assert [item.program.code for item in totals] == ["A", "A1"]
     assert totals[0].program.depth == 0
-    assert selectors.portfolio_totals(root="A").budget == 155 * EOK
+    assert selectors.portfolio_totals(root="A", fiscal_year=2025).budget == 155 * EOK
     with pytest.raises(Program.DoesNotExist):
         selectors.program_totals(root="NOPE")
 
@@ -122,7 +160,7 @@ def test_budget_by_year_and_source(portfolio):
     ]
 
 
-@pytest.mark.parametrize("n_programs", [10, 100])
+@pytest.mark.parametrize("n_programs", [10, 100, 1000])
 def test_reads_take_a_fixed_number_of_queries(django_assert_num_queries, n_programs):
     root = ProgramFactory(kind=Program.Kind.PORTFOLIO)
     for index in range(n_programs):
@@ -131,10 +169,14 @@ def test_reads_take_a_fixed_number_of_queries(django_assert_num_queries, n_progr
         ExecutionFactory(program=program)
         ReadingFactory(indicator=IndicatorFactory(program=program))
         FirmFactory(program=program)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):  # the programs, then budget lines, adjustments, executions, closes
         assert len(selectors.program_totals()) == n_programs + 1
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         selectors.budget_by_year_and_source()
+    with django_assert_num_queries(7):
+        selectors.headline()
+    with django_assert_num_queries(8):
+        selectors.overview()
     with django_assert_num_queries(3):
         assert len(selectors.kpi_progress()) == n_programs
     with django_assert_num_queries(2):
@@ -157,9 +199,11 @@ def test_as_of_reads_the_data_as_it_stood_at_the_end_of_that_day():
 
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 2, 28)).budget == 0
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 6, 30)).budget == 90 * EOK
-    assert selectors.portfolio_totals(as_of=datetime.date(2025, 7, 1)).budget == 100 * EOK
+    # Each fiscal year on its own: the 2026 line never adds to 2025's budget.
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 7, 1)).budget == 95 * EOK
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 7, 1), fiscal_year=2026).budget == 5 * EOK
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 8, 1)).budget == 95 * EOK
-    assert selectors.portfolio_totals().budget == 95 * EOK
+    assert selectors.portfolio_totals(fiscal_year=2025).budget == 95 * EOK
     assert [t.program.code for t in selectors.program_totals(as_of=datetime.date(2025, 6, 30))] == ["OLD"]
 
 

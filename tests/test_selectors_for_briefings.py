@@ -58,6 +58,9 @@ def test_budget_cells_add_up_by_source_and_by_year(two_programs):
     }
     assert by_source == {"national": (0, 90 * EOK, 45 * EOK), "city": (30 * EOK, 10 * EOK, 5 * EOK)}
     assert list(by_source) == ["national", "city"]  # the funding sources' own order
+    sums = {s.key: s for s in selectors.sum_cells(cells, by="funding_source")}
+    assert sums["national"].execution_rate == Decimal("50.0")  # 2025 only: one year's rate
+    assert sums["city"].execution_rate is None  # 2025 and 2026 added up: no rate over summed years
     by_year = selectors.sum_cells(cells, by="fiscal_year")
     assert [(s.key, s.budget, s.executed) for s in by_year] == [(2025, 100 * EOK, 50 * EOK), (2026, 0, 0)]
     assert by_year[0].execution_rate == Decimal("50.0")
@@ -67,11 +70,14 @@ def test_budget_cells_add_up_by_source_and_by_year(two_programs):
 
 def test_the_scope_variants_give_what_the_plain_selectors_give(two_programs, django_assert_num_queries):
     scope = selectors.load_scope()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         cells = selectors.budget_for_scope(scope)
     assert cells == selectors.budget_by_year_and_source()
     assert selectors.portfolio_totals_for_scope(scope) == selectors.portfolio_totals()
-    totals = selectors.totals_for_scope(scope)
+    book = selectors.ledger_for_scope(scope)
+    with django_assert_num_queries(0):
+        totals = selectors.totals_for_scope(scope, fiscal_year=2025, book=book)
+        assert selectors.budget_for_scope(scope, book=book) == cells
     with django_assert_num_queries(0):
         assert selectors.portfolio_totals_for_scope(scope, totals).budget == 100 * EOK
     kpis = selectors.progress_for_scope(scope)
@@ -92,8 +98,9 @@ def test_metric_total_adds_up_the_actuals_of_one_metric():
 
 
 def test_the_national_context_is_kept_apart(gwangju):
-    national = selectors.national_context()
+    national = selectors.national_context(fiscal_year=2026)
     assert national.totals.planned == 10_100_000_000_000
+    assert selectors.national_context(fiscal_year=2025).totals.planned == 0
     assert [item.program.code for item in national.programs] == [
         "NATIONAL-AI",
         "NAT-AI-BUDGET-2026",
@@ -114,6 +121,7 @@ def test_money_sources_cover_the_subtree(two_programs):
     sources = selectors.money_sources(scope)
     by_code = {node.code: sources[node.id] for node in scope.nodes}
     assert by_code == {"ROOT": {s1.id, s2.id, s3.id}, "A": {s2.id}, "B": {s3.id}}
+    assert selectors.money_sources(scope, book=selectors.ledger_for_scope(scope)) == sources
     assert selectors.citations()[s1.id].text == "테스트 신문, 2025-01-01, " + s1.title
 
 
@@ -129,26 +137,28 @@ def test_budget_cells_know_the_sources_of_each_figure_and_the_sums_gather_them(
     Execution.objects.filter(program=a).update(source=spent)
     ExecutionFactory(program=a, executed_on=datetime.date(2025, 7, 1), funding_source="national", amount=EOK)
     scope = selectors.load_scope()
-    with django_assert_num_queries(2):  # the sources come with the sums
+    with django_assert_num_queries(4):  # the sources come with the ledger's sums
         cells = selectors.budget_for_scope(scope)
     by_key = {(c.fiscal_year, c.funding_source): c for c in cells}
 
     national_2025 = by_key[(2025, "national")]
     assert (national_2025.budget, national_2025.executed) == (90 * EOK, 46 * EOK)  # sums unchanged
     assert national_2025.planned_sources == frozenset()
-    assert national_2025.budget_sources == {adopted.id}  # the original's source is not cited
+    # The ledger shows 본예산 beside the adopted 추경, so the original's source is cited too.
+    assert national_2025.budget_sources == {adopted.id, other.id}
     assert national_2025.executed_sources == {spent.id}  # the uncited execution adds none
-    assert national_2025.execution_rate_sources == {adopted.id, spent.id}
+    assert national_2025.execution_rate_sources == {adopted.id, other.id, spent.id}
     assert by_key[(2026, "city")].planned_sources == {plan.id}
     assert by_key[(2026, "city")].budget_sources == frozenset()
     assert by_key[(2025, "city")].budget_sources == frozenset()  # B's lines cite nothing
 
     by_year = {s.key: s for s in selectors.sum_cells(cells, by="fiscal_year")}
-    assert (by_year[2025].budget_sources, by_year[2025].executed_sources) == ({adopted.id}, {spent.id})
+    assert by_year[2025].budget_sources == {adopted.id, other.id}
+    assert by_year[2025].executed_sources == {spent.id}
     assert by_year[2026].planned_sources == {plan.id}
     by_source = {s.key: s for s in selectors.sum_cells(cells, by="funding_source")}
     assert by_source["city"].planned_sources == {plan.id}
-    assert by_source["national"].execution_rate_sources == {adopted.id, spent.id}
+    assert by_source["national"].execution_rate_sources == {adopted.id, other.id, spent.id}
 
 
 def test_changes_since_a_day_come_from_the_history():
@@ -211,3 +221,61 @@ def test_alerts_for_kpis_milestones_and_slow_spending():
     assert found[1].days_late == 30
     assert found[2].value == Decimal("20.0")
     assert selectors.kpi_progress()[0].status == KpiStatus.OFF_TRACK
+    assert (found[2].expected, found[2].fiscal_year) == (Decimal("93.5"), 2025)  # 60 % + 40 % × 154/184
+
+
+def test_the_expected_execution_rate_follows_the_curve_of_targets_by_date():
+    def expected(month, day, **kwargs):
+        return selectors.expected_execution_rate(datetime.date(2025, month, day), **kwargs)
+
+    assert expected(1, 1) == Decimal("0.0")
+    assert expected(3, 31) == Decimal("29.7")  # 60 % × 89/180 days
+    assert expected(6, 30) == Decimal("60.0")  # the 신속집행 target
+    assert expected(10, 31) == Decimal("86.7")  # 60 % + 40 % × 123/184
+    assert expected(12, 31) == Decimal("100.0")
+    # A year already over is held to the last target, a year not begun to nothing.
+    assert expected(3, 31, fiscal_year=2024) == Decimal(100)
+    assert expected(3, 31, fiscal_year=2026) == Decimal(0)
+    assert expected(3, 31, targets=[(3, 31, 25), (12, 31, 100)]) == Decimal("25.0")
+    assert expected(12, 31, targets=[(6, 30, 50)]) == Decimal(50)  # flat after the last point
+
+
+@pytest.mark.parametrize(("month", "day", "alarms"), [(3, 31, False), (10, 31, True)])
+def test_a_twenty_percent_rate_alarms_on_31_october_but_not_on_31_march(month, day, alarms):
+    program = ProgramFactory(code="P", status=Program.Status.RUNNING)
+    BudgetLineFactory(program=program, fiscal_year=2025, amount=100 * EOK)
+    ExecutionFactory(program=program, executed_on=datetime.date(2025, 3, 2), amount=20 * EOK)
+    found = selectors.alerts(
+        kpis=[],
+        milestones=[],
+        programs=selectors.program_totals(fiscal_year=2025),
+        today=datetime.date(2025, month, day),
+    )
+    # The curve expects 29.7 % on 31 March and 86.7 % on 31 October; an alert leaves 10 points of
+    # slack (settings.EXECUTION_RATE_ALERT_MARGIN), and none with no slack at all flags March too.
+    assert [(a.kind, a.value) for a in found] == (
+        [(AlertKind.LOW_EXECUTION, Decimal("20.0"))] if alarms else []
+    )
+    strict = selectors.alerts(
+        kpis=[],
+        milestones=[],
+        programs=selectors.program_totals(fiscal_year=2025),
+        today=datetime.date(2025, month, day),
+        margin=0,
+    )
+    assert [a.expected for a in strict] == [Decimal("29.7") if month == 3 else Decimal("86.7")]
+
+
+def test_the_curve_of_targets_is_read_from_the_environment_and_refused_when_wrong(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings import env_rate_targets
+
+    monkeypatch.setenv("TARGETS", "03-31:25, 06-30:60,12-31:100")
+    assert env_rate_targets("TARGETS", "06-30:60") == ((3, 31, 25), (6, 30, 60), (12, 31, 100))
+    monkeypatch.delenv("TARGETS")
+    assert env_rate_targets("TARGETS", "06-30:60,12-31:100") == ((6, 30, 60), (12, 31, 100))
+    for wrong in ("06-30", "06-31:60", "02-29:10", "06-30:101", "12-31:100,06-30:60", "06-30:60,12-31:50"):
+        monkeypatch.setenv("TARGETS", wrong)
+        with pytest.raises(ImproperlyConfigured, match="TARGETS"):
+            env_rate_targets("TARGETS", "06-30:60")

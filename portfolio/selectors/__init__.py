@@ -4,10 +4,11 @@ One number, one function: every figure a user sees comes from here, so the brief
 the Excel file cannot disagree. Each takes `as_of` (a past day, read from the change history)
 and `root` (a program code, for its subtree), and runs a fixed number of queries. The
 `*_for_scope` variants take a Scope already loaded, so a page that shows several of them
-loads the program tree once.
+loads the program tree once. Money comes from the ledger (`ledger`), and every rate is one
+fiscal year's.
 """
 
-from portfolio.selectors.alerts import LOW_EXECUTION_RATE, Alert, AlertKind, alerts
+from portfolio.selectors.alerts import Alert, AlertKind, alerts, expected_execution_rate
 from portfolio.selectors.budget import (
     BudgetCell,
     BudgetSum,
@@ -44,17 +45,18 @@ from portfolio.selectors.overview import Overview, overview
 from portfolio.selectors.programs import (
     ProgramTotals,
     Totals,
+    default_fiscal_year,
     execution_rate,
     portfolio_totals,
     portfolio_totals_for_scope,
     program_totals,
     totals_for_scope,
+    totals_of,
 )
 from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
 from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
-    "LOW_EXECUTION_RATE",
     "Alert",
     "AlertKind",
     "BudgetCell",
@@ -88,10 +90,12 @@ __all__ = [
     "changes_since",
     "check_for_scope",
     "citations",
+    "default_fiscal_year",
     "end_of_day",
     "execution_ledger",
     "execution_rate",
     "executions_for_scope",
+    "expected_execution_rate",
     "firm_check",
     "firms_for_scope",
     "headline",
@@ -116,6 +120,7 @@ __all__ = [
     "sources_for_scope",
     "sum_cells",
     "totals_for_scope",
+    "totals_of",
     "with_year_totals",
     "year_totals",
 ]

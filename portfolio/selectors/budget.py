@@ -1,14 +1,15 @@
-"""Budget by fiscal year × funding source: plan, adopted budget and executed."""
+"""Budget by fiscal year × funding source, read from the ledger: plan, 예산현액 ("budget") and
+지출액 ("executed") of each year, and those added up by year or by source.
+
+A rate is one year's: a sum over several years (a funding source over all years) has none.
+"""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractYear
-
-from portfolio.models import BudgetLine, BudgetStage, Execution, FundingSource
-from portfolio.selectors.programs import adopted_stage_filter, execution_rate
+from portfolio.models import FundingSource
+from portfolio.selectors.ledger import Ledger, LedgerCell, ledger_for_scope, percent_of
 from portfolio.selectors.scope import Scope, load_scope
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
@@ -22,17 +23,19 @@ class BudgetCell:
     fiscal_year: int
     funding_source: str
     planned: int
-    budget: int
-    executed: int
-    # Ids of the sources cited by the plan-stage lines, the adopted lines and the executions
-    # behind each figure (for the `source` the feed gives with every figure).
+    budget: int  # 예산현액 (available)
+    executed: int  # 지출액 (paid, less 반납)
+    # Ids of the sources cited by the plan-stage lines, the budget lines and adjustments, and
+    # the executions behind each figure (for the `source` the feed gives with every figure).
     planned_sources: frozenset[int] = NO_SOURCES
     budget_sources: frozenset[int] = NO_SOURCES
     executed_sources: frozenset[int] = NO_SOURCES
+    committed: int = 0  # 원인행위액
+    ledger: LedgerCell | None = None  # the whole ledger cell: 예산현액's parts, the close
 
     @property
     def execution_rate(self) -> Decimal | None:
-        return execution_rate(self.executed, self.budget)
+        return percent_of(self.executed, self.budget)
 
     @property
     def execution_rate_sources(self) -> frozenset[int]:
@@ -43,72 +46,46 @@ class BudgetCell:
         return str(FundingSource(self.funding_source).label)
 
 
+def budget_cell(cell: LedgerCell) -> BudgetCell:
+    """A ledger cell of one program or scope, year and funding source, as a budget cell."""
+    return BudgetCell(
+        cell.fiscal_year,
+        cell.funding_source,
+        cell.planned,
+        cell.available,
+        cell.paid,
+        cell.planned_sources,
+        cell.budget_sources,
+        cell.execution_sources,
+        committed=cell.committed,
+        ledger=cell,
+    )
+
+
 def budget_by_year_and_source(
-    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    include_national: bool = False,
+    fiscal_year: int | None = None,
 ) -> list[BudgetCell]:
-    """One cell per (fiscal year, funding source) that has any money, sorted. Three queries."""
-    return budget_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+    """One cell per (fiscal year, funding source) that has any money (or only `fiscal_year`'s),
+    sorted. Five queries."""
+    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    return budget_for_scope(scope, fiscal_year=fiscal_year)
 
 
-def budget_for_scope(scope: Scope) -> list[BudgetCell]:
-    """`budget_by_year_and_source` for a scope already loaded. Two queries.
-
-    Both queries also group by the cited source, so each cell learns which sources its figures
-    rest on without another query; the few extra rows (one per source cited in a cell) are
-    added up here. A sum without a default is NULL when no row of its kind is in the group, so
-    a source is cited only for the figures its rows make up."""
-    cells: dict[tuple[int, str], _Cell] = {}
-    lines = scope.rows(BudgetLine)
-    line_sums = (
-        lines.order_by()
-        .values("fiscal_year", "funding_source", "source")
-        .annotate(
-            planned=Sum("amount", filter=Q(stage=BudgetStage.PLAN)),
-            budget=Sum("amount", filter=adopted_stage_filter(lines)),
-        )
-    )
-    for row in line_sums:
-        cell = cells.setdefault((row["fiscal_year"], row["funding_source"]), _Cell())
-        cell.add("planned", row["planned"], row["source"])
-        cell.add("budget", row["budget"], row["source"])
-    executions = (
-        scope.rows(Execution)
-        .order_by()
-        .annotate(fiscal_year=ExtractYear("executed_on"))
-        .values("fiscal_year", "funding_source", "source")
-        .annotate(executed=Sum("amount"))
-    )
-    for row in executions:
-        cell = cells.setdefault((row["fiscal_year"], row["funding_source"]), _Cell())
-        cell.add("executed", row["executed"], row["source"])
+def budget_for_scope(
+    scope: Scope, *, fiscal_year: int | None = None, book: Ledger | None = None
+) -> list[BudgetCell]:
+    """`budget_by_year_and_source` for a scope already loaded: four queries, none when the
+    scope's ledger `book` is given."""
+    book = ledger_for_scope(scope, fiscal_year=fiscal_year) if book is None else book
     return [
-        BudgetCell(
-            year,
-            source,
-            cell.money["planned"],
-            cell.money["budget"],
-            cell.money["executed"],
-            frozenset(cell.sources["planned"]),
-            frozenset(cell.sources["budget"]),
-            frozenset(cell.sources["executed"]),
-        )
-        for (year, source), cell in sorted(cells.items(), key=lambda kv: (kv[0][0], SOURCE_ORDER[kv[0][1]]))
+        budget_cell(cell)
+        for cell in book.scope_cells()
+        if cell.has_money and (fiscal_year is None or cell.fiscal_year == fiscal_year)
     ]
-
-
-class _Cell:
-    """A cell being added up from its per-source rows."""
-
-    def __init__(self) -> None:
-        self.money = {"planned": 0, "budget": 0, "executed": 0}
-        self.sources: dict[str, set[int]] = {"planned": set(), "budget": set(), "executed": set()}
-
-    def add(self, figure: str, amount: int | None, source_id: int | None) -> None:
-        if amount is None:  # no row of this kind in the group
-            return
-        self.money[figure] += amount
-        if source_id is not None:
-            self.sources[figure].add(source_id)
 
 
 @dataclass(frozen=True)
@@ -122,10 +99,15 @@ class BudgetSum:
     planned_sources: frozenset[int] = NO_SOURCES  # as in BudgetCell, over the cells added up
     budget_sources: frozenset[int] = NO_SOURCES
     executed_sources: frozenset[int] = NO_SOURCES
+    fiscal_year: int | None = None  # the one year the cells are of; None when they span years
+    committed: int = 0
 
     @property
     def execution_rate(self) -> Decimal | None:
-        return execution_rate(self.executed, self.budget)
+        """집행률 of one year; None over several years (no rate is taken of summed years)."""
+        if self.fiscal_year is None:
+            return None
+        return percent_of(self.executed, self.budget)
 
     @property
     def execution_rate_sources(self) -> frozenset[int]:
@@ -137,24 +119,35 @@ def sum_cells(cells: list[BudgetCell], *, by: str) -> list[BudgetSum]:
     in year order or in the funding sources' order."""
     if by not in ("fiscal_year", "funding_source"):
         raise ValueError(f"Cannot add budget cells up by {by!r}.")
-    sums: dict[int | str, list] = {}
+    groups: dict[int | str, list[BudgetCell]] = {}
     for cell in cells:
-        money = sums.setdefault(getattr(cell, by), [0, 0, 0, NO_SOURCES, NO_SOURCES, NO_SOURCES])
-        money[0] += cell.planned
-        money[1] += cell.budget
-        money[2] += cell.executed
-        money[3] |= cell.planned_sources
-        money[4] |= cell.budget_sources
-        money[5] |= cell.executed_sources
+        groups.setdefault(getattr(cell, by), []).append(cell)
     order = (lambda key: SOURCE_ORDER[key]) if by == "funding_source" else (lambda key: key)
-    return [BudgetSum(key, *sums[key]) for key in sorted(sums, key=order)]
+    sums = []
+    for key in sorted(groups, key=order):
+        group = groups[key]
+        years = {cell.fiscal_year for cell in group}
+        sums.append(
+            BudgetSum(
+                key,
+                sum(c.planned for c in group),
+                sum(c.budget for c in group),
+                sum(c.executed for c in group),
+                frozenset().union(*(c.planned_sources for c in group)),
+                frozenset().union(*(c.budget_sources for c in group)),
+                frozenset().union(*(c.executed_sources for c in group)),
+                fiscal_year=years.pop() if len(years) == 1 else None,
+                committed=sum(c.committed for c in group),
+            )
+        )
+    return sums
 
 
 def budget_by_year(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> list[BudgetSum]:
-    """Plan, adopted budget and executed per fiscal year over all funding sources (`key` is the
-    year). Three queries."""
+    """Plan, 예산현액 and 지출액 per fiscal year over all funding sources (`key` is the year).
+    Five queries."""
     return sum_cells(
         budget_by_year_and_source(as_of=as_of, root=root, include_national=include_national), by="fiscal_year"
     )

@@ -1,7 +1,7 @@
-"""Headline figures for a scope: its money with the sources behind it, and the firms, jobs and
-GPUs its KPIs report, each beside its target.
+"""Headline figures for a scope: its money for one fiscal year with the sources behind it, and
+the firms, jobs and GPUs its KPIs report, each beside its target.
 
-The dashboard's tiles read this; the money comes from the same totals as `portfolio_totals`
+The dashboard's tiles read this; the money comes from the same ledger as `portfolio_totals`
 and the KPI figures from the same readings as `kpi_progress` and `firm_check`.
 """
 
@@ -10,10 +10,17 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portfolio.models import BudgetLine, Execution, Indicator
+from portfolio.models import Indicator
 from portfolio.selectors.firms import metric_total
 from portfolio.selectors.kpis import KpiProgress, progress_for_scope
-from portfolio.selectors.programs import ProgramTotals, Totals, portfolio_totals_for_scope
+from portfolio.selectors.ledger import Ledger, ledger_for_scope
+from portfolio.selectors.programs import (
+    ProgramTotals,
+    Totals,
+    default_fiscal_year,
+    portfolio_totals_for_scope,
+    totals_for_scope,
+)
 from portfolio.selectors.scope import Scope, load_scope
 
 HEADLINE_METRICS = (Indicator.Metric.FIRMS, Indicator.Metric.JOBS, Indicator.Metric.GPUS)
@@ -35,8 +42,9 @@ class MetricFigure:
 
 @dataclass(frozen=True)
 class Headline:
-    totals: Totals
-    # Sources cited by the figures behind each amount, so every tile can say where it comes from.
+    totals: Totals  # for one fiscal year (totals.fiscal_year)
+    # Sources cited by the figures behind each amount (the year's budget lines and adjustments,
+    # the year's executions), so every tile can say where it comes from.
     total_cost_source_ids: tuple[int, ...]
     budget_source_ids: tuple[int, ...]
     executed_source_ids: tuple[int, ...]
@@ -66,30 +74,39 @@ def _ids(values) -> tuple[int, ...]:
     return tuple(sorted({value for value in values if value is not None}))
 
 
-def _cited_sources(scope: Scope, model) -> tuple[int, ...]:
-    cited = scope.rows(model).exclude(source=None).order_by().values_list("source", flat=True).distinct()
-    return _ids(cited)
-
-
 def headline_for_scope(
-    scope: Scope, *, programs: list[ProgramTotals] | None = None, kpis: list[KpiProgress] | None = None
+    scope: Scope,
+    *,
+    fiscal_year: int | None = None,
+    programs: list[ProgramTotals] | None = None,
+    kpis: list[KpiProgress] | None = None,
+    book: Ledger | None = None,
 ) -> Headline:
-    """`programs` and `kpis`, when the caller already has them for this scope, are used as they
-    are instead of being read again."""
+    """`programs`, `kpis` and the ledger `book`, when the caller already has them for this scope
+    (and year), are used as they are instead of being read again."""
     kpis = progress_for_scope(scope) if kpis is None else kpis
+    year = programs[0].totals.fiscal_year if programs else fiscal_year or default_fiscal_year(scope)
+    book = ledger_for_scope(scope) if book is None else book
+    programs = totals_for_scope(scope, fiscal_year=year, book=book) if programs is None else programs
+    cell = book.year(year)
     return Headline(
-        totals=portfolio_totals_for_scope(scope, programs),
+        totals=portfolio_totals_for_scope(scope, programs, fiscal_year=year),
         total_cost_source_ids=_ids(node.source_id for node in scope.nodes if node.total_cost is not None),
-        budget_source_ids=_cited_sources(scope, BudgetLine),
-        executed_source_ids=_cited_sources(scope, Execution),
+        budget_source_ids=_ids(cell.budget_sources),
+        executed_source_ids=_ids(cell.execution_sources),
         metrics={metric: metric_figure(kpis, metric) for metric in HEADLINE_METRICS},
     )
 
 
 def headline(
-    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    include_national: bool = False,
+    fiscal_year: int | None = None,
 ) -> Headline:
-    """The scope's money and its firms, jobs and GPUs, with targets and sources. Seven queries:
-    programs, budget, executions, indicators, readings, and the sources cited by budget lines and
-    by executions. National-context items are left out unless asked for, as in `portfolio_totals`."""
-    return headline_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+    """The scope's money for `fiscal_year` (default: the current one) and its firms, jobs and GPUs,
+    with targets and sources. Seven queries: programs, the ledger's four, indicators and readings.
+    National-context items are left out unless asked for, as in `portfolio_totals`."""
+    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    return headline_for_scope(scope, fiscal_year=fiscal_year)

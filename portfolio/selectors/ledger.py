@@ -31,8 +31,8 @@ from portfolio.models import (
     FundingSource,
     YearEndClose,
 )
-from portfolio.selectors.programs import adopted_stage_filter
 from portfolio.selectors.scope import Scope, load_scope
+from portfolio.selectors.stages import adopted_stage_filter
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
 NO_SOURCES: frozenset[int] = frozenset()

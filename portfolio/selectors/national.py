@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from portfolio.selectors.kpis import KpiProgress, progress_for_scope
+from portfolio.selectors.ledger import ledger_for_scope
 from portfolio.selectors.programs import (
     ProgramTotals,
     Totals,
@@ -17,7 +18,11 @@ from portfolio.selectors.scope import Scope, load_scope
 @dataclass(frozen=True)
 class NationalContext:
     programs: list[ProgramTotals]  # the national-context items, in tree order
-    totals: Totals  # their money added up (top items only, so nothing counts twice)
+    # What the nation plans, over every fiscal year (a plan carries no rate, so the years may be
+    # added up): program id → its subtree's plan-stage lines, and the items' total.
+    plans: dict[int, int]
+    planned: int
+    totals: Totals  # their money of one fiscal year added up (top items only, so nothing counts twice)
     kpis: list[KpiProgress]
 
 
@@ -27,12 +32,19 @@ def national_scope(scope: Scope) -> Scope:
     return Scope(as_of=scope.as_of, nodes=nodes, whole_table=False)
 
 
-def national_context(*, as_of: datetime.date | None = None) -> NationalContext:
-    """Money and KPIs of the national-context items. Five queries."""
+def national_context(
+    *, as_of: datetime.date | None = None, fiscal_year: int | None = None
+) -> NationalContext:
+    """Money (of `fiscal_year`, default the current one) and KPIs of the national-context items.
+    Seven queries: the programs, the ledger's four, indicators and readings."""
     scope = national_scope(load_scope(as_of=as_of, include_national=True))
-    programs = totals_for_scope(scope)
+    book = ledger_for_scope(scope)
+    programs = totals_for_scope(scope, fiscal_year=fiscal_year, book=book)
+    plans = {node.id: sum(cell.planned for cell in book.program_cells(node.id)) for node in scope.nodes}
     return NationalContext(
         programs=programs,
-        totals=portfolio_totals_for_scope(scope, programs),
+        plans=plans,
+        planned=sum(plans[node.id] for node in scope.top_nodes()),
+        totals=portfolio_totals_for_scope(scope, programs, fiscal_year=fiscal_year),
         kpis=progress_for_scope(scope),
     )

@@ -1,136 +1,182 @@
-"""Program totals: total cost, plan, current budget, executed and execution rate, per subtree."""
+"""Program totals for one fiscal year, per subtree, added up from the ledger: 예산현액, 지출액 and
+집행률 of that year, beside the total cost and what was paid against it over all years so far.
+
+A rate is only ever one year's 지출액 ÷ that year's 예산현액; across years the only rate is
+총사업비 대비 누적집행률 (all 지출 up to the year ÷ 총사업비).
+"""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
-
-from portfolio.models import BudgetLine, BudgetStage, Execution
+from portfolio.selectors.ledger import Ledger, LedgerCell, ledger_for_scope, percent_of, sum_cells
 from portfolio.selectors.scope import ProgramNode, Scope, load_scope
+from portfolio.selectors.stages import adopted_stage_filter
+
+__all__ = [
+    "ProgramTotals",
+    "Totals",
+    "adopted_stage_filter",
+    "default_fiscal_year",
+    "execution_rate",
+    "portfolio_totals",
+    "portfolio_totals_for_scope",
+    "program_totals",
+    "totals_for_scope",
+    "totals_of",
+]
 
 
 def execution_rate(executed: int, budget: int) -> Decimal | None:
-    """집행률 in percent, one decimal: executed ÷ current budget; None when there is no budget."""
-    if not budget:
-        return None
-    return (Decimal(executed) * 100 / Decimal(budget)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    """집행률 in percent, one decimal: 지출액 ÷ 예산현액 of one year; None when there is no budget."""
+    return percent_of(executed, budget)
+
+
+def default_fiscal_year(scope: Scope) -> int:
+    """The fiscal year figures are for unless one is asked for: the year of the day they describe
+    (today in Seoul, or the as-of day)."""
+    return scope.today.year
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Money for a program and everything under it, in whole won."""
+    """Money of a program and everything under it for one fiscal year, in whole won."""
 
     total_cost: int | None  # 총사업비: the program's own figure, else its children's added up
-    planned: int  # plan-stage lines
-    budget: int  # adopted budget: latest of 본예산 / 추경 per year and source
-    executed: int
+    fiscal_year: int
+    planned: int = 0  # plan-stage lines of the year
+    adopted: int = 0  # 본예산 or the latest 추경
+    available: int = 0  # 예산현액
+    committed: int = 0  # 원인행위액
+    paid: int = 0  # 지출액: payments less 반납
+    paid_to_date: int = 0  # 지출액 of every fiscal year up to and including this one
+
+    @property
+    def budget(self) -> int:
+        """The budget a rate is measured against: the year's 예산현액."""
+        return self.available
+
+    @property
+    def executed(self) -> int:
+        return self.paid
 
     @property
     def execution_rate(self) -> Decimal | None:
-        return execution_rate(self.executed, self.budget)
+        """집행률 of the year."""
+        return percent_of(self.paid, self.available)
+
+    @property
+    def commitment_rate(self) -> Decimal | None:
+        """원인행위율 of the year."""
+        return percent_of(self.committed, self.available)
+
+    @property
+    def cumulative_rate(self) -> Decimal | None:
+        """총사업비 대비 누적집행률: all 지출 up to the year ÷ 총사업비."""
+        return percent_of(self.paid_to_date, self.total_cost or 0)
 
     def __add__(self, other: "Totals") -> "Totals":
         cost = None
         if self.total_cost is not None or other.total_cost is not None:
             cost = (self.total_cost or 0) + (other.total_cost or 0)
         return Totals(
-            cost, self.planned + other.planned, self.budget + other.budget, self.executed + other.executed
+            cost,
+            self.fiscal_year,
+            self.planned + other.planned,
+            self.adopted + other.adopted,
+            self.available + other.available,
+            self.committed + other.committed,
+            self.paid + other.paid,
+            self.paid_to_date + other.paid_to_date,
         )
-
-
-ZERO = Totals(None, 0, 0, 0)
 
 
 @dataclass(frozen=True)
 class ProgramTotals:
     program: ProgramNode
-    own: Totals  # lines and executions booked on this program itself
+    own: Totals  # lines, adjustments and executions booked on this program itself
     totals: Totals  # this program and its whole subtree
 
 
-def adopted_stage_filter(lines) -> Q:
-    """Matches the lines that make up the adopted budget within `lines` (live or as-of rows)."""
-    later_stage = lines.filter(
-        program=OuterRef("program"),
-        fiscal_year=OuterRef("fiscal_year"),
-        funding_source=OuterRef("funding_source"),
-        stage__gt=OuterRef("stage"),
+def totals_of(cells: Iterable[LedgerCell], *, fiscal_year: int, total_cost: int | None) -> Totals:
+    """The year's figures of ledger cells (any years and sources), and what was paid up to it."""
+    cells = list(cells)
+    year = sum_cells((c for c in cells if c.fiscal_year == fiscal_year), fiscal_year=fiscal_year)
+    return Totals(
+        total_cost=total_cost,
+        fiscal_year=fiscal_year,
+        planned=year.planned,
+        adopted=year.adopted,
+        available=year.available,
+        committed=year.committed,
+        paid=year.paid,
+        paid_to_date=sum(c.paid for c in cells if c.fiscal_year <= fiscal_year),
     )
-    return Q(stage__gte=BudgetStage.ORIGINAL) & ~Q(Exists(later_stage))
-
-
-def budget_sums(lines, *group_by: str) -> list[dict]:
-    """Plan and adopted budget summed per `group_by` in one query."""
-    return list(
-        lines.order_by()
-        .values(*group_by)
-        .annotate(
-            planned=Sum("amount", filter=Q(stage=BudgetStage.PLAN), default=0),
-            budget=Sum("amount", filter=adopted_stage_filter(lines), default=0),
-        )
-    )
-
-
-def _own_totals(scope: Scope) -> dict[int, Totals]:
-    lines = scope.rows(BudgetLine)
-    executed = {
-        row["program"]: row["executed"]
-        for row in scope.rows(Execution).order_by().values("program").annotate(executed=Sum("amount"))
-    }
-    money = {row["program"]: row for row in budget_sums(lines, "program")}
-    own = {}
-    for node in scope.nodes:
-        row = money.get(node.id, {})
-        own[node.id] = Totals(
-            node.total_cost, row.get("planned", 0), row.get("budget", 0), executed.get(node.id, 0)
-        )
-    return own
 
 
 def program_totals(
-    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = True
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    include_national: bool = True,
+    fiscal_year: int | None = None,
 ) -> list[ProgramTotals]:
-    """Every program in scope, in tree order, with its own and its subtree's money. Three queries."""
+    """Every program in scope, in tree order, with its own and its subtree's money for
+    `fiscal_year` (default: the current one). Five queries: the programs and the ledger's four."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
-    return totals_for_scope(scope)
+    return totals_for_scope(scope, fiscal_year=fiscal_year)
 
 
-def totals_for_scope(scope: Scope) -> list[ProgramTotals]:
-    own = _own_totals(scope)
+def totals_for_scope(
+    scope: Scope, *, fiscal_year: int | None = None, book: Ledger | None = None
+) -> list[ProgramTotals]:
+    """`program_totals` for a scope already loaded; no query when its ledger `book` is given
+    (read over all years: the cumulative figures need the years before), else four."""
+    year = fiscal_year or default_fiscal_year(scope)
+    book = ledger_for_scope(scope) if book is None else book
     # Children come after their parent in tree order, so walking backwards finishes every
-    # child before its parent needs it.
-    below: dict[int, Totals] = {}
-    subtree: dict[int, Totals] = {}
+    # child before its parent needs it. A parent's stated total cost covers its children, so it
+    # is not added to theirs.
+    costs: dict[int, int | None] = {}
+    below: dict[int, int | None] = {}
     for node in reversed(scope.nodes):
-        children = below.get(node.id, ZERO)
-        mine = own[node.id]
-        # A parent's stated total cost covers its children, so it is not added to theirs.
-        cost = mine.total_cost if mine.total_cost is not None else children.total_cost
-        subtree[node.id] = Totals(
-            cost,
-            mine.planned + children.planned,
-            mine.budget + children.budget,
-            mine.executed + children.executed,
+        cost = node.total_cost if node.total_cost is not None else below.get(node.id)
+        costs[node.id] = cost
+        if node.parent_id is not None and cost is not None:
+            below[node.parent_id] = (below.get(node.parent_id) or 0) + cost
+    return [
+        ProgramTotals(
+            node,
+            totals_of(book.own.get(node.id, []), fiscal_year=year, total_cost=node.total_cost),
+            totals_of(book.program_cells(node.id), fiscal_year=year, total_cost=costs[node.id]),
         )
-        if node.parent_id is not None:
-            below[node.parent_id] = below.get(node.parent_id, ZERO) + subtree[node.id]
-    return [ProgramTotals(node, own[node.id], subtree[node.id]) for node in scope.nodes]
+        for node in scope.nodes
+    ]
 
 
 def portfolio_totals(
-    *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    include_national: bool = False,
+    fiscal_year: int | None = None,
 ) -> Totals:
-    """The headline: the city's money (national-context items left out unless asked for)."""
-    return portfolio_totals_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+    """The headline: the city's money for a fiscal year (national-context items left out unless
+    asked for). Five queries."""
+    scope = load_scope(as_of=as_of, root=root, include_national=include_national)
+    return portfolio_totals_for_scope(scope, fiscal_year=fiscal_year)
 
 
-def portfolio_totals_for_scope(scope: Scope, program_totals: list[ProgramTotals] | None = None) -> Totals:
+def portfolio_totals_for_scope(
+    scope: Scope, program_totals: list[ProgramTotals] | None = None, *, fiscal_year: int | None = None
+) -> Totals:
     """The scope's money: its top programs' subtree totals added up. Reuses `program_totals`
-    of the same scope when given (no query), else two queries."""
-    items = totals_for_scope(scope) if program_totals is None else program_totals
+    of the same scope (and their fiscal year) when given (no query), else four queries."""
+    items = totals_for_scope(scope, fiscal_year=fiscal_year) if program_totals is None else program_totals
     by_id = {item.program.id: item.totals for item in items}
-    total = ZERO
+    year = items[0].totals.fiscal_year if items else fiscal_year or default_fiscal_year(scope)
+    total = Totals(None, year)
     for node in scope.top_nodes():
         total = total + by_id[node.id]
     return total

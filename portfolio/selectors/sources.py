@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portfolio.models import BudgetLine, Execution, Source
+from portfolio.models import BudgetAdjustment, BudgetLine, Execution, Source
+from portfolio.selectors.ledger import Ledger
 from portfolio.selectors.scope import Scope, rows
 
 
@@ -42,15 +43,22 @@ def citations(
     return {row["id"]: Citation(**row) for row in sources.values(*fields)}
 
 
-def money_sources(scope: Scope) -> dict[int, frozenset[int]]:
+def money_sources(scope: Scope, *, book: Ledger | None = None) -> dict[int, frozenset[int]]:
     """For every program in scope, the sources its money figures rest on, over its subtree:
-    the programs' own sources (the total cost), their budget lines' and executions'. Two queries."""
+    the programs' own sources (the total cost), their budget lines', adjustments' and
+    executions'. Read from the scope's ledger `book` when given (no query), else three queries."""
     own: dict[int, set[int]] = {node.id: {node.source_id} - {None} for node in scope.nodes}
-    for model in (BudgetLine, Execution):
-        pairs = scope.rows(model).order_by().filter(source__isnull=False).values_list("program", "source")
-        for program_id, source_id in pairs.distinct():
+    if book is not None:
+        for program_id, cells in book.own.items():
             if program_id in own:
-                own[program_id].add(source_id)
+                for cell in cells:
+                    own[program_id].update(cell.planned_sources, cell.budget_sources, cell.execution_sources)
+    else:
+        for model in (BudgetLine, BudgetAdjustment, Execution):
+            pairs = scope.rows(model).order_by().filter(source__isnull=False).values_list("program", "source")
+            for program_id, source_id in pairs.distinct():
+                if program_id in own:
+                    own[program_id].add(source_id)
     subtree: dict[int, frozenset[int]] = {}
     below: dict[int, set[int]] = {}
     for node in reversed(scope.nodes):  # children before parents, as in totals_for_scope

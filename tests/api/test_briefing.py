@@ -130,6 +130,8 @@ def test_milestones_due_within_90_days_and_overdue(gwangju, feed):
             "subject": str(overdue[0]["id"]),
             "message": "일정 32일 지연: AX 실증밸리 사업 착수",
             "value": None,
+            "expected": None,
+            "fiscal_year": None,
             "due": "2026-12-31",
             "days_late": 32,
         }
@@ -198,9 +200,12 @@ def test_a_briefing_for_one_program(gwangju_feed):
 
 
 def test_budget_by_source_and_by_year_cite_the_budget_lines_sources(gwangju_feed):
-    data = briefing(gwangju_feed, program="NAT-AI-BUDGET-2026")
+    data = briefing(gwangju_feed, program="NAT-AI-BUDGET-2026", fiscal_year=2026)
     [by_source], [by_year] = data["budget_by_source"], data["budget_by_year"]
     assert (by_source["funding_source"], by_year["fiscal_year"]) == ("national", 2026)
+    assert by_source["fiscal_year"] == data["fiscal_year"] == 2026
+    # By source is the fiscal year's alone: nothing for 2025, the year of the article day.
+    assert briefing(gwangju_feed, program="NAT-AI-BUDGET-2026")["budget_by_source"] == []
     for row in (by_source, by_year):
         assert (row["planned"]["display_ko"], row["planned"]["source"]) == ("10조 1,000억원", S2)
         # Nothing adopted or spent yet: those zeros rest on no source.

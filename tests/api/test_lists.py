@@ -36,10 +36,12 @@ def test_the_ax_valley_row_has_its_600_billion_won_with_unit_display_and_source(
 
 
 def test_programs_come_in_tree_order_with_national_context_flagged(gwangju_feed):
-    programs = rows(gwangju_feed, "/api/v1/programs/")
+    programs = rows(gwangju_feed, "/api/v1/programs/", fiscal_year=2026)
     assert [p["code"] for p in programs[:3]] == ["GJ-AI", "GJ-AI-P1", "GJ-AI-P1-NADC"]
     assert len(programs) == 13
     national = by_code(programs)["NAT-AI-BUDGET-2026"]
+    assert national["fiscal_year"] == 2026  # the plan is 2026's: the article day's 2025 has none
+    assert by_code(rows(gwangju_feed, "/api/v1/programs/"))["NAT-AI-BUDGET-2026"]["planned"]["value"] == 0
     assert national["is_national_context"] is True
     assert national["planned"]["value"] == 10_100_000_000_000
     assert national["planned"]["display_ko"] == "10조 1,000억원"

@@ -38,7 +38,7 @@ def test_a_manager_logs_in_and_sees_the_gwangju_headline(open_page, artifacts, g
     assert "160개사" in tile(page, "기업 유치").inner_text()
     assert "650명" in tile(page, "일자리 창출").inner_text()
     assert "2,500대" in tile(page, "가동 GPU").inner_text()
-    budget = tile(page, "현재 예산").inner_text()
+    budget = tile(page, "예산현액").inner_text()
     assert "총사업비: 6,000억원" in budget and "광주일보 2025-10-24" in budget
     # The three charts and the table are there, with today marked on the timeline.
     for heading in ("연도별·재원별 예산", "성과지표 목표 대비 진척", "추진 일정", "사업 구성"):
@@ -56,7 +56,7 @@ def test_a_manager_opens_a_program_page_and_comes_back(open_page, artifacts, gwa
     page.wait_for_url("**/dashboard/programs/AX-VALLEY/")
 
     assert "AX 실증밸리" in page.get_by_role("heading", level=1).inner_text()
-    assert "총사업비: 6,000억원" in tile(page, "현재 예산").inner_text()
+    assert "총사업비: 6,000억원" in tile(page, "예산현액").inner_text()
     timeline = page.locator(".chart-timeline").inner_text()
     assert "예비타당성조사 면제 확정" in timeline and "2030년" in timeline
     page.screenshot(path=artifacts / "program-ko.png", full_page=True)
@@ -74,7 +74,7 @@ def test_switching_to_english_and_back_keeps_the_page(open_page, artifacts, gwan
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "AI program portfolio"
     assert "160 firms" in tile(page, "Firms attracted").inner_text()
-    assert "Total cost: ₩600.0B" in tile(page, "Current budget").inner_text()
+    assert "Total cost: ₩600.0B" in tile(page, "Budget available").inner_text()
     page.screenshot(path=artifacts / "dashboard-en.png", full_page=True)
 
     page.goto("/dashboard/programs/GJ-AI-P1/")
@@ -91,7 +91,7 @@ def test_the_dashboard_fits_a_phone(open_page, artifacts, gwangju, manager):
     page = open_page(**PHONE)
     log_in(page, "manager")
     assert no_sideways_scroll(page)
-    first, second = (tile(page, name).bounding_box() for name in ("현재 예산", "집행액"))
+    first, second = (tile(page, name).bounding_box() for name in ("예산현액", "지출액"))
     assert first["y"] == second["y"] and second["x"] > first["x"]  # two tiles a row
     assert first["width"] < PHONE["width"] / 2
     # The program table turns into one card per program, each figure labelled.

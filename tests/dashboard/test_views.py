@@ -108,11 +108,11 @@ def test_the_tiles_show_the_gwangju_figures_in_korean(manager_client, gwangju):
 
 def test_the_tiles_show_what_the_selectors_give(manager_client, gwangju):
     BudgetLineFactory(program=Program.objects.get(code="AX-VALLEY"), fiscal_year=2026, amount=1_234 * 10**8)
-    head = selectors.headline()
-    response = manager_client.get(HOME)
+    head = selectors.headline(fiscal_year=2026)
+    response = manager_client.get(HOME, {"fiscal_year": 2026})
     assert won_ko(head.totals.budget) == "1,234억원"
     assert "1,234억원" in tile(response, "budget")
-    assert f"현재 예산: {won_ko(head.totals.budget)}" in tile(response, "executed")
+    assert f"예산현액: {won_ko(head.totals.budget)}" in tile(response, "executed")
 
 
 def test_national_items_stay_out_of_the_figures_but_are_linked(manager_client, gwangju):
@@ -185,7 +185,7 @@ def test_a_past_day_shows_the_figures_as_they_stood(manager_client):
     with time_machine.travel(datetime.datetime(2025, 7, 1, 10, tzinfo=datetime.UTC)):
         line.amount = 95 * 10**8
         line.save()
-    assert "95억원" in tile(manager_client.get(HOME), "budget")
+    assert "95억원" in tile(manager_client.get(HOME, {"fiscal_year": 2025}), "budget")
     response = manager_client.get(HOME, {"as_of": "2025-06-30"})
     assert response.status_code == 200
     assert "90억원" in tile(response, "budget")

@@ -53,8 +53,11 @@ def test_the_program_sheet_has_the_selectors_totals_in_tree_order(tmp_path, hand
         assert row[10] == approx(eok(money.budget))
         assert row[12] == approx(money.execution_rate / 100 if money.execution_rate is not None else None)
     alpha = next(row for row in rows if row[0] == "H-A")
-    # The latest stage wins per year and source: 5.5B (추경) + 2B + 3B + the project's 0.7B.
-    assert alpha[9] == 5_500_000_000 + 2_000_000_000 + 3_000_000_000 + 700_000_000
+    # Money is one fiscal year's, the current one (2026): H-A's 2026 city line alone.
+    assert alpha[9] == 3_000_000_000
+    # In 2025 the latest stage wins per year and source: 5.5B (추경) + 2B + the project's 0.7B.
+    alpha_2025 = next(i for i in selectors.program_totals(fiscal_year=2025) if i.program.code == "H-A")
+    assert alpha_2025.totals.budget == 5_500_000_000 + 2_000_000_000 + 700_000_000
 
 
 def test_program_names_are_indented_by_their_depth_in_the_tree(tmp_path, hand_made):
@@ -298,7 +301,10 @@ def test_as_of_rebuilds_the_numbers_as_they_stood(tmp_path, db, time_machine):
 
     (tmp_path / "now").mkdir()
     now = build(tmp_path / "now")
-    assert data_rows(now.worksheets[PROGRAMS])[0][9] == 900_000_000
+    assert data_rows(now.worksheets[LINES])[0][5] == 900_000_000
+    # The program sheet's money is the current fiscal year's (2026), where ASOF has no line.
+    assert data_rows(now.worksheets[PROGRAMS])[0][9] == 0
+    assert selectors.portfolio_totals(fiscal_year=2025).budget == 900_000_000
 
 
 def test_the_gwangju_report_shows_the_ax_valley_at_600_billion_over_2026_2030(tmp_path, gwangju):
