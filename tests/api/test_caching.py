@@ -123,7 +123,8 @@ def test_a_bulk_import_shows_in_the_very_next_request(
     gwangju_feed, tmp_path, django_capture_on_commit_callbacks
 ):
     def national_2026_budget():
-        rows = gwangju_feed.get("/api/v1/briefing/", {"program": "AX-VALLEY"}).json()["budget_by_source"]
+        query = {"program": "AX-VALLEY", "fiscal_year": 2026}  # the frozen day is in fiscal 2025
+        rows = gwangju_feed.get("/api/v1/briefing/", query).json()["budget_by_source"]
         return {row["funding_source"]: row["budget"]["value"] for row in rows}.get("national")
 
     before = national_2026_budget()
