@@ -230,9 +230,11 @@ class YearEndCloseAdmin(PortfolioAdmin):
         if request.method == "POST":
             form = form_class(request.POST)
             if form.is_valid() and "_edit" not in request.POST:
+                # Only the close's own fields: the admin's form also carries the hidden version input.
+                values = {name: form.cleaned_data[name] for name in CLOSE_FIELDS}
                 try:
                     if "_confirm" in request.POST:
-                        close = closing.close_year(**form.cleaned_data, closed_by=request.user)
+                        close = closing.close_year(**values, closed_by=request.user)
                         self.log_addition(request, close, [{"added": {}}])
                         self.message_user(
                             request,
@@ -240,7 +242,7 @@ class YearEndCloseAdmin(PortfolioAdmin):
                             messages.SUCCESS,
                         )
                         return HttpResponseRedirect(reverse("admin:portfolio_yearendclose_changelist"))
-                    amounts = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+                    amounts = {k: v for k, v in values.items() if k != "note"}
                     preview = closing.preview_close(**amounts)
                 except ValidationError as error:
                     form.add_error(None, error)
