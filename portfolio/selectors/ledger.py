@@ -259,7 +259,7 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
     raw: dict[tuple[int, int, str], dict] = {}
 
     def cell(program: int, year: int, source: str) -> dict:
-        empty = {"sources": {"budget": set(), "execution": set(), "planned": set()}}
+        empty: dict = {"sources": {"budget": set(), "execution": set(), "planned": set()}}
         return raw.setdefault((program, year, source), empty)
 
     def only_year(queryset):

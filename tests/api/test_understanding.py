@@ -35,7 +35,9 @@ def test_an_unknown_parameter_is_named_in_english_with_what_the_address_takes(gw
     error = the_error(
         gwangju_feed.get("/api/v1/briefing/", {"programme": "AX-VALLEY"}, HTTP_ACCEPT_LANGUAGE="en")
     )
-    assert error["detail"] == "Unknown parameter(s): programme. This address takes: as_of, fiscal_year, program, since."
+    assert error["detail"] == (
+        "Unknown parameter(s): programme. This address takes: as_of, fiscal_year, program, since."
+    )
 
 
 def test_the_format_override_of_the_browsable_api_is_no_unknown_parameter(gwangju_feed):
