@@ -99,12 +99,8 @@ def build(
         ],
         "kpis": _kpi_table(kpis, citations),
         "milestones": {
-            "due_soon": _shown(
-                [row for row in schedule if row.is_due_soon], lambda r: _milestone(r, citations)
-            ),
-            "overdue": _shown(
-                [row for row in schedule if row.is_overdue], lambda r: _milestone(r, citations)
-            ),
+            "due_soon": _shown(selectors.due_soon(schedule), lambda r: _milestone(r, citations)),
+            "overdue": _shown(selectors.overdue(schedule), lambda r: _milestone(r, citations)),
         },
         "changes": _changes(changes, citations),
         "alerts": _alerts(

@@ -12,7 +12,7 @@ from the kernel (wait4), so the figures compare like with like in one run:
 
 The bare writers stream the cells from a dump (pickled chunks) instead of a database; reading the
 dump alone is measured too ("floor") and taken off their time, so the ratios are conservative.
-Goal (issue 3): report ≤ 1.25× the bare styled openpyxl write; peak memory ≤ 200 MB and flat.
+Goal: report ≤ 1.25× the bare styled openpyxl write; peak memory ≤ 200 MB and flat.
 """
 
 import argparse

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portfolio.models import FundingSource
-from portfolio.selectors import BudgetCell, KpiProgress, KpiStatus, MilestoneRow
+from portfolio.selectors import BudgetCell, KpiProgress, KpiStatus, MilestoneRow, overdue
 
 # --- Budget by fiscal year, stacked by funding source ---------------------------------------
 
@@ -286,7 +286,7 @@ def pick_milestones(rows: list[MilestoneRow], today: datetime.date, shown: int) 
     ones due, then the most recently done, drawn in date order."""
     if len(rows) <= shown:
         return rows
-    late = [row for row in rows if row.is_overdue]
+    late = overdue(rows)
     upcoming = [
         row for row in rows if row.status != "cancelled" and not row.is_overdue and row.planned_date >= today
     ]

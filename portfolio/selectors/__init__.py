@@ -39,7 +39,13 @@ from portfolio.selectors.listings import (
     firms_for_scope,
     sources_for_scope,
 )
-from portfolio.selectors.milestones import MilestoneRow, milestone_schedule, schedule_for_scope
+from portfolio.selectors.milestones import (
+    MilestoneRow,
+    due_soon,
+    milestone_schedule,
+    overdue,
+    schedule_for_scope,
+)
 from portfolio.selectors.national import NationalContext, national_context, national_scope
 from portfolio.selectors.overview import Overview, overview
 from portfolio.selectors.programs import (
@@ -91,6 +97,7 @@ __all__ = [
     "check_for_scope",
     "citations",
     "default_fiscal_year",
+    "due_soon",
     "end_of_day",
     "execution_ledger",
     "execution_rate",
@@ -110,6 +117,7 @@ __all__ = [
     "money_sources",
     "national_context",
     "national_scope",
+    "overdue",
     "overview",
     "percent_of",
     "portfolio_totals",

@@ -30,6 +30,17 @@ class MilestoneRow:
         return str(Milestone.Status(self.status).label)
 
 
+def overdue(rows: list[MilestoneRow]) -> list[MilestoneRow]:
+    """The open milestones past their planned date: the one list the briefing, the dashboard
+    and the reports count."""
+    return [row for row in rows if row.is_overdue]
+
+
+def due_soon(rows: list[MilestoneRow]) -> list[MilestoneRow]:
+    """The open milestones due within DUE_SOON_DAYS."""
+    return [row for row in rows if row.is_due_soon]
+
+
 FIELDS = (
     "id",
     "program",

@@ -144,8 +144,8 @@ class PortfolioReport(ListingSheets):
             cover.field(status, count)
         cover.line()
         cover.heading(_("Milestones"))
-        cover.field(_("Overdue"), sum(1 for row in self.summary.milestones if row.is_overdue))
-        cover.field(_("Due within 90 days"), sum(1 for row in self.summary.milestones if row.is_due_soon))
+        cover.field(_("Overdue"), len(selectors.overdue(self.summary.milestones)))
+        cover.field(_("Due within 90 days"), len(selectors.due_soon(self.summary.milestones)))
         cover.line()
         check = self.summary.firm_check
         cover.heading(_("Firms and jobs: reported by the KPIs and on record"))

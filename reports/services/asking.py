@@ -19,6 +19,30 @@ from reports.models import ReportKind, ReportLanguage, ReportRun, Trigger
 logger = logging.getLogger(__name__)
 
 
+def request_errors(*, kind: str, language: str, as_of: datetime.date | None, root: str) -> dict:
+    """What is wrong with a report's parameters, by field (empty when nothing is): an unknown kind
+    or language, an as-of day in the future or before 2000, a program code unknown at that day."""
+    errors: dict = {}
+    if kind not in ReportKind.values:
+        errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(ReportKind.values),
+        }
+    if language not in ReportLanguage.values:
+        errors["language"] = _("Reports are written in Korean (ko) or English (en).")
+    if as_of is not None:
+        try:
+            validate_as_of(as_of)
+        except ValidationError as error:
+            errors["as_of"] = error.messages
+    if root and "as_of" not in errors:
+        try:
+            load_scope(as_of=as_of, root=root)
+        except Program.DoesNotExist:
+            errors["root"] = _("No program has the code %(code)s (as of that day).") % {"code": root}
+    return errors
+
+
 def request_report(
     *,
     kind: str,
@@ -45,24 +69,7 @@ def request_report(
             logger.info("Report run %s was already made for scheduled message %s.", made.pk, schedule_key)
             return made
     root = (root or "").strip()
-    errors = {}
-    if kind not in ReportKind.values:
-        errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
-            "kind": kind,
-            "kinds": ", ".join(ReportKind.values),
-        }
-    if language not in ReportLanguage.values:
-        errors["language"] = _("Reports are written in Korean (ko) or English (en).")
-    if as_of is not None:
-        try:
-            validate_as_of(as_of)
-        except ValidationError as error:
-            errors["as_of"] = error.messages
-    if root and "as_of" not in errors:
-        try:
-            load_scope(as_of=as_of, root=root)
-        except Program.DoesNotExist:
-            errors["root"] = _("No program has the code %(code)s (as of that day).") % {"code": root}
+    errors = request_errors(kind=kind, language=language, as_of=as_of, root=root)
     if errors:
         raise ValidationError(errors)
 

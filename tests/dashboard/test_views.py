@@ -244,7 +244,7 @@ def test_pages_take_the_same_number_of_queries_at_10_and_1000_programs(manager_c
 
 
 def test_the_menu_leads_to_the_report_center(manager_client):
-    """Phase 2 of issue 5 filled the menu's place for it; tests/reports/test_center.py has the rest."""
+    """The menu links the report center; tests/reports/test_center.py has the rest."""
     html = manager_client.get(HOME).content.decode()
     menu = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
     assert re.findall(r"<a [^>]*>([^<]+)</a>", menu) == ["대시보드", "보고서", "자료 관리(관리자 화면)"]
