@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Max, Q, Window
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portfolio.models.choices import (
@@ -162,7 +163,7 @@ class Execution(models.Model):
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="executions"
     )
     kind = models.CharField(
-        _("kind"),
+        pgettext_lazy("ledger", "kind"),
         max_length=20,
         choices=ExecutionKind,
         default=ExecutionKind.PAYMENT,
@@ -261,8 +262,8 @@ class Execution(models.Model):
         error = closed_year_error(self.program_id, self.fiscal_year, self.funding_source)
         if error:
             raise ValidationError(error)
-        if self.kind in (ExecutionKind.PAYMENT, ExecutionKind.REFUND):
-            self._check_paid_not_negative()
+        if self.kind in (ExecutionKind.PAYMENT, ExecutionKind.REFUND) and self.amount >= 0:
+            self._check_paid_not_negative()  # a negative amount is refused by its own rule
 
     def _fiscal_year_error(self):
         date_year = self.executed_on.year

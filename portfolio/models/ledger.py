@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portfolio.models.budget import FUNDING_SOURCE_KNOWN
@@ -34,7 +35,7 @@ class BudgetAdjustment(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
-    kind = models.CharField(_("kind"), max_length=30, choices=AdjustmentKind)
+    kind = models.CharField(pgettext_lazy("ledger", "kind"), max_length=30, choices=AdjustmentKind)
     amount = models.BigIntegerField(
         _("amount (won)"), help_text=_("Signed: money moved out by a transfer is negative.")
     )

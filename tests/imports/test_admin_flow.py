@@ -288,7 +288,9 @@ def test_exported_text_loses_the_control_characters_a_workbook_cannot_hold_and_s
     ExecutionFactory(program=programs["ax"], description="\x07=1+1", reference="벨\x1b소리")
     client.force_login(office_staff)
     sheet = openpyxl.load_workbook(io.BytesIO(export(client, "executions"))).worksheets[0]
-    description, reference = sheet.cell(row=2, column=5), sheet.cell(row=2, column=6)
+    headers = [cell.value for cell in sheet[1]]
+    description = sheet.cell(row=2, column=headers.index("내용") + 1)
+    reference = sheet.cell(row=2, column=headers.index("문서 번호") + 1)
     assert (description.value, description.data_type, description.quotePrefix) == ("=1+1", "s", True)
     assert reference.value == "벨소리"
 

@@ -156,7 +156,7 @@ def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker
     assert run.status == Status.DONE, run.message
     assert run.attempts == 2 and not run.worker.endswith(f":{killed}")
     assert len(run_files(run)) == 1
-    assert workbook(run).worksheets[5].max_row == 40_001  # every budget line, once
+    assert workbook(run)["예산 명세"].max_row == 40_001  # every budget line, once
     # The killed build ran no clean-up: its folder waits for the sweep.
     (left,) = build_folders(run)
     assert left.name.startswith(f"{services.build_folder_prefix()}{run.pk}-{killed_claim[:12]}-")
@@ -187,7 +187,7 @@ def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_wo
     assert run.status == Status.DONE, run.message
     assert run.attempts == 2
     assert len(run_files(run)) == 1
-    assert workbook(run).worksheets[5].max_row == 40_001
+    assert workbook(run)["예산 명세"].max_row == 40_001
     services.sweep_stale_runs()  # what the killed worker's build left on this machine goes too
     assert build_folders(run) == []
     print(
