@@ -32,6 +32,7 @@ from imports.readers import FileRejected, Sheet, SheetRow, open_sheet
 from imports.resources import AMBIGUOUS, SpreadsheetResource, resource_for
 from imports.results import Outcome, RowResult, Summary
 from imports.widgets import CellError, is_empty, normalise
+from portfolio.models.versioning import VERSION_FIELD
 
 HEADER_SEARCH_ROWS = 10  # a title or a note above the header row is fine
 STALE_ROWS_EXPLAINED = 10  # stale rows whose change is looked up in the history (a query or two each)
@@ -429,6 +430,12 @@ class Importer:
             bulk_create_with_history(creates, self.model, batch_size=batch, **history)
         if updates:
             names = sorted(self.model._meta.get_field(name).name for name in changed_fields)
+            if any(field.name == VERSION_FIELD for field in self.model._meta.concrete_fields):
+                # A bulk update skips save(): move each row's version on here, so an admin form
+                # opened before the import is refused instead of writing the old values back.
+                for obj in updates:
+                    setattr(obj, VERSION_FIELD, getattr(obj, VERSION_FIELD) + 1)
+                names.append(VERSION_FIELD)
             bulk_update_with_history(updates, self.model, names, batch_size=batch, **history)
         bump_after_commit()  # bulk writes send no signals: the API must not serve older answers
 

@@ -163,3 +163,20 @@ def test_bulk_created_rows_start_at_version_one_and_keep_no_version_in_history()
     assert list(Program.objects.values_list("version", flat=True)) == [1, 1, 1]
     assert Program.history.count() == 3
     assert "version" not in {field.name for field in Program.history.model._meta.fields}
+
+
+def test_an_import_moves_the_version_on_so_a_form_opened_before_it_is_refused(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from portfolio.models import BudgetLine
+    from tests.factories import BudgetLineFactory, ProgramFactory
+    from tests.imports.conftest import write_csv
+
+    line = BudgetLineFactory(program=ProgramFactory(code="VER"), fiscal_year=2026, amount=1000)
+    header = ["사업코드", "회계연도", "재원", "단계", "금액(원)"]
+    path = write_csv(tmp_path / "b.csv", [header, ["VER", 2026, "국비", "본예산", "2,000"]])
+    call_command("import_data", "budget-lines", str(path), stdout=StringIO())
+    stored = BudgetLine.objects.get(pk=line.pk)
+    assert (stored.amount, stored.version) == (2000, line.version + 1)
