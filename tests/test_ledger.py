@@ -21,7 +21,6 @@ from portfolio.models import (
     FundingSource,
     Program,
     YearEndClose,
-    supplementary_stage,
 )
 from portfolio.selectors import ledger
 from tests.factories import BudgetLineFactory, ExecutionFactory, ProgramFactory
@@ -71,20 +70,9 @@ def cell_of(program: Program, year: int, source: str | None = NATIONAL):
 def worked_example(db) -> Program:
     """Program P, 2026, 국비: 본예산 80억, 1차 추경 95억, 2차 추경 90억; 예비비 +2억; 전용 −1억;
     사고이월 carried in 5억; 원인행위 70억, 지출 61억, 반납 0.5억."""
-    program = ProgramFactory(code="P")
-    for stage, amount in (
-        (BudgetStage.ORIGINAL, 80),
-        (supplementary_stage(1), 95),
-        (supplementary_stage(2), 90),
-    ):
-        BudgetLineFactory(program=program, fiscal_year=2026, stage=stage, amount=amount * EOK)
-    adjustment(program, AdjustmentKind.RESERVE, 2 * EOK)
-    adjustment(program, AdjustmentKind.TRANSFER_SUBITEM, -1 * EOK)
-    adjustment(program, AdjustmentKind.CARRIED_ACCIDENT, 5 * EOK)
-    execution(program, ExecutionKind.COMMITMENT, 70 * EOK, datetime.date(2026, 3, 2))
-    execution(program, ExecutionKind.PAYMENT, 61 * EOK, datetime.date(2026, 9, 30))
-    execution(program, ExecutionKind.REFUND, EOK // 2, datetime.date(2026, 11, 30))
-    return program
+    from tests import ledger_data
+
+    return ledger_data.worked_example()
 
 
 def test_it_counts_the_worked_example_by_the_official_rule(worked_example):
