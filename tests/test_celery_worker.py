@@ -137,7 +137,10 @@ def test_a_worker_survives_redis_killed_and_restarted_mid_report_and_loses_no_re
     private_redis, large_portfolio, media_root, tmp_path
 ):
     worker = CeleryWorker(private_redis.url, tmp_path / "worker.log", media_root=media_root)
-    worker.start(env=FAST)
+    # Two pool processes, as `make run` and the Dockerfile start it: with one of them free, the
+    # worker is waiting on Redis for a message when Redis dies, the case that made kombu exit
+    # (config/broker.py). With one process busy building, nothing waits and the crash never shows.
+    worker.start(env=FAST, concurrency=2)
     try:
         in_flight = ReportRun.objects.create(kind="portfolio")
         worker.send(build_report.name, in_flight.pk)
