@@ -5,7 +5,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from portfolio.admin.extensions import extend_model_admin
 

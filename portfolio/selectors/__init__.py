@@ -11,10 +11,13 @@ fiscal year's.
 from portfolio.selectors.alerts import Alert, AlertKind, alerts, expected_execution_rate
 from portfolio.selectors.budget import (
     BudgetCell,
+    BudgetLineTotals,
     BudgetSum,
+    LineTotals,
     budget_by_year,
     budget_by_year_and_source,
     budget_for_scope,
+    budget_line_totals,
     sum_cells,
 )
 from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
@@ -67,6 +70,7 @@ __all__ = [
     "AlertKind",
     "BudgetCell",
     "BudgetChange",
+    "BudgetLineTotals",
     "BudgetSum",
     "Changes",
     "Citation",
@@ -76,6 +80,7 @@ __all__ = [
     "KpiStatus",
     "Ledger",
     "LedgerCell",
+    "LineTotals",
     "Listing",
     "MetricFigure",
     "MilestoneRow",
@@ -92,6 +97,7 @@ __all__ = [
     "budget_by_year_and_source",
     "budget_for_scope",
     "budget_line_ledger",
+    "budget_line_totals",
     "budget_lines_for_scope",
     "changes_since",
     "check_for_scope",
