@@ -27,6 +27,9 @@ class PortfolioAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return AnnotatedChangeList
 
+    class Media:
+        css = {"all": ["portfolio/admin.css"]}  # fitting a 1366 px screen, badges, money columns
+
     def annotate_results(self, request, objects) -> None:
         """Hook: attach figures from the selectors to the page's rows in a fixed number of queries."""
 
