@@ -130,7 +130,9 @@ def test_the_walk_catches_what_it_is_for():
 
 
 def test_only_superusers_see_the_periodic_tasks_even_with_the_permissions(client, office_staff, superuser):
-    office_staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="django_celery_beat"))
+    office_staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="django_celery_beat")
+    )
     client.force_login(office_staff)
     assert "django_celery_beat" not in client.get(reverse("admin:index")).content.decode()
     assert client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 403

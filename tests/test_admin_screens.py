@@ -33,7 +33,8 @@ def office_page(open_page, gwangju, office_staff, client, live_server):
     page = open_page(**OFFICE_MONITOR)
     client.force_login(office_staff)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+    page.context.add_cookies([cookie])
     return page
 
 

@@ -1,6 +1,8 @@
 """Admin for milestones, indicators with their readings, and attracted firms."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -24,7 +26,9 @@ class PlainNumberInput(forms.NumberInput):
         return super().format_value(value)
 
 
-KPI_VALUE_INPUT = {models.DecimalField: {"widget": PlainNumberInput(attrs={"step": "any"})}}
+KPI_VALUE_INPUT: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.DecimalField: {"widget": PlainNumberInput(attrs={"step": "any"})}
+}
 
 
 class ProgramCodeMixin:
