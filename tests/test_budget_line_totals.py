@@ -36,7 +36,7 @@ def lines():
 
 
 def test_the_totals_follow_the_ledger_with_national_items_apart(lines, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         totals = selectors.budget_line_totals(BudgetLine.objects.all())
     assert (totals.city.rows, totals.city.planned, totals.city.adopted) == (5, 70 * EOK, 120 * EOK)
     assert totals.city.by_stage == {
@@ -50,6 +50,12 @@ def test_the_totals_follow_the_ledger_with_national_items_apart(lines, django_as
     # The same adopted budget as the ledger's for the city's programs.
     ledger_cells = selectors.budget_by_year_and_source(fiscal_year=2026)
     assert sum(cell.ledger.adopted for cell in ledger_cells) == totals.city.adopted
+
+
+def test_a_list_of_one_stage_needs_no_adopted_budget(lines, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        totals = selectors.budget_line_totals(BudgetLine.objects.filter(stage=2), with_adopted=False)
+    assert (totals.city.by_stage, totals.city.adopted) == ({BudgetStage.ORIGINAL: 110 * EOK}, 0)
 
 
 def test_a_filtered_list_still_judges_the_adopted_line_against_the_whole_cell(lines):
