@@ -82,3 +82,22 @@ class ExecutionAdmin(MoneyAdmin):
     search_fields = ("program__code", "program__name_ko", "description", "reference")
     date_hierarchy = "executed_on"
     ordering = ("-executed_on", "-id")
+
+    def amount_totals(self, request, queryset):
+        """As the ledger reads executions (portfolio.selectors.execution_totals): 원인행위액 and
+        지출액 (payments less 반납) apart, never one sum; national-context items apart."""
+        city, national = selectors.execution_totals(queryset)
+
+        def lines(side: selectors.ExecutionTotals) -> list[tuple[str, int]]:
+            return [
+                (gettext("Commitments (원인행위액) total"), side.committed),
+                (gettext("Paid (지출액: payments less 반납) total"), side.paid),
+            ]
+
+        apart = []
+        if national.rows:
+            label = gettext("National-context items (not in the city's totals), %(rows)s rows") % {
+                "rows": national.rows
+            }
+            apart = [(f"{label}: {name}", amount) for name, amount in lines(national)]
+        return city.rows + national.rows, lines(city), apart

@@ -11,13 +11,10 @@ fiscal year's.
 from portfolio.selectors.alerts import Alert, AlertKind, alerts, expected_execution_rate
 from portfolio.selectors.budget import (
     BudgetCell,
-    BudgetLineTotals,
     BudgetSum,
-    LineTotals,
     budget_by_year,
     budget_by_year_and_source,
     budget_for_scope,
-    budget_line_totals,
     sum_cells,
 )
 from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
@@ -32,6 +29,13 @@ from portfolio.selectors.ledger import (
     percent_of,
     with_year_totals,
     year_totals,
+)
+from portfolio.selectors.list_totals import (
+    BudgetLineTotals,
+    ExecutionTotals,
+    LineTotals,
+    budget_line_totals,
+    execution_totals,
 )
 from portfolio.selectors.listings import (
     Listing,
@@ -74,6 +78,7 @@ __all__ = [
     "BudgetSum",
     "Changes",
     "Citation",
+    "ExecutionTotals",
     "FirmCheck",
     "Headline",
     "KpiProgress",
@@ -107,6 +112,7 @@ __all__ = [
     "end_of_day",
     "execution_ledger",
     "execution_rate",
+    "execution_totals",
     "executions_for_scope",
     "expected_execution_rate",
     "firm_check",

@@ -5,15 +5,12 @@ A rate is one year's: a sum over several years (a funding source over all years)
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum, Value
-
-from portfolio.models import BudgetLine, BudgetStage, FundingSource
+from portfolio.models import FundingSource
 from portfolio.selectors.ledger import Ledger, LedgerCell, ledger_for_scope, percent_of
 from portfolio.selectors.scope import Scope, load_scope
-from portfolio.selectors.stages import adopted_stage_filter
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
 
@@ -154,59 +151,3 @@ def budget_by_year(
     return sum_cells(
         budget_by_year_and_source(as_of=as_of, root=root, include_national=include_national), by="fiscal_year"
     )
-
-
-@dataclass(frozen=True)
-class LineTotals:
-    """Budget lines added up as the ledger reads them: each stage's row holds the whole amount at
-    that stage, so stages are never added together. `adopted` is the adopted budget (본예산, or
-    the latest 추경 round, of each program × year × source) of the lines listed."""
-
-    rows: int = 0
-    planned: int = 0  # 계획
-    adopted: int = 0
-    by_stage: dict[int, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BudgetLineTotals:
-    city: LineTotals  # the city's programs
-    national: LineTotals  # national-context items (and everything under them): never in the city's
-
-    @property
-    def rows(self) -> int:
-        return self.city.rows + self.national.rows
-
-
-def budget_line_totals(lines: QuerySet[BudgetLine], *, with_adopted: bool = True) -> BudgetLineTotals:
-    """The totals of a list of budget lines (a filtered admin list), city and national items
-    apart. Whether a line is its cell's adopted one is judged against all of the cell's lines,
-    not only those listed. Three queries: the tree, each stage's sums, the adopted sums (its
-    NOT EXISTS in WHERE, where PostgreSQL runs it as one anti-join rather than once per row);
-    two without `with_adopted` (a list of one stage needs no adopted budget; it stays 0)."""
-    national_ids = load_scope(include_national=False).excluded_ids or ()
-    national = (
-        ExpressionWrapper(Q(program_id__in=national_ids), output_field=BooleanField())
-        if national_ids
-        else Value(False)
-    )
-    listed = lines.order_by().annotate(national=national)
-    sums: dict[bool, dict] = {
-        False: {"rows": 0, "adopted": 0, "by_stage": {}},
-        True: {"rows": 0, "adopted": 0, "by_stage": {}},
-    }
-    for group in listed.values("national", "stage").annotate(
-        line_count=Count("pk"), stage_total=Sum("amount")
-    ):
-        side = sums[group["national"]]
-        side["rows"] += group["line_count"]
-        side["by_stage"][group["stage"]] = group["stage_total"]
-    if with_adopted:
-        adopted = listed.filter(adopted_stage_filter(BudgetLine.objects.all()))
-        for group in adopted.values("national").annotate(adopted_total=Sum("amount")):
-            sums[group["national"]]["adopted"] = group["adopted_total"]
-    city, national_items = (
-        LineTotals(planned=side["by_stage"].get(BudgetStage.PLAN, 0), **side)
-        for side in (sums[False], sums[True])
-    )
-    return BudgetLineTotals(city=city, national=national_items)

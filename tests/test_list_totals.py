@@ -1,4 +1,4 @@
-"""The budget-line list's totals, as the ledger adds lines up (portfolio.selectors.budget_line_totals):
+"""The admin lists' totals, as the ledger adds rows up (portfolio.selectors.list_totals). Budget lines:
 a stage's row holds the whole amount at that stage, so 계획 and the adopted budget (본예산 or the
 latest 추경) are never added together; one stage filtered gives that stage's total; national-context
 items are shown apart. Worked example, in 억원:
@@ -12,11 +12,21 @@ items are shown apart. Worked example, in 억원:
     the old plain sum of every row: 1,372, a figure the ledger never shows
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from portfolio import selectors
-from portfolio.models import BudgetLine, BudgetStage, FundingSource, supplementary_stage
+from portfolio.models import (
+    BudgetLine,
+    BudgetStage,
+    Execution,
+    ExecutionKind,
+    FundingSource,
+    Program,
+    supplementary_stage,
+)
 from tests.factories import BudgetLineFactory, ProgramFactory
 from tests.ledger_data import EOK, worked_example
 
@@ -88,3 +98,32 @@ def test_one_stage_filtered_shows_that_stages_total(client, office_staff, lines)
     html = page(client, stage__exact=supplementary_stage(2))
     assert "2차 추경 합계 <strong>90억원</strong>" in html
     assert "국가 동향 항목" not in html  # none of theirs at that stage
+
+
+# Executions, the same way: P's 원인행위 70억, 지출 61억, 반납 0.5억 (tests/ledger_data.py) give
+# 원인행위액 70억 and 지출액 60.5억, not one sum of 131.5억; N's 지출 5억 is shown apart.
+
+
+@pytest.fixture
+def executions(lines):
+    from tests.test_ledger import execution
+
+    national = Program.objects.get(code="N")
+    execution(national, ExecutionKind.PAYMENT, 5 * EOK, datetime.date(2026, 5, 4))
+
+
+def test_execution_totals_follow_the_ledger(executions, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        city, national = selectors.execution_totals(Execution.objects.all())
+    assert (city.rows, city.committed, city.paid) == (3, 70 * EOK, 60 * EOK + EOK // 2)
+    assert (national.rows, national.committed, national.paid) == (1, 0, 5 * EOK)
+
+
+def test_the_execution_list_shows_commitments_and_paid_apart(client, office_staff, executions):
+    client.force_login(office_staff)
+    html = client.get(reverse("admin:portfolio_execution_changelist")).content.decode()
+    assert "4건" in html
+    assert "원인행위액 합계 <strong>70억원</strong>" in html
+    assert "지출액(지출 − 반납) 합계 <strong>60억 5,000만원</strong>" in html
+    assert "국가 동향 항목(시 합계에 넣지 않음) 1건: 지출액(지출 − 반납) 합계 <strong>5억원</strong>" in html
+    assert "136억 5,000만원" not in html  # the plain sum of every row
