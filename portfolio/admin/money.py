@@ -39,7 +39,7 @@ class BudgetLineAdmin(MoneyAdmin):
         rows each hold the whole amount at that stage, so 계획 and the adopted budget are shown
         apart, never added; one stage filtered shows that stage's total; national-context items
         are shown apart from the city's."""
-        stages = request.GET.getlist("stage__exact")
+        stages = request.GET.getlist("stage__exact") or request.GET.getlist("stage")
         stage = int(stages[0]) if len(stages) == 1 and stages[0] in map(str, BudgetStage.values) else None
         totals = selectors.budget_line_totals(queryset, with_adopted=stage is None)
 
