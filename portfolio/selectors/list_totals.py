@@ -61,8 +61,8 @@ def budget_line_totals(lines: QuerySet[BudgetLine], *, with_adopted: bool = True
         side["by_stage"][group["stage"]] = group["stage_total"]
     if with_adopted:
         adopted = listed.filter(adopted_stage_filter(BudgetLine.objects.all()))
-        for group in adopted.values("national").annotate(adopted_total=Sum("amount")):
-            sums[group["national"]]["adopted"] = group["adopted_total"]
+        for row in adopted.values("national").annotate(adopted_total=Sum("amount")):
+            sums[row["national"]]["adopted"] = row["adopted_total"]
     city, national_items = (
         LineTotals(planned=side["by_stage"].get(BudgetStage.PLAN, 0), **side)
         for side in (sums[False], sums[True])
