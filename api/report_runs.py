@@ -23,8 +23,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.query import Choice, PageQuery
-from api.views import page_of, program_code
+from api.query import Choice, PageQuery, refuse_unknown
+from api.views import page_of, parameter_names, program_code
 from reports import services
 from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
 from reports.selectors import report_history
@@ -202,6 +202,12 @@ class ReportView(APIView):
 
     models = (ReportRun,)
     shown: list[ReportRun] = []  # the runs a GET answer shows, for Last-Modified
+    query_serializer: type[PageQuery] | None = None  # the GET's query parameters, if it takes any
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated and allowed first
+        if request.method in ("GET", "HEAD"):
+            refuse_unknown(request.query_params, parameter_names(self.query_serializer))
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

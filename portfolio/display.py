@@ -3,6 +3,7 @@
 Amounts are whole won (int); these functions only format and never round a stored value.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 # Korean counts money in groups of four digits: 만 (10^4), 억 (10^8), 조 (10^12), 경 (10^16).
@@ -84,3 +85,15 @@ def percent(value: Decimal | float | None, places: int = 1) -> str:
         return "–"
     quantum = Decimal(1).scaleb(-places)
     return f"{Decimal(str(value)).quantize(quantum, ROUND_HALF_UP)}%"
+
+
+def precise_date_ko(day: datetime.date | None, precision: str = "day") -> str:
+    """A date only as precisely as it is known (a milestone's date precision): `2026년`,
+    `2026년 12월`, `2026-12-31`."""
+    if day is None:
+        return ""
+    if precision == "year":
+        return f"{day.year}년"
+    if precision == "month":
+        return f"{day.year}년 {day.month}월"
+    return f"{day:%Y-%m-%d}"

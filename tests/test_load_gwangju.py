@@ -124,7 +124,9 @@ def test_demo_users_have_their_roles(settings):
     assert list(User.objects.get(username="manager").groups.values_list("name", flat=True)) == [
         "관리자(과장·국장)"
     ]
-    assert "http://127.0.0.1:9000/admin/" in out.getvalue()
+    printed = out.getvalue()
+    for address in ("/admin/", "/dashboard/", "/reports/", "/api/docs/"):
+        assert f"http://127.0.0.1:9000{address}" in printed
 
 
 def test_demo_users_are_refused_in_production(settings):

@@ -94,10 +94,12 @@ def precise_date(day, precision: str = "day") -> str:
     """A date only as precisely as it is known: `2026년`, `2025년 10월`, `2025-10-24`."""
     if day is None:
         return "–"
+    if not english():
+        return display.precise_date_ko(day, precision)
     if precision == "year":
-        return str(day.year) if english() else f"{day.year}년"
+        return str(day.year)
     if precision == "month":
-        return f"{_MONTHS_EN[day.month - 1]} {day.year}" if english() else f"{day.year}년 {day.month}월"
+        return f"{_MONTHS_EN[day.month - 1]} {day.year}"
     return f"{day:%Y-%m-%d}"
 
 

@@ -4,6 +4,7 @@ to a changelist page, a totals line under amount lists, and per-request choice c
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.admin.versioning import VersionedAdminMixin
@@ -26,12 +27,15 @@ class PortfolioAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return AnnotatedChangeList
 
+    class Media:
+        css = {"all": ["portfolio/admin.css"]}  # fitting a 1366 px screen, badges, money columns
+
     def annotate_results(self, request, objects) -> None:
         """Hook: attach figures from the selectors to the page's rows in a fixed number of queries."""
 
 
 class AmountTotalsMixin(ModelAdmin):
-    """Shows the number of rows and the sum of `amount` over the filtered list."""
+    """Shows the number of rows and totals of `amount` over the filtered list."""
 
     change_list_template = "admin/portfolio/change_list_with_totals.html"
 
@@ -39,11 +43,23 @@ class AmountTotalsMixin(ModelAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            totals = (
-                context["cl"].queryset.order_by().aggregate(rows=Count("pk"), amount=Sum("amount", default=0))
-            )
-            context["amount_totals"] = totals | {"amount_ko": won_ko(totals["amount"])}
+            rows, lines, apart = self.amount_totals(request, context["cl"].queryset)
+            context["amount_totals"] = {
+                "rows": rows,
+                "lines": totals_lines(lines),
+                "apart": totals_lines(apart),
+            }
         return response
+
+    def amount_totals(self, request, queryset) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
+        """The row count, the (label, amount) totals of the list, and totals shown apart (items
+        that are not added to the city's). Here: the plain sum of `amount`."""
+        totals = queryset.order_by().aggregate(rows=Count("pk"), amount=Sum("amount", default=0))
+        return totals["rows"], [(gettext("Total"), totals["amount"])], []
+
+
+def totals_lines(lines: list[tuple[str, int]]) -> list[dict]:
+    return [{"label": label, "amount": amount, "amount_ko": won_ko(amount)} for label, amount in lines]
 
 
 class CachedSourceChoicesMixin:

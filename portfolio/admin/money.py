@@ -1,12 +1,14 @@
 """Admin for budget lines and executions: filters by year, source and stage, and a totals line."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portfolio import selectors
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
 from portfolio.admin.locking import ClosedYearReadOnlyMixin
 from portfolio.display import won_ko
-from portfolio.models import BudgetLine, Execution
+from portfolio.models import BudgetLine, BudgetStage, Execution
 
 
 class MoneyAdmin(ClosedYearReadOnlyMixin, AmountTotalsMixin, PortfolioAdmin):
@@ -32,6 +34,36 @@ class BudgetLineAdmin(MoneyAdmin):
     # Newest year first; the id breaks ties cheaply so a 200,000-row page needs no join to sort.
     ordering = ("-fiscal_year", "-id")
 
+    def amount_totals(self, request, queryset):
+        """As the ledger adds budget lines up (portfolio.selectors.budget_line_totals): a stage's
+        rows each hold the whole amount at that stage, so 계획 and the adopted budget are shown
+        apart, never added; one stage filtered shows that stage's total; national-context items
+        are shown apart from the city's."""
+        stages = request.GET.getlist("stage__exact") or request.GET.getlist("stage")
+        stage = int(stages[0]) if len(stages) == 1 and stages[0] in map(str, BudgetStage.values) else None
+        totals = selectors.budget_line_totals(queryset, with_adopted=stage is None)
+
+        def lines(side: selectors.LineTotals) -> list[tuple[str, int]]:
+            if stage is not None:
+                return [
+                    (
+                        gettext("%(stage)s total") % {"stage": BudgetStage(stage).label},
+                        side.by_stage.get(stage, 0),
+                    )
+                ]
+            return [
+                (gettext("%(stage)s total") % {"stage": BudgetStage.PLAN.label}, side.planned),
+                (gettext("Adopted budget (본예산 or the latest 추경) total"), side.adopted),
+            ]
+
+        apart = []
+        if totals.national.rows:
+            label = gettext("National-context items (not in the city's totals), %(rows)s rows") % {
+                "rows": totals.national.rows
+            }
+            apart = [(f"{label}: {name}", amount) for name, amount in lines(totals.national)]
+        return totals.rows, lines(totals.city), apart
+
 
 @admin.register(Execution)
 class ExecutionAdmin(MoneyAdmin):
@@ -50,3 +82,22 @@ class ExecutionAdmin(MoneyAdmin):
     search_fields = ("program__code", "program__name_ko", "description", "reference")
     date_hierarchy = "executed_on"
     ordering = ("-executed_on", "-id")
+
+    def amount_totals(self, request, queryset):
+        """As the ledger reads executions (portfolio.selectors.execution_totals): 원인행위액 and
+        지출액 (payments less 반납) apart, never one sum; national-context items apart."""
+        city, national = selectors.execution_totals(queryset)
+
+        def lines(side: selectors.ExecutionTotals) -> list[tuple[str, int]]:
+            return [
+                (gettext("Commitments (원인행위액) total"), side.committed),
+                (gettext("Paid (지출액: payments less 반납) total"), side.paid),
+            ]
+
+        apart = []
+        if national.rows:
+            label = gettext("National-context items (not in the city's totals), %(rows)s rows") % {
+                "rows": national.rows
+            }
+            apart = [(f"{label}: {name}", amount) for name, amount in lines(national)]
+        return city.rows + national.rows, lines(city), apart

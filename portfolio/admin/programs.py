@@ -1,14 +1,17 @@
 """Admin for sources and the program tree, with budget, executions, milestones and KPIs inline."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
-from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.base import AnnotatedChangeList, CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.ledger import BudgetAdjustmentInline, program_ledger_html
 from portfolio.admin.locking import LockedRowsFormSet
+from portfolio.admin.results import KPI_VALUE_INPUT
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
@@ -60,6 +63,7 @@ class MilestoneInline(ProgramInline):
 
 class IndicatorInline(ProgramInline):
     model = Indicator
+    formfield_overrides = KPI_VALUE_INPUT
     fields = (
         "code",
         "name_ko",
@@ -73,27 +77,46 @@ class IndicatorInline(ProgramInline):
     )
 
 
+class ProgramChangeList(AnnotatedChangeList):
+    """The program list in tree order by default (each program under its parent, as the selectors
+    walk the tree), by one CASE over the tree's ids; a column header still sorts by its column."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        if "tree_position" not in self.root_queryset.query.annotations:
+            nodes = self.model_admin.program_scope(request).nodes
+            position = Case(
+                *(When(pk=node.id, then=Value(index)) for index, node in enumerate(nodes)),
+                default=Value(len(nodes)),
+                output_field=IntegerField(),
+            )
+            self.root_queryset = self.root_queryset.annotate(tree_position=position)
+        return super().get_queryset(request, exclude_parameters)
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_position", "-pk"]
+
+
 @admin.register(Program)
 class ProgramAdmin(PortfolioAdmin):
+    # Fits a 1366 px screen: the parent shows as indentation (tree order), 계획 on the change page.
     list_display = (
         "code",
-        "name_ko",
-        "parent_code",
+        "tree_name",
         "kind",
         "status",
         "period",
         "total_cost_display",
-        "planned_display",
         "budget_display",
         "executed_display",
         "rate_display",
         "is_national_context",
     )
-    list_display_links = ("code", "name_ko")
+    list_display_links = ("code", "tree_name")
     list_filter = ("status", "kind", "is_national_context", "start_year")
     search_fields = ("code", "name_ko", "name_en", "description")
     autocomplete_fields = ("parent", "source")
-    list_select_related = ("parent",)
     readonly_fields = ("subtree_totals", "kpi_summary", "ledger_table")
     inlines = (BudgetLineInline, BudgetAdjustmentInline, ExecutionInline, MilestoneInline, IndicatorInline)
     fieldsets = (
@@ -111,18 +134,25 @@ class ProgramAdmin(PortfolioAdmin):
         (_("Ledger by fiscal year (세출 집행현황)"), {"fields": ("ledger_table",), "classes": ("wide",)}),
     )
 
+    def program_scope(self, request) -> selectors.Scope:
+        """The program tree, loaded once per request for the order and the figures."""
+        if "_program_scope" not in request.__dict__:
+            request.__dict__["_program_scope"] = selectors.load_scope()
+        return request.__dict__["_program_scope"]
+
+    def get_changelist(self, request, **kwargs):
+        return ProgramChangeList
+
     def annotate_results(self, request, objects) -> None:
-        scope = selectors.load_scope()
+        scope = self.program_scope(request)
         by_id = {item.program.id: item for item in selectors.totals_for_scope(scope)}
         for program in objects:
             program.figures = by_id.get(program.pk)
 
-    class Media:
-        css = {"all": ["portfolio/admin.css"]}
-
-    @admin.display(description=_("parent"), ordering="parent__code")
-    def parent_code(self, program):
-        return program.parent.code if program.parent else None
+    @admin.display(description=_("name (Korean)"), ordering="name_ko")
+    def tree_name(self, program):
+        depth = min(program.figures.program.depth, 5) if program.figures else 0
+        return format_html('<span class="tree-depth-{}">{}</span>', depth, program.name_ko)
 
     @admin.display(description=_("period"))
     def period(self, program):
@@ -133,10 +163,6 @@ class ProgramAdmin(PortfolioAdmin):
     @admin.display(description=_("total cost"))
     def total_cost_display(self, program):
         return won_ko(program.figures.totals.total_cost) if program.figures else None
-
-    @admin.display(description=_("planned"))
-    def planned_display(self, program):
-        return won_ko(program.figures.totals.planned) if program.figures else None
 
     @admin.display(description=_("current budget"))
     def budget_display(self, program):

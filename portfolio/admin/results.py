@@ -1,13 +1,34 @@
 """Admin for milestones, indicators with their readings, and attracted firms."""
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.versioning import VersionedInlineMixin
-from portfolio.display import percent, quantity_ko
+from portfolio.display import percent, precise_date_ko, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A KPI value as people write it: 15000, 2.5, not the stored 15000.0000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return super().format_value(value)
+
+
+KPI_VALUE_INPUT: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.DecimalField: {"widget": PlainNumberInput(attrs={"step": "any"})}
+}
 
 
 class ProgramCodeMixin:
@@ -19,14 +40,13 @@ class ProgramCodeMixin:
 @admin.register(Milestone)
 class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = (
-        "planned_date",
+        "planned_display",
         "title_ko",
         "program_code",
-        "date_precision",
-        "actual_date",
+        "actual_display",
         "status",
         "slippage",
-        "overdue",
+        "overdue_badge",
     )
     list_filter = ("status", "date_precision", "program__is_national_context")
     search_fields = ("title_ko", "title_en", "program__code", "program__name_ko")
@@ -39,15 +59,27 @@ class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
         days = milestone.slippage_days()
         return "–" if days is None else days
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, milestone):
-        return milestone.is_overdue()
+    @admin.display(description=_("planned date"), ordering="planned_date")
+    def planned_display(self, milestone):
+        return precise_date_ko(milestone.planned_date, milestone.date_precision)
+
+    @admin.display(description=_("actual date"), ordering="actual_date")
+    def actual_display(self, milestone):
+        return precise_date_ko(milestone.actual_date, milestone.date_precision) or "–"
+
+    @admin.display(description=_("overdue"))
+    def overdue_badge(self, milestone):
+        # A badge only when overdue: a column of "no" icons hid the few that matter.
+        if milestone.is_overdue():
+            return format_html('<span class="badge-overdue">{}</span>', _("Overdue"))
+        return ""
 
 
 class ReadingInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
     model = IndicatorReading
     extra = 1
     fields = ("period", "value", "source", "note")
+    formfield_overrides = KPI_VALUE_INPUT
 
     def get_queryset(self, request):
         # Each row's label (IndicatorReading.__str__) names its indicator.
@@ -61,8 +93,8 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
         "name_ko",
         "program_code",
         "metric",
-        "baseline",
-        "target",
+        "baseline_display",
+        "target_display",
         "target_year",
         "actual",
         "achievement",
@@ -73,11 +105,20 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_select_related = ("program",)
     autocomplete_fields = ("program", "source")
     inlines = (ReadingInline,)
+    formfield_overrides = KPI_VALUE_INPUT
 
     def annotate_results(self, request, objects) -> None:
         progress = {kpi.indicator_id: kpi for kpi in selectors.progress_for_scope(selectors.load_scope())}
         for indicator in objects:
             indicator.progress = progress.get(indicator.pk)
+
+    @admin.display(description=_("baseline"), ordering="baseline")
+    def baseline_display(self, indicator):
+        return quantity_ko(indicator.baseline, indicator.unit) or "–"
+
+    @admin.display(description=_("target"), ordering="target")
+    def target_display(self, indicator):
+        return quantity_ko(indicator.target, indicator.unit) or "–"
 
     @admin.display(description=_("actual"))
     def actual(self, indicator):
@@ -95,12 +136,17 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 @admin.register(IndicatorReading)
 class IndicatorReadingAdmin(PortfolioAdmin):
-    list_display = ("indicator", "period", "value", "source")
+    list_display = ("indicator", "period", "value_display", "source")
+    formfield_overrides = KPI_VALUE_INPUT
     list_filter = ("indicator__metric",)
     search_fields = ("indicator__code", "indicator__name_ko", "note")
     list_select_related = ("indicator", "source")
     autocomplete_fields = ("indicator", "source")
     date_hierarchy = "period"
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, reading):
+        return quantity_ko(reading.value, reading.indicator.unit)
 
 
 @admin.register(Firm)

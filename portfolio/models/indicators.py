@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.display import quantity_ko
 from portfolio.models.choices import plain_text_validators, validate_date_in_range, year_validators
 from portfolio.models.versioning import VersionField
 
@@ -134,4 +135,4 @@ class IndicatorReading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.period:%Y-%m-%d} {self.value}"
+        return f"{self.indicator.code} {self.period:%Y-%m-%d} {quantity_ko(self.value, self.indicator.unit)}"

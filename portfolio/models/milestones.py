@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.display import precise_date_ko
 from portfolio.models.choices import plain_text_validators, validate_date_in_range
 from portfolio.models.versioning import VersionField
 
@@ -106,7 +107,7 @@ class Milestone(models.Model):
         indexes = [models.Index(fields=["status", "planned_date"], name="milestone_status_date")]
 
     def __str__(self) -> str:
-        return f"{self.planned_date:%Y-%m-%d} {self.title_ko}"
+        return f"{precise_date_ko(self.planned_date, self.date_precision)} {self.title_ko}"
 
     @property
     def title(self) -> str:

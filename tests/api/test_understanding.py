@@ -48,7 +48,7 @@ def test_a_bad_choice_lists_the_valid_ones(gwangju_feed):
     error = the_error(gwangju_feed.get("/api/v1/programs/", {"status": "finished"}))
     assert error["attr"] == "status"
     assert error["detail"] == (
-        "“finished”은(는) 올바른 값이 아닙니다. 다음 중 하나를 고르세요: "
+        "“finished”: 올바른 값이 아닙니다. 다음 중 하나를 고르세요: "
         "proposed, bidding, approved, running, completed, not_selected, cancelled."
     )
     error = the_error(
@@ -125,6 +125,59 @@ def test_a_report_asked_for_a_program_in_lower_case_covers_that_program(gwangju,
     error = the_error(client.post("/api/v1/reports/", {"kind": "pdf"}, format="json"))
     assert (error["attr"], error["detail"]) == (
         "kind",
-        "“pdf”은(는) 올바른 값이 아닙니다. 다음 중 하나를 고르세요: portfolio, kpi.",
+        "“pdf”: 올바른 값이 아닙니다. 다음 중 하나를 고르세요: portfolio, kpi.",
     )
     assert ReportRun.objects.count() == 1
+
+
+def test_a_bad_date_is_refused_in_plain_korean(gwangju_feed):
+    error = the_error(gwangju_feed.get("/api/v1/briefing/", {"as_of": "2025.10.24"}))
+    assert error["attr"] == "as_of"
+    assert error["detail"] == "날짜 형식이 올바르지 않습니다. 이 형식으로 쓰세요: YYYY-MM-DD."
+
+
+@pytest.mark.parametrize(
+    ("url", "korean"),
+    [
+        ("/api/v1/reports/999999/", "#999999"),
+        ("/api/v1/reports/999999/download/", "#999999"),
+        ("/api/v1/programs/NO-SUCH/", "NO-SUCH 코드의 사업이 없습니다."),
+        ("/api/v2/programs/", "이 주소에는 API가 없습니다."),
+    ],
+)
+def test_unknown_paths_programs_and_reports_answer_404_in_utf8_json(gwangju, manager, url, korean):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    client.force_authenticate(manager)
+    error = the_error(client.get(url), 404)
+    assert error["code"] == "not_found"
+    assert korean in error["detail"]
+    response = client.get(url)
+    assert response["Content-Type"].startswith("application/json")
+    assert korean.encode() in response.content
+    assert b"\\u" not in response.content
+
+
+@pytest.mark.parametrize("suffix", ["", "download/"])
+def test_the_report_endpoints_refuse_unknown_parameters_too(gwangju, manager, suffix):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    client.force_authenticate(manager)
+    run = ReportRun.objects.create(kind="kpi", language="ko", requested_by=manager)
+    error = the_error(client.get(f"/api/v1/reports/{run.pk}/{suffix}", {"fromat": "xlsx"}))
+    assert error["code"] == "unknown_parameter"
+    assert error["detail"].startswith("알 수 없는 매개변수: fromat.")
+
+
+def test_a_body_that_is_not_json_is_refused_in_korean_saying_where_and_makes_nothing(gwangju, manager):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    client.force_authenticate(manager)
+    english = client.post(
+        "/api/v1/reports/", "{kind", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert the_error(english)["detail"] == "The request body is not valid JSON (line 1, column 2)."
+    # Korean last: the language a request activates stays for the next test's commands.
+    response = client.post("/api/v1/reports/", '{"kind": "kpi",', content_type="application/json")
+    error = the_error(response)
+    assert error["code"] == "parse_error"
+    assert error["detail"] == "요청 본문이 올바른 JSON이 아닙니다 (1행 16열)."
+    assert b"\\u" not in response.content
+    assert ReportRun.objects.count() == 0

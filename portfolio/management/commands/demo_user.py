@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from portfolio.roles import MANAGERS, OFFICE_STAFF
 
@@ -36,4 +37,11 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(Group.objects.get(name=group))
             self.stdout.write(f"  {username:8} / {PASSWORD}   {role}")
-        self.stdout.write(self.style.SUCCESS(f"Demo logins ready: http://{address}/admin/"))
+        self.stdout.write(self.style.SUCCESS("Demo logins ready. Open:"))
+        for what, name in (
+            ("admin (data entry)", "admin:index"),
+            ("dashboard", "dashboard:home"),
+            ("report center", "reports:center"),
+            ("API docs", "api:docs"),
+        ):
+            self.stdout.write(f"  {what:19} http://{address}{reverse(name)}")
