@@ -5,6 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.evidence import (
+    EvidenceOwnerAdminMixin,
+    IndicatorPartInline,
+    ReadingEvidenceInline,
+    ReadingForm,
+    ReadingPartInline,
+)
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
@@ -72,7 +79,7 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     search_fields = ("code", "name_ko", "name_en", "program__code")
     list_select_related = ("program",)
     autocomplete_fields = ("program", "source")
-    inlines = (ReadingInline,)
+    inlines = (IndicatorPartInline, ReadingInline)
 
     def annotate_results(self, request, objects) -> None:
         progress = {kpi.indicator_id: kpi for kpi in selectors.progress_for_scope(selectors.load_scope())}
@@ -94,7 +101,9 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 
 @admin.register(IndicatorReading)
-class IndicatorReadingAdmin(PortfolioAdmin):
+class IndicatorReadingAdmin(EvidenceOwnerAdminMixin, PortfolioAdmin):
+    form = ReadingForm
+    inlines = (ReadingPartInline, ReadingEvidenceInline)
     list_display = ("indicator", "period", "value", "source")
     list_filter = ("indicator__metric",)
     search_fields = ("indicator__code", "indicator__name_ko", "note")

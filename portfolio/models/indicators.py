@@ -60,6 +60,11 @@ class Indicator(models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
+    evidence_required = models.BooleanField(
+        _("evidence required"),
+        default=False,
+        help_text=_("A reading of this indicator can be submitted only with an evidence file attached."),
+    )
     source = models.ForeignKey(
         "portfolio.Source", verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -133,5 +138,21 @@ class IndicatorReading(models.Model):
             ),
         ]
 
+    # Set by a write that saves new parts with the reading and checks them itself (the admin's
+    # breakdown inline, services.set_reading_parts): clean() then leaves the stored parts alone.
+    parts_checked_elsewhere = False
+
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period:%Y-%m-%d} {self.value}"
+
+    def clean(self) -> None:
+        # A split reading keeps its parts adding up: a new value alone (the indicator's inline,
+        # an import) is refused while the stored parts say otherwise.
+        if self.pk is None or self.parts_checked_elsewhere or self.value is None:
+            return
+        from portfolio.models.breakdowns import parts_mismatch
+
+        stored = list(self.parts.values_list("value", flat=True))  # type: ignore[attr-defined]
+        error = parts_mismatch(self.value, stored)
+        if error is not None:
+            raise ValidationError({"value": error})
