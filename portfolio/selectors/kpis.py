@@ -161,7 +161,8 @@ def parts_by_reading(as_of: datetime.date | None) -> dict[int, tuple[Part, ...]]
             .order_by()
             .values_list("id", "name_ko", "name_en", "sort_order")
         }
-        for reading_id, part_id, value in rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value"):
+        values = rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value")
+        for reading_id, part_id, value in values:
             if part_id in names:
                 name_ko, name_en, order = names[part_id]
                 found.setdefault(reading_id, []).append(((order, part_id), Part(name_ko, name_en, value)))
