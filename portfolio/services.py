@@ -6,6 +6,7 @@ import enum
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
@@ -182,7 +183,7 @@ def set_reading_parts(*, reading: IndicatorReading, values: dict[str, Decimal]) 
 def attach_evidence(
     *,
     file: File,
-    uploaded_by: models.Model | None,
+    uploaded_by: AbstractBaseUser | None,
     reading: IndicatorReading | None = None,
     execution: Execution | None = None,
     source: Source | None = None,
@@ -196,7 +197,7 @@ def attach_evidence(
         execution=execution,
         source=source,
         description=description,
-        uploaded_by=uploaded_by,
+        uploaded_by_id=uploaded_by.pk if uploaded_by is not None else None,
     )
     evidence.full_clean(exclude=Evidence.FILLED_ON_SAVE)
     evidence.save()
@@ -207,7 +208,7 @@ def check_evidence_before_submit(reading: IndicatorReading) -> None:
     """Refuse to submit a reading of an indicator that requires evidence while it has none.
     The submit action calls this before it changes anything. One query, two without the
     indicator loaded."""
-    if reading.indicator.evidence_required and not reading.evidence.exists():  # type: ignore[attr-defined]
+    if reading.indicator.evidence_required and not reading.evidence.exists():
         raise ValidationError(
             _(
                 "%(indicator)s requires evidence: attach a file (PDF, HWP, image or spreadsheet) "

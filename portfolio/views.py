@@ -25,7 +25,7 @@ def download_evidence(request: HttpRequest, pk: int) -> FileResponse:
         raise PermissionDenied(_("You are not allowed to view the %(model)s this file belongs to.")
                                % {"model": evidence.owner._meta.verbose_name})  # fmt: skip
     try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
+        handle = evidence.file.storage.open(evidence.file.name or "", "rb")
     except FileNotFoundError:
         raise Http404(_("The evidence file is missing from storage.")) from None
     # Always an attachment: an uploaded PDF or image is never rendered inside the site's origin.

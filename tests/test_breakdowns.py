@@ -98,6 +98,19 @@ def test_a_new_value_alone_is_refused_while_the_parts_say_otherwise(jobs):
     assert reading_of(jobs, 2025).value == Decimal(700)
 
 
+def test_an_import_cannot_change_the_value_of_a_split_reading(jobs, tmp_path):
+    from tests.imports.conftest import run, write_csv
+
+    reading = reading_of(jobs, 2025)
+    services.set_reading_parts(reading=reading, values={"청년": Decimal(260), "그 외": Decimal(390)})
+    rows = [["지표코드", "기준일", "값"], ["P1-JOBS", "2025-10-24", 700]]
+    summary, results = run("indicator-readings", write_csv(tmp_path / "readings.csv", rows))
+    assert summary.counts["error"] == 1
+    assert "세부 구분의 합계는 650이지만 실적 값은 700입니다." in str(results[0].errors)
+    reading.refresh_from_db()
+    assert (reading.value, reading.history.count()) == (Decimal(650), 1)
+
+
 # --- the admin ------------------------------------------------------------------------------------
 
 

@@ -74,6 +74,13 @@ def test_it_keeps_each_accepted_kind_under_a_random_name(storage_folder, name, c
     assert len(stored.stem) == 32  # a random uuid4 hex
 
 
+def test_the_service_records_who_uploaded(office_staff):
+    evidence = services.attach_evidence(
+        file=upload("a.pdf", sample.pdf()), uploaded_by=office_staff, execution=ExecutionFactory()
+    )
+    assert Evidence.objects.get(pk=evidence.pk).uploaded_by == office_staff
+
+
 def refused(name: str, content: bytes, storage_folder) -> str:
     reading = ReadingFactory()
     with pytest.raises(ValidationError) as refusal:

@@ -152,7 +152,7 @@ class IndicatorReading(models.Model):
             return
         from portfolio.models.breakdowns import parts_mismatch
 
-        stored = list(self.parts.values_list("value", flat=True))  # type: ignore[attr-defined]
+        stored = list(self.parts.values_list("value", flat=True))
         error = parts_mismatch(self.value, stored)
         if error is not None:
             raise ValidationError({"value": error})

@@ -161,8 +161,8 @@ def parts_by_reading(as_of: datetime.date | None) -> dict[int, tuple[Part, ...]]
             .order_by()
             .values_list("id", "name_ko", "name_en", "sort_order")
         }
-        values = rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value")
-        for reading_id, part_id, value in values:
+        history = rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value")
+        for reading_id, part_id, value in history:
             if part_id in names:
                 name_ko, name_en, order = names[part_id]
                 found.setdefault(reading_id, []).append(((order, part_id), Part(name_ko, name_en, value)))
