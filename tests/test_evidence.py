@@ -247,6 +247,23 @@ def test_a_bad_upload_in_the_admin_is_refused_with_nothing_saved(client, office_
     assert stored_files(storage_folder) == []
 
 
+def test_an_upload_too_large_to_be_kept_is_refused_in_the_admin(
+    client, office_staff, storage_folder, settings
+):
+    # The upload handler stops storing it as it arrives; the row says why there is no file.
+    settings.IMPORT_MAX_UPLOAD_MB = settings.EVIDENCE_MAX_UPLOAD_MB = 1
+    client.force_login(office_staff)
+    execution = ExecutionFactory()
+    form = form_data(client.get(change_url(execution)))
+    big = sample.pdf().ljust(3 * 1024 * 1024 // 2, b" ")
+    form |= {"evidence-TOTAL_FORMS": 1, "evidence-0-file": upload("큰 보고서.pdf", big)}
+    response = client.post(change_url(execution), form)
+    assert response.status_code == 200
+    assert "파일이 너무 큽니다. 증빙 파일은 1 MB까지 올릴 수 있습니다." in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert stored_files(storage_folder) == []
+
+
 # --- before a reading is submitted ---------------------------------------------------------------
 
 

@@ -2,7 +2,9 @@
 breakdown (세부 구분) as an inline whose parts must add up to the reading's value."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,10 @@ class EvidenceForm(forms.ModelForm):
     """A stored file is never replaced (upload a new one, delete the old): its input is shown
     disabled, and a plain file input never prints the storage name or a URL."""
 
+    # Inputs whose file the upload handler stopped storing as it arrived, being too large
+    # (imports.uploads.SizeLimitedUploadHandler); set per request by EvidenceInline.
+    skipped_uploads: frozenset[str] = frozenset()
+
     class Meta:
         model = Evidence
         fields = ("file", "description")
@@ -28,6 +34,27 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["file"].disabled = True
+        elif self.upload_skipped:
+            self.fields["file"].required = False  # the clean() below says why there is no file
+
+    @property
+    def upload_skipped(self) -> bool:
+        return self.add_prefix("file") in self.skipped_uploads
+
+    def has_changed(self) -> bool:
+        # An empty extra row is left alone, but not one whose file was too large to keep.
+        return super().has_changed() or self.upload_skipped
+
+    def clean(self):
+        if self.upload_skipped:
+            limit = min(settings.EVIDENCE_MAX_UPLOAD_MB, settings.IMPORT_MAX_UPLOAD_MB)
+            raise ValidationError(
+                {
+                    "file": _("The file is too large; evidence files may be up to %(limit)s MB.")
+                    % {"limit": limit}
+                }
+            )
+        return super().clean()
 
 
 class EvidenceInline(admin.TabularInline):
@@ -41,6 +68,13 @@ class EvidenceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        skipped = frozenset(getattr(request, "upload_too_large", ()))
+        if skipped:
+            formset.form = type("EvidenceForm", (formset.form,), {"skipped_uploads": skipped})
+        return formset
 
     @admin.display(description=_("download"))
     def download(self, evidence: Evidence) -> str:
