@@ -98,6 +98,19 @@ def test_a_new_value_alone_is_refused_while_the_parts_say_otherwise(jobs):
     assert reading_of(jobs, 2025).value == Decimal(700)
 
 
+def test_an_unchanged_value_is_not_checked_against_the_parts_again(jobs, django_assert_num_queries):
+    services.set_reading_parts(
+        reading=reading_of(jobs, 2025), values={"청년": Decimal(260), "그 외": Decimal(390)}
+    )
+    reading = reading_of(jobs, 2025)
+    reading.note = "고침"
+    with django_assert_num_queries(0):  # an import of unchanged values pays no query per row
+        reading.clean()
+    reading.value = Decimal(651)
+    with django_assert_num_queries(1), pytest.raises(ValidationError):
+        reading.clean()
+
+
 def test_an_import_cannot_change_the_value_of_a_split_reading(jobs, tmp_path):
     from tests.imports.conftest import run, write_csv
 

@@ -141,14 +141,24 @@ class IndicatorReading(models.Model):
     # Set by a write that saves new parts with the reading and checks them itself (the admin's
     # breakdown inline, services.set_reading_parts): clean() then leaves the stored parts alone.
     parts_checked_elsewhere = False
+    stored_value: Decimal | None = None  # the value as loaded from the database
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period:%Y-%m-%d} {self.value}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that clean() reads the parts only when the value changes (an import of
+        # unchanged readings makes no query per row).
+        if "value" in field_names:
+            instance.stored_value = values[list(field_names).index("value")]
+        return instance
+
     def clean(self) -> None:
         # A split reading keeps its parts adding up: a new value alone (the indicator's inline,
         # an import) is refused while the stored parts say otherwise.
-        if self.pk is None or self.parts_checked_elsewhere or self.value is None:
+        if self.pk is None or self.parts_checked_elsewhere or self.value in (None, self.stored_value):
             return
         from portfolio.models.breakdowns import parts_mismatch
 
