@@ -142,6 +142,16 @@ def test_an_evidence_file_belongs_to_exactly_one_row(storage_folder):
         Evidence.objects.filter(pk=evidence.pk).update(execution=execution)
 
 
+def test_editing_the_description_does_not_read_the_stored_file_again(storage_folder):
+    evidence = attach("a.pdf", sample.pdf())
+    for stored in stored_files(storage_folder):
+        stored.unlink()  # were it read again, this would fail
+    evidence.description = "2025년 결과 보고서"
+    evidence.full_clean(exclude=Evidence.FILLED_ON_SAVE)
+    evidence.save()
+    assert Evidence.objects.get().description == "2025년 결과 보고서"
+
+
 def test_deleting_evidence_removes_its_file_once_committed(
     storage_folder, django_capture_on_commit_callbacks
 ):

@@ -130,6 +130,13 @@ class Evidence(models.Model):
     def get_download_url(self) -> str:
         return reverse("portfolio:evidence-download", args=[self.pk])
 
+    def clean_fields(self, exclude=None) -> None:
+        # A stored file was checked when it arrived and is never replaced: editing the description
+        # does not fetch it from storage again.
+        if self.pk is not None:
+            exclude = {*(exclude or ()), "file"}
+        super().clean_fields(exclude=exclude)
+
 
 @receiver(post_delete, sender=Evidence)
 def remove_evidence_file(sender, instance: Evidence, **kwargs) -> None:
