@@ -2,8 +2,10 @@
 between the baseline and the target year."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,9 +45,9 @@ class KpiStatus(models.TextChoices):
     NO_DATA = "no_data", _("No data")
 
 
-@dataclass(frozen=True)
-class Part:
-    """One part of a reading's breakdown (세부 구분), e.g. 청년: 120."""
+class Part(NamedTuple):
+    """One part of a reading's breakdown (세부 구분), e.g. 청년: 120. A named tuple: thousands are
+    made per read, and it is built several times faster than a frozen dataclass."""
 
     name_ko: str
     name_en: str
@@ -147,27 +149,27 @@ def assess(indicator: dict, readings: list[Reading], today: datetime.date) -> di
 def parts_by_reading(as_of: datetime.date | None) -> dict[int, tuple[Part, ...]]:
     """Every split reading's parts in its breakdown's order: one query on the live tables, two
     from the history (parts, then the names they had) when `as_of` is given."""
-    found: dict[int, list[tuple[tuple[int, int], Part]]] = {}
     if as_of is None:
-        values = ReadingPart.objects.order_by().values_list(
-            "reading", "part", "value", "part__name_ko", "part__name_en", "part__sort_order"
-        )
-        for reading_id, part_id, value, name_ko, name_en, order in values:
-            found.setdefault(reading_id, []).append(((order, part_id), Part(name_ko, name_en, value)))
+        found: Iterable[tuple[int, str, str, Decimal]] = ReadingPart.objects.order_by(
+            "reading", "part__sort_order", "part"
+        ).values_list("reading", "part__name_ko", "part__name_en", "value")
     else:
         names = {
-            part_id: (name_ko, name_en, order)
-            for part_id, name_ko, name_en, order in rows(IndicatorPart, as_of)
+            part_id: (order, name_ko, name_en)
+            for part_id, order, name_ko, name_en in rows(IndicatorPart, as_of)
             .order_by()
-            .values_list("id", "name_ko", "name_en", "sort_order")
+            .values_list("id", "sort_order", "name_ko", "name_en")
         }
         history = rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value")
-        for reading_id, part_id, value in history:
-            if part_id in names:
-                name_ko, name_en, order = names[part_id]
-                found.setdefault(reading_id, []).append(((order, part_id), Part(name_ko, name_en, value)))
-    return {reading_id: tuple(part for _key, part in sorted(parts, key=lambda item: item[0]))
-            for reading_id, parts in found.items()}  # fmt: skip
+        keyed = sorted((reading_id, *names[part_id][:1], part_id, *names[part_id][1:], value)
+                       for reading_id, part_id, value in history if part_id in names)  # fmt: skip
+        found = [
+            (reading_id, name_ko, name_en, value) for reading_id, _o, _p, name_ko, name_en, value in keyed
+        ]
+    parts: dict[int, list[Part]] = {}
+    for reading_id, name_ko, name_en, value in found:
+        parts.setdefault(reading_id, []).append(Part(name_ko, name_en, value))
+    return {reading_id: tuple(own) for reading_id, own in parts.items()}
 
 
 def progress_for_scope(scope: Scope, *, breakdowns: bool = False) -> list[KpiProgress]:
