@@ -292,3 +292,12 @@ def test_a_reading_that_requires_evidence_cannot_be_submitted_without(django_ass
 
 def test_a_reading_whose_indicator_does_not_require_evidence_passes():
     services.check_evidence_before_submit(ReadingFactory())
+
+
+def test_the_roles_get_evidence_and_breakdowns(office_staff, manager):
+    for codename in ("add_evidence", "delete_evidence", "view_evidence", "add_indicatorpart",
+                     "change_readingpart", "delete_readingpart"):  # fmt: skip
+        assert office_staff.has_perm(f"portfolio.{codename}"), codename
+    assert manager.has_perm("portfolio.view_evidence") and manager.has_perm("portfolio.view_readingpart")
+    assert not manager.has_perm("portfolio.add_evidence")
+    assert not manager.has_perm("portfolio.change_readingpart")
