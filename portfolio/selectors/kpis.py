@@ -161,11 +161,13 @@ def parts_by_reading(as_of: datetime.date | None) -> dict[int, tuple[Part, ...]]
             .values_list("id", "sort_order", "name_ko", "name_en")
         }
         history = rows(ReadingPart, as_of).order_by().values_list("reading", "part", "value")
-        keyed = sorted((reading_id, *names[part_id][:1], part_id, *names[part_id][1:], value)
-                       for reading_id, part_id, value in history if part_id in names)  # fmt: skip
-        found = [
-            (reading_id, name_ko, name_en, value) for reading_id, _o, _p, name_ko, name_en, value in keyed
-        ]
+        keyed = []
+        for reading_id, part_id, value in history:
+            if part_id in names:  # a part written without history (bulk_create) has no name then
+                order, name_ko, name_en = names[part_id]
+                keyed.append((reading_id, order, part_id, name_ko, name_en, value))
+        keyed.sort()  # as the live query orders them: reading, then the breakdown's order
+        found = [(reading_id, name_ko, name_en, value) for reading_id, _, _, name_ko, name_en, value in keyed]
     parts: dict[int, list[Part]] = {}
     for reading_id, name_ko, name_en, value in found:
         parts.setdefault(reading_id, []).append(Part(name_ko, name_en, value))
