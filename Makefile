@@ -63,6 +63,7 @@ bench: install
 	$(PY) bench/import_executions.py
 	$(PY) bench/report_build.py
 	$(PY) bench/ledger.py
+	$(PY) bench/evidence.py
 	$(PY) bench/api_throughput.py  # needs wrk and Redis
 
 clean:

@@ -69,6 +69,16 @@ class Reading(Figure):
     period = s.DateField()
 
 
+class BreakdownPart(Figure):
+    name_ko = s.CharField()
+    name_en = s.CharField(allow_blank=True)
+
+
+class Breakdown(s.Serializer):
+    period = s.DateField(help_text="The period of the latest reading, whose parts these are.")
+    parts = BreakdownPart(many=True, help_text="세부 구분: the parts add up to that reading's value.")
+
+
 class IndicatorRow(s.Serializer):
     code = s.CharField()
     program = s.CharField()
@@ -88,6 +98,9 @@ class IndicatorRow(s.Serializer):
     expected = Figure(help_text="Where a straight line from baseline to target says the KPI should be today.")
     latest_period = s.DateField(allow_null=True)
     readings = Reading(many=True)
+    breakdown = Breakdown(
+        allow_null=True, help_text="The latest reading split by the indicator's breakdown; null if not split."
+    )
     source = s.CharField(allow_null=True)
 
 
@@ -473,6 +486,7 @@ INDICATOR_EXAMPLES = [
                     "expected": _nothing("firms"),
                     "latest_period": "2025-10-24",
                     "readings": [{"period": "2025-10-24", **FIRMS_ATTRACTED}],
+                    "breakdown": None,
                     "source": S1,
                 }
             ],

@@ -59,7 +59,7 @@ def money_figures(
 
 def build(day: datetime.date) -> Tables:
     """Every program, milestone and indicator (national context included), the programs' money
-    for the fiscal year of `day`. Thirteen queries."""
+    for the fiscal year of `day`. Fourteen queries."""
     scope = selectors.load_scope(include_national=True)
     citations = selectors.citations()
     book = selectors.ledger_for_scope(scope)
@@ -95,7 +95,8 @@ def build(day: datetime.date) -> Tables:
             }
         )
     milestones = [milestone_row(row, citations) for row in selectors.schedule_for_scope(scope)]
-    indicators = [indicator_row(kpi, citations) for kpi in selectors.progress_for_scope(scope)]
+    kpis = selectors.progress_for_scope(scope, breakdowns=True)
+    indicators = [indicator_row(kpi, citations) for kpi in kpis]
     return Tables(scope.today, programs, milestones, indicators, lineage, fiscal_year, money)
 
 
@@ -147,7 +148,23 @@ def indicator_row(kpi: selectors.KpiProgress, citations) -> dict:
             }
             for reading in kpi.readings
         ],
+        "breakdown": breakdown(kpi, actual_source or indicator_source),
         "source": indicator_source,
+    }
+
+
+def breakdown(kpi: selectors.KpiProgress, source: str | None) -> dict | None:
+    """The latest reading's parts (세부 구분), each a figure in the indicator's unit; None when
+    that reading is not split."""
+    if not kpi.breakdown:
+        return None
+    return {
+        "period": kpi.latest_period.isoformat() if kpi.latest_period else None,
+        "parts": [
+            {"name_ko": part.name_ko, "name_en": part.name_en}
+            | figures.quantity(part.value, kpi.unit, kpi.unit_en, source)
+            for part in kpi.breakdown
+        ],
     }
 
 

@@ -410,6 +410,11 @@ CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 # Spreadsheet imports (the imports app): size limits, and which files go to a Celery worker.
 
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
+# Evidence files (증빙) of KPI readings, executions and sources: at most this size each. They are
+# kept in the reports' storage (STORAGES["reports"], under evidence/), never served publicly.
+# The upload handler below stops every upload past IMPORT_MAX_UPLOAD_MB as it arrives, so the
+# admin takes evidence files up to the smaller of the two.
+EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
 # An .xlsx is a zip: what it unpacks to is checked before it is opened, so a small file that
 # unpacks to gigabytes (a zip bomb) is refused before any of it is read into memory.

@@ -1,4 +1,4 @@
-"""Top-level URL map: admin, API, dashboard, reports and the health check."""
+"""Top-level URL map: admin, API, dashboard, reports, evidence files and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
+    path("evidence/", include("portfolio.urls")),
     path("", include("dashboard.urls")),
 ]

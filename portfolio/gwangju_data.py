@@ -235,6 +235,8 @@ INDICATORS = [
         "unit_en": "firms",
         "source": "S1",
         "readings": [(D(2025, 10, 24), Decimal(160), "S1")],
+        # The office's breakdown (세부 구분), a definition only: the articles give no split.
+        "parts": [("이전", "Relocated"), ("창업", "Start-ups"), ("투자유치", "Investment attracted")],
     },
     {
         "code": "P1-JOBS",
@@ -246,6 +248,7 @@ INDICATORS = [
         "unit_en": "jobs",
         "source": "S1",
         "readings": [(D(2025, 10, 24), Decimal(650), "S1")],
+        "parts": [("청년", "Youth"), ("그 외", "Others")],  # a definition only, as above
     },
     {
         "code": "NADC-GPUS",

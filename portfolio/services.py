@@ -6,9 +6,24 @@ import enum
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
-from portfolio.models import BudgetLine, Execution, Indicator, IndicatorReading, Program, Source
+from portfolio.models import (
+    BudgetLine,
+    Evidence,
+    Execution,
+    Indicator,
+    IndicatorPart,
+    IndicatorReading,
+    Program,
+    ReadingPart,
+    Source,
+)
+from portfolio.models.breakdowns import parts_mismatch
 
 M = TypeVar("M", bound=models.Model)
 
@@ -131,3 +146,74 @@ def record_reading(
         source=source,
         note=note,
     )
+
+
+@transaction.atomic
+def set_reading_parts(*, reading: IndicatorReading, values: dict[str, Decimal]) -> list[ReadingPart]:
+    """Split a reading by its indicator's breakdown: `values` maps a part's Korean name to its
+    value and replaces the reading's parts; an empty dict removes the split. Refused, with
+    nothing changed, when a name is not a part of the indicator or the values do not add up."""
+    reading = IndicatorReading.objects.select_for_update().get(pk=reading.pk)
+    parts = {part.name_ko: part for part in IndicatorPart.objects.filter(indicator=reading.indicator_id)}
+    unknown = sorted(set(values) - set(parts))
+    if unknown:
+        raise ValidationError(
+            {
+                "part": _("%(names)s: not a part of the breakdown of %(indicator)s.")
+                % {"names": ", ".join(unknown), "indicator": reading.indicator}
+            }
+        )
+    error = parts_mismatch(reading.value, list(values.values()))
+    if error is not None:
+        raise ValidationError({"value": error})
+    ReadingPart.objects.filter(reading=reading).exclude(part__name_ko__in=values).delete()
+    stored = {row.part_id: row for row in ReadingPart.objects.filter(reading=reading)}
+    result = []
+    for name, value in values.items():
+        row = stored.get(parts[name].pk) or ReadingPart(reading=reading, part=parts[name])
+        if row.pk is None or row.value != value:
+            row.value = value
+            row.full_clean()
+            row.save()
+        result.append(row)
+    return result
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    file: File,
+    uploaded_by: AbstractBaseUser | None,
+    reading: IndicatorReading | None = None,
+    execution: Execution | None = None,
+    source: Source | None = None,
+    description: str = "",
+) -> Evidence:
+    """Keep a file as evidence of one reading, execution or source. Refused (ValidationError, no
+    row, no file stored) when it is too large, not an accepted kind, or not what its name says."""
+    evidence = Evidence(
+        file=file,
+        reading=reading,
+        execution=execution,
+        source=source,
+        description=description,
+        uploaded_by_id=uploaded_by.pk if uploaded_by is not None else None,
+    )
+    evidence.full_clean(exclude=Evidence.FILLED_ON_SAVE)
+    evidence.save()
+    return evidence
+
+
+def check_evidence_before_submit(reading: IndicatorReading) -> None:
+    """Refuse to submit a reading of an indicator that requires evidence while it has none.
+    The submit action calls this before it changes anything. One query, two without the
+    indicator loaded."""
+    if reading.indicator.evidence_required and not reading.evidence.exists():
+        raise ValidationError(
+            _(
+                "%(indicator)s requires evidence: attach a file (PDF, HWP, image or spreadsheet) "
+                "to the reading of %(period)s before submitting it."
+            )
+            % {"indicator": reading.indicator, "period": f"{reading.period:%Y-%m-%d}"},
+            code="evidence_required",
+        )

@@ -219,6 +219,8 @@ def test_office_staff_can_add_an_execution(client, office_staff):
             "fiscal_year": "",
             "funding_source": "city",
             "amount": 1_500_000_000,
+            "evidence-TOTAL_FORMS": 0,  # the evidence inline, left empty
+            "evidence-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
+from portfolio.admin.evidence import EvidenceOwnerAdminMixin, ExecutionEvidenceInline
 from portfolio.admin.locking import ClosedYearReadOnlyMixin
 from portfolio.display import won_ko
 from portfolio.models import BudgetLine, BudgetStage, Execution
@@ -66,7 +67,8 @@ class BudgetLineAdmin(MoneyAdmin):
 
 
 @admin.register(Execution)
-class ExecutionAdmin(MoneyAdmin):
+class ExecutionAdmin(EvidenceOwnerAdminMixin, MoneyAdmin):
+    inlines = (ExecutionEvidenceInline,)
     list_display = (
         "program_code",
         "executed_on",

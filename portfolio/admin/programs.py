@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import AnnotatedChangeList, CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.evidence import EvidenceOwnerAdminMixin, SourceEvidenceInline
 from portfolio.admin.ledger import BudgetAdjustmentInline, program_ledger_html
 from portfolio.admin.locking import LockedRowsFormSet
 from portfolio.admin.results import KPI_VALUE_INPUT
@@ -18,7 +19,8 @@ from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Progra
 
 
 @admin.register(Source)
-class SourceAdmin(PortfolioAdmin):
+class SourceAdmin(EvidenceOwnerAdminMixin, PortfolioAdmin):
+    inlines = (SourceEvidenceInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("key", "publisher", "published_on", "title", "reference")
     search_fields = ("key", "publisher", "title", "reference")

@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.evidence import (
+    EvidenceOwnerAdminMixin,
+    IndicatorPartInline,
+    ReadingEvidenceInline,
+    ReadingForm,
+    ReadingPartInline,
+)
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, precise_date_ko, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
@@ -104,7 +111,7 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     search_fields = ("code", "name_ko", "name_en", "program__code")
     list_select_related = ("program",)
     autocomplete_fields = ("program", "source")
-    inlines = (ReadingInline,)
+    inlines = (IndicatorPartInline, ReadingInline)
     formfield_overrides = KPI_VALUE_INPUT
 
     def annotate_results(self, request, objects) -> None:
@@ -135,7 +142,9 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
 
 
 @admin.register(IndicatorReading)
-class IndicatorReadingAdmin(PortfolioAdmin):
+class IndicatorReadingAdmin(EvidenceOwnerAdminMixin, PortfolioAdmin):
+    form = ReadingForm
+    inlines = (ReadingPartInline, ReadingEvidenceInline)
     list_display = ("indicator", "period", "value_display", "source")
     formfield_overrides = KPI_VALUE_INPUT
     list_filter = ("indicator__metric",)

@@ -1,5 +1,6 @@
 """The portfolio domain, one module per topic; import models from here."""
 
+from portfolio.models.breakdowns import IndicatorPart, ReadingPart
 from portfolio.models.budget import PAID, BudgetLine, Execution, closing_period_end
 from portfolio.models.choices import (
     FISCAL_YEAR_MAX,
@@ -12,6 +13,7 @@ from portfolio.models.choices import (
     supplementary_round,
     supplementary_stage,
 )
+from portfolio.models.evidence import Evidence
 from portfolio.models.firms import Firm
 from portfolio.models.indicators import Indicator, IndicatorReading
 from portfolio.models.ledger import BudgetAdjustment, YearEndClose, closed_year_error
@@ -28,14 +30,17 @@ __all__ = [
     "BudgetAdjustment",
     "BudgetLine",
     "BudgetStage",
+    "Evidence",
     "Execution",
     "ExecutionKind",
     "Firm",
     "FundingSource",
     "Indicator",
+    "IndicatorPart",
     "IndicatorReading",
     "Milestone",
     "Program",
+    "ReadingPart",
     "Source",
     "YearEndClose",
     "closed_year_error",

@@ -61,6 +61,11 @@ class Indicator(models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
+    evidence_required = models.BooleanField(
+        _("evidence required"),
+        default=False,
+        help_text=_("A reading of this indicator can be submitted only with an evidence file attached."),
+    )
     source = models.ForeignKey(
         "portfolio.Source", verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -134,5 +139,31 @@ class IndicatorReading(models.Model):
             ),
         ]
 
+    # Set by a write that saves new parts with the reading and checks them itself (the admin's
+    # breakdown inline, services.set_reading_parts): clean() then leaves the stored parts alone.
+    parts_checked_elsewhere = False
+    stored_value: Decimal | None = None  # the value as loaded from the database
+
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period:%Y-%m-%d} {quantity_ko(self.value, self.indicator.unit)}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that clean() reads the parts only when the value changes (an import of
+        # unchanged readings makes no query per row).
+        if "value" in field_names:
+            instance.stored_value = values[list(field_names).index("value")]
+        return instance
+
+    def clean(self) -> None:
+        # A split reading keeps its parts adding up: a new value alone (the indicator's inline,
+        # an import) is refused while the stored parts say otherwise.
+        if self.pk is None or self.parts_checked_elsewhere or self.value in (None, self.stored_value):
+            return
+        from portfolio.models.breakdowns import parts_mismatch
+
+        stored = list(self.parts.values_list("value", flat=True))
+        error = parts_mismatch(self.value, stored)
+        if error is not None:
+            raise ValidationError({"value": error})

@@ -1,5 +1,6 @@
 """The KPI workbook: every indicator's status with colours, its readings per period against the
-target line, and one chart per headline KPI. Every figure comes from `portfolio.selectors`."""
+target line, one chart per headline KPI, and the readings split by their breakdown (세부 구분).
+Every figure comes from `portfolio.selectors`."""
 
 import datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ class KpiReport:
     def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
         self.as_of, self.language = as_of, language
         self.scope = selectors.load_scope(as_of=as_of, root=root)
-        self.kpis = selectors.kpi_progress(as_of=as_of, root=root)
+        self.kpis = selectors.kpi_progress(as_of=as_of, root=root, breakdowns=True)
         self.programs = {node.id: name(node, language) for node in self.scope.nodes}
 
     def headline(self) -> list[KpiProgress]:
@@ -43,11 +44,13 @@ class KpiReport:
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
         readings = sum(len(kpi.readings) for kpi in self.kpis)
-        with Book(Progress(len(self.kpis) + readings, progress)) as book:
+        parts = sum(len(reading.parts) for kpi in self.kpis for reading in kpi.readings)
+        with Book(Progress(len(self.kpis) + readings + parts, progress)) as book:
             self.cover(book)
             self.status_sheet(book)
             self.reading_sheet(book)
             self.chart_sheet(book)
+            self.breakdown_sheet(book)
             book.progress.finish()
             book.save(path)
 
@@ -130,6 +133,39 @@ class KpiReport:
             sheet.ws.add_chart(self.kpi_chart(sheet, kpi, title, first + 1, last), f"E{first}")
             while sheet.rows_written < first + CHART_ROWS - 1:
                 sheet.append_raw([])
+        sheet.close()
+
+    def breakdown_sheet(self, book: Book) -> None:
+        """One row per part of every split reading, with its share of the reading."""
+        sheet = book.sheet(
+            _("Breakdowns"),
+            [
+                Column(_("Code"), 16),
+                Column(_("Indicator"), 36, "text"),
+                Column(_("Unit"), 8, "text"),
+                Column(_("Period"), 12, "date"),
+                Column(_("Part"), 16, "text"),
+                Column(_("Value"), 14, "decimal"),
+                Column(_("Share of the reading"), 12, "percent"),
+                Column(_("Reading"), 14, "decimal"),
+            ],
+        )
+        for kpi in self.kpis:
+            for reading in kpi.readings:
+                for part in reading.parts:
+                    share = part.value / reading.value if reading.value else None
+                    sheet.append(
+                        [
+                            kpi.code,
+                            name(kpi, self.language),
+                            unit(kpi, self.language),
+                            reading.period,
+                            name(part, self.language),
+                            part.value,
+                            share,
+                            reading.value,
+                        ]
+                    )
         sheet.close()
 
     def kpi_chart(self, sheet: Sheet, kpi: KpiProgress, title: str, header: int, last: int) -> BarChart:

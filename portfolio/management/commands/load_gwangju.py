@@ -13,7 +13,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from portfolio import gwangju_data as data
-from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program, Source
+from portfolio.models import (
+    BudgetLine,
+    Indicator,
+    IndicatorPart,
+    IndicatorReading,
+    Milestone,
+    Program,
+    Source,
+)
 from portfolio.services import Outcome, sync
 
 # The hour of the day a backdated fact is recorded at (Seoul): within the day, so `as_of` that
@@ -82,11 +90,20 @@ class Command(BaseCommand):
                 lookup={"code": record["code"]},
                 program=programs[record["program"]],
                 source=sources[record["source"]],
-                **_without(record, "code", "program", "source", "readings"),
+                **_without(record, "code", "program", "source", "readings", "parts"),
             )
             indicator_day = day_of(record, record["program"])
             known_on.append((indicator, indicator_day))
             count(Indicator, outcome)
+            for order, (name_ko, name_en) in enumerate(record.get("parts", []), start=1):
+                part, outcome = sync(
+                    IndicatorPart,
+                    lookup={"indicator": indicator, "name_ko": name_ko},
+                    name_en=name_en,
+                    sort_order=order,
+                )
+                known_on.append((part, indicator_day))
+                count(IndicatorPart, outcome)
             for period, value, source_key in record["readings"]:
                 reading, outcome = sync(
                     IndicatorReading,
