@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from jobs.services import TRANSIENT_ERRORS, Abandoned, Heartbeat, claim_job, worker_name
 from reports import builders
 from reports.builders.xlsx import sheet_files_in
-from reports.models import ReportRun, ReportStatus, report_storage
+from reports.models import DeliveryStatus, ReportRun, ReportStatus, report_storage
+from reports.services import mailing
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def build_run(
     started = time.monotonic()
     try:
         folder = make_build_folder(run_id, token)  # inside: a full disk fails the run, saying so
-        path = folder / "report.xlsx"
+        path = folder / f"report.{run.output.extension}"
         with sheet_files_in(folder):  # so that a killed build leaves one folder behind, nothing else
             builders.build(
                 run.kind,
@@ -98,6 +99,8 @@ def build_run(
         heartbeat.stop()
         rows = (heartbeat.done, heartbeat.total)  # the builder's last count, beat or no beat
         finish_run(run_id, token, path, seconds=time.monotonic() - started, rows=rows, note=note)
+        if run.recipients:
+            mailing.queue_mail(run_id)
         return "done"
     except Abandoned:
         logger.warning("Report run %s was taken over by another delivery; this one stops.", run_id)
@@ -176,6 +179,9 @@ def fail_run(run_id: int, claim: str, message: str) -> None:
             storage.delete(name)
         run.file.name = ""
         run.status, run.finished_at, run.message = ReportStatus.FAILED, timezone.now(), message
+        if run.recipients:
+            run.delivery_status = DeliveryStatus.FAILED
+            run.delivery_message = _("Not mailed: the report could not be built.")
         run.save()
 
 
