@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from config.health import redis_answers
 from reports.models import DeliveryStatus, ReportRun
 
 logger = logging.getLogger(__name__)
@@ -93,14 +94,17 @@ def note_mail_failure(run_id: int, error: BaseException, *, retry_in: int | None
 
 
 def queue_mail(run_id: int) -> None:
-    """Send the mail task of a run just finished; without an answering queue, mail from here."""
+    """Send the mail task of a run just finished; without Redis (REDIS_URL empty, or not
+    answering) mail from this process, retries included, rather than never."""
     from reports.tasks import mail_report
 
-    try:
-        mail_report.delay(run_id)
-    except Exception:  # the broker did not take it (Redis down): do it now rather than never
-        logger.warning("Could not queue the mail of report run %s; mailing in this process.", run_id)
-        mail_report.apply(args=[run_id])
+    if settings.REDIS_URL and redis_answers(settings.CELERY_BROKER_URL):
+        try:
+            mail_report.apply_async(args=[run_id], retry=True, retry_policy={"max_retries": 2})
+            return
+        except Exception as exc:  # kombu/redis raise several kinds; any failure to send counts
+            logger.warning("Could not queue the mail of report run %s (%s); mailing here.", run_id, exc)
+    mail_report.apply(args=[run_id])
 
 
 def send_test_mail(recipients: list[str], *, name: str) -> None:
