@@ -214,7 +214,11 @@ class ReportPermissions(ModelPermissions):
         if super().has_permission(request, view):
             return True
         user = request.user
-        if view.briefing_only_allowed(request) and user.is_authenticated and user.has_perm(BRIEFING_PERMISSION):
+        if (
+            view.briefing_only_allowed(request)
+            and user.is_authenticated
+            and user.has_perm(BRIEFING_PERMISSION)
+        ):
             return True
         return False
 

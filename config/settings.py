@@ -472,7 +472,9 @@ REPORT_MAIL_MAX_ATTACHMENT_MB = env_int("REPORT_MAIL_MAX_ATTACHMENT_MB", 10, min
 REPORT_MAIL_MAX_ATTACHMENT_BYTES = REPORT_MAIL_MAX_ATTACHMENT_MB * 1024 * 1024
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
-    raise ImproperlyConfigured(f"SITE_URL must be an address like https://ai.gwangju.go.kr; got {SITE_URL!r}.")
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an address like https://ai.gwangju.go.kr; got {SITE_URL!r}."
+    )
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -519,7 +521,11 @@ else:
 try:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
 except (KeyError, ValueError) as error:
-    raise ImproperlyConfigured(f"EMAIL_URL is not a mail address django-environ understands: {error}") from None
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "광주광역시 인공지능산업실 <noreply@localhost>"
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is not a mail address django-environ understands: {error}"
+    ) from None
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "광주광역시 인공지능산업실 <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)

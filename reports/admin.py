@@ -181,7 +181,9 @@ def request_portfolio_reports(modeladmin, request, queryset):
     return request_reports(ReportKind.PORTFOLIO, modeladmin, request, queryset)
 
 
-@admin.action(description=_("Build the mayor's briefing for each selected program"), permissions=["request_report"])
+@admin.action(
+    description=_("Build the mayor's briefing for each selected program"), permissions=["request_report"]
+)
 def request_briefings(modeladmin, request, queryset):
     return request_reports(ReportKind.BRIEFING, modeladmin, request, queryset)
 

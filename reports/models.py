@@ -57,7 +57,11 @@ class OutputType:
 XLSX = OutputType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 PDF = OutputType("pdf", "application/pdf")
 # What file each kind makes: the one place builders, storage, downloads and mail look it up.
-OUTPUT_TYPES: dict[str, OutputType] = {ReportKind.PORTFOLIO: XLSX, ReportKind.KPI: XLSX, ReportKind.BRIEFING: PDF}
+OUTPUT_TYPES: dict[str, OutputType] = {
+    ReportKind.PORTFOLIO: XLSX,
+    ReportKind.KPI: XLSX,
+    ReportKind.BRIEFING: PDF,
+}
 
 
 class DeliveryStatus(models.TextChoices):
@@ -358,21 +362,6 @@ class ReportSchedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        from reports.services.asking import request_errors
-
-        errors = request_errors(kind=self.kind, language=self.language, as_of=None, root=self.root.strip())
-        try:
-            addresses = parse_recipients(self.recipients)
-        except ValidationError as error:
-            errors["recipients"] = error.messages
-        else:
-            if not addresses:
-                errors["recipients"] = _("Give at least one e-mail address.")
-            self.recipients = "\n".join(addresses)
-        if errors:
-            raise ValidationError(errors)
-
     def save(self, *args, **kwargs) -> None:
         from django.db import transaction
         from django_celery_beat.models import PeriodicTask
@@ -389,6 +378,21 @@ class ReportSchedule(models.Model):
             if self.periodic_task_id != task.pk:
                 self.periodic_task = task
                 super().save(update_fields=["periodic_task"])
+
+    def clean(self) -> None:
+        from reports.services.asking import request_errors
+
+        errors = request_errors(kind=self.kind, language=self.language, as_of=None, root=self.root.strip())
+        try:
+            addresses = parse_recipients(self.recipients)
+        except ValidationError as error:
+            errors["recipients"] = error.messages
+        else:
+            if not addresses:
+                errors["recipients"] = _("Give at least one e-mail address.")
+            self.recipients = "\n".join(addresses)
+        if errors:
+            raise ValidationError(errors)
 
 
 @receiver(models.signals.post_delete, sender=ReportSchedule)

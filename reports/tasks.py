@@ -64,7 +64,12 @@ def scheduled_report(
         if schedule is None:
             logger.warning("Report schedule %s no longer exists; nothing asked for.", schedule_id)
             return None
-        kind, language, root, recipients = schedule.kind, schedule.language, schedule.root, schedule.recipients
+        kind, language, root, recipients = (
+            schedule.kind,
+            schedule.language,
+            schedule.root,
+            schedule.recipients,
+        )
     run = services.request_report(
         kind=kind,
         requested_by=None,

@@ -29,7 +29,7 @@ class Notes:
         self.texts: list[str] = []
 
     def ref(self, source: str | None) -> str:
-        """"[1,3]" for a figure citing sources 1 and 3 ("" when it cites none). A figure's source
+        """ "[1,3]" for a figure citing sources 1 and 3 ("" when it cites none). A figure's source
         joins several citations with "; " (see api.figures.cite)."""
         if not source:
             return ""
@@ -193,4 +193,3 @@ def build(
         progress(1, 2)
         path.write_bytes(render_pdf(data))
     progress(2, 2)
-

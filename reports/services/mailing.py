@@ -31,7 +31,10 @@ def report_message(run: ReportRun) -> EmailMessage:
     small enough, else the address to download it from (after logging in)."""
     with override(run.language):
         day = run.as_of or timezone.localdate(run.finished_at or run.created_at)
-        subject = _("[Gwangju AI] %(kind)s, %(day)s") % {"kind": run.get_kind_display(), "day": f"{day:%Y-%m-%d}"}
+        subject = _("[Gwangju AI] %(kind)s, %(day)s") % {
+            "kind": run.get_kind_display(),
+            "day": f"{day:%Y-%m-%d}",
+        }
         lines = [
             _("%(kind)s as of %(day)s (report #%(id)s).")
             % {"kind": run.get_kind_display(), "day": f"{day:%Y-%m-%d}", "id": run.pk}
@@ -112,9 +115,7 @@ def send_test_mail(recipients: list[str], *, name: str) -> None:
     server before the schedule runs. Raises one of MAIL_ERRORS when the server refuses it."""
     EmailMessage(
         subject=_("[Gwangju AI] Test mail: %(name)s") % {"name": name},
-        body=_(
-            "This is a test of the report schedule %(name)s. Reports will be mailed to: %(recipients)s."
-        )
+        body=_("This is a test of the report schedule %(name)s. Reports will be mailed to: %(recipients)s.")
         % {"name": name, "recipients": ", ".join(recipients)},
         to=recipients,
     ).send()

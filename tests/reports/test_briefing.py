@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from api import briefing as json_briefing
-from portfolio.models import Milestone
+from portfolio.models import FundingSource, Milestone, Program
 from reports import builders
 from reports.models import ReportRun
 from tests import factories as f
@@ -57,16 +57,32 @@ def test_the_briefing_is_one_a4_page_with_the_gwangju_figures_and_their_sources(
     assert "□ 재정 현황" in text and "○ 기업 유치 160개사[1]" in text
 
 
+def test_without_a_budget_for_the_year_the_page_says_so_instead_of_zero_won(gwangju, tmp_path):
+    path = tmp_path / "briefing.pdf"
+    builders.build("briefing", path, as_of=None, root=None, language="ko", fiscal_year=2026)
+    text = text_of(path)
+    assert "2026회계연도 예산·집행 자료는 아직 입력되지 않음" in text
+    assert "예산현액 0원" not in text
+
+
 def test_the_page_shows_the_json_briefings_own_figures(gwangju, tmp_path):
+    valley = Program.objects.get(code="AX-VALLEY")
+    city = FundingSource.CITY
+    f.BudgetLineFactory(program=valley, fiscal_year=2026, funding_source=city, amount=12_345_000_000)
+    f.ExecutionFactory(
+        program=valley, executed_on=datetime.date(2026, 3, 2), funding_source=city, amount=2_000_000_000
+    )
     path = tmp_path / "briefing.pdf"
     builders.build("briefing", path, as_of=None, root=None, language="ko", fiscal_year=2026)
     with translation.override("ko"):
         data = json_briefing.build(as_of=None, root=None, since=None, fiscal_year=2026)
     text = text_of(path)
     head = data["headline"]
+    assert head["budget"]["display_ko"] == "123억 4,500만원"  # the page's figures are the feed's
     assert f"예산현액 {head['budget']['display_ko']}" in text
     assert f"지출액 {head['executed']['display_ko']}" in text
-    assert f"2026회계연도" in text
+    assert f"(집행률 {head['execution_rate']['display_ko']})" in text
+    assert "시비 123억 4,500만원 20억원 16.2%" in text  # the year's budget by funding source
     for kpi in data["kpis"]["items"][:4]:
         assert f"{kpi['name_ko']}: {kpi['actual']['display_ko']}" in text
 
@@ -123,7 +139,10 @@ def test_the_feed_token_may_ask_for_a_briefing_and_download_it(
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert "filename*=utf-8''" in download["Content-Disposition"]
-    assert run.download_filename() == f"광주 AI 시장 보고 요약 {timezone.localdate(run.finished_at):%Y-%m-%d}.pdf"
+    assert (
+        run.download_filename()
+        == f"광주 AI 시장 보고 요약 {timezone.localdate(run.finished_at):%Y-%m-%d}.pdf"
+    )
     saved = tmp_path / "got.pdf"
     saved.write_bytes(b"".join(download.streaming_content))
     assert page_count(saved) == 1
@@ -133,7 +152,10 @@ def test_the_feed_token_may_ask_for_a_briefing_and_download_it(
 def test_the_feed_token_may_not_ask_for_another_kind_nor_read_one(kind, feed_client):
     response = feed_client.post("/api/v1/reports/", {"kind": kind}, format="json")
     assert response.status_code == 403
-    assert response.json()["errors"][0]["detail"] == "이 토큰으로는 시장 보고 요약만 요청하고 내려받을 수 있습니다."
+    assert (
+        response.json()["errors"][0]["detail"]
+        == "이 토큰으로는 시장 보고 요약만 요청하고 내려받을 수 있습니다."
+    )
     other = ReportRun.objects.create(kind=kind)
     assert feed_client.get(f"/api/v1/reports/{other.pk}/").status_code == 403
     assert feed_client.get(f"/api/v1/reports/{other.pk}/download/").status_code == 403

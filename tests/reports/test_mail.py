@@ -116,15 +116,26 @@ def test_a_bad_recipient_is_refused_and_nothing_is_made(mondays):
     with pytest.raises(ValidationError) as refused:
         services.request_report(kind="kpi", requested_by=None, recipients=["a@b.kr", "not-an-address"])
     assert list(refused.value.message_dict) == ["recipients"]
-    assert (ReportSchedule.objects.count(), ReportRun.objects.count(), PeriodicTask.objects.count()) == (0, 0, tasks)
+    assert (ReportSchedule.objects.count(), ReportRun.objects.count(), PeriodicTask.objects.count()) == (
+        0,
+        0,
+        tasks,
+    )
 
 
 def test_the_admin_refuses_a_bad_recipient_with_the_reason(client, superuser, mondays):
     client.force_login(superuser)
     response = client.post(
         "/admin/reports/reportschedule/add/",
-        {"name": "주간", "kind": "briefing", "language": "ko", "root": "", "crontab": mondays.pk,
-         "recipients": "mayor@gwangju.go.kr\nmayor@", "enabled": "on"},  # fmt: skip
+        {
+            "name": "주간",
+            "kind": "briefing",
+            "language": "ko",
+            "root": "",
+            "crontab": mondays.pk,
+            "recipients": "mayor@gwangju.go.kr\nmayor@",
+            "enabled": "on",
+        },
     )
     assert response.status_code == 200
     assert "올바른 전자우편 주소가 아닙니다: mayor@." in response.content.decode()
@@ -218,7 +229,8 @@ def test_a_retry_in_progress_says_when_it_tries_again(db, schedule):
     run.refresh_from_db()
     assert run.delivery_status == DeliveryStatus.RETRYING
     assert run.delivery_message == (
-        "메일 발송 1번째 시도 실패 (ConnectionRefusedError: [Errno 111] Connection refused). 42초 뒤 다시 보냅니다."
+        "메일 발송 1번째 시도 실패 (ConnectionRefusedError: [Errno 111] Connection refused). "
+        "42초 뒤 다시 보냅니다."
     )
 
 
@@ -227,7 +239,10 @@ def test_a_run_that_failed_to_build_is_not_mailed_and_says_so(db, schedule):
                                    status="running", claim="c")  # fmt: skip
     services.fail_run(run.pk, "c", "망가짐")
     run.refresh_from_db()
-    assert (run.delivery_status, run.delivery_message) == ("failed", "보고서를 만들지 못해 메일을 보내지 않았습니다.")
+    assert (run.delivery_status, run.delivery_message) == (
+        "failed",
+        "보고서를 만들지 못해 메일을 보내지 않았습니다.",
+    )
     assert mail.outbox == []
 
 
@@ -241,8 +256,9 @@ def test_the_admin_sends_a_test_mail_to_a_schedules_recipients(client, superuser
         {"action": "send_test_mail", "_selected_action": [schedule.pk]},
         follow=True,
     )
-    assert "주간 시장 보고: 테스트 메일을 mayor-office@gwangju.go.kr, ai-office@gwangju.go.kr 주소로 보냈습니다." in (
-        response.content.decode()
+    assert (
+        "주간 시장 보고: 테스트 메일을 mayor-office@gwangju.go.kr, ai-office@gwangju.go.kr 주소로 보냈습니다."
+        in (response.content.decode())
     )
     [message] = mailoutbox
     assert message.to == RECIPIENTS and message.subject == "[광주 AI] 테스트 메일: 주간 시장 보고"
@@ -258,4 +274,6 @@ def test_the_admin_says_when_the_test_mail_could_not_be_sent(client, superuser, 
         follow=True,
     )
     assert response.status_code == 200
-    assert "주간 시장 보고: 테스트 메일을 보내지 못했습니다: ConnectionRefusedError" in response.content.decode()
+    assert (
+        "주간 시장 보고: 테스트 메일을 보내지 못했습니다: ConnectionRefusedError" in response.content.decode()
+    )

@@ -31,7 +31,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(builders.BUILDERS))
-        parser.add_argument("--out", required=True, help="where to write the file (.xlsx, or .pdf for the briefing)")
+        parser.add_argument(
+            "--out", required=True, help="where to write the file (.xlsx, or .pdf for the briefing)"
+        )
         parser.add_argument("--as-of", type=parse_day, help="the data as it stood at the end of this day")
         parser.add_argument("--root", default="", help="a program code: report on its subtree only")
         parser.add_argument("--language", choices=["ko", "en"], default="ko")
