@@ -113,6 +113,19 @@ class ReportRunQuerySet(JobQuerySet):
     def with_files(self):
         return self.exclude(file="")
 
+    def mark_not_mailed(self) -> int:
+        """Of these runs, those that failed with recipients waiting: nothing will be mailed, and
+        the run says so (however it failed: a builder error, a sweep, a refused queue)."""
+        return (
+            self.filter(status=ReportStatus.FAILED)
+            .exclude(recipients="")
+            .exclude(delivery_status=DeliveryStatus.SENT)
+            .update(
+                delivery_status=DeliveryStatus.FAILED,
+                delivery_message=gettext("Not mailed: the report could not be built."),
+            )
+        )
+
 
 class ReportRun(Job):
     Kind = ReportKind
@@ -279,6 +292,10 @@ class ReportRun(Job):
                 "Ask again when the queue is back, or ask for one program's report."
             ) % {"rows": f"{rows:,}"}
         return ""
+
+    def fail(self, reason: str) -> None:
+        super().fail(reason)
+        ReportRun.objects.filter(pk=self.pk).mark_not_mailed()
 
     def claimed_message(self, note: str) -> str:
         return gettext("Building (attempt %(attempt)d of %(max)d).") % {

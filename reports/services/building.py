@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from jobs.services import TRANSIENT_ERRORS, Abandoned, Heartbeat, claim_job, worker_name
 from reports import builders
 from reports.builders.xlsx import sheet_files_in
-from reports.models import DeliveryStatus, ReportRun, ReportStatus, report_storage
+from reports.models import ReportRun, ReportStatus, report_storage
 from reports.services import mailing
 
 logger = logging.getLogger(__name__)
@@ -179,10 +179,8 @@ def fail_run(run_id: int, claim: str, message: str) -> None:
             storage.delete(name)
         run.file.name = ""
         run.status, run.finished_at, run.message = ReportStatus.FAILED, timezone.now(), message
-        if run.recipients:
-            run.delivery_status = DeliveryStatus.FAILED
-            run.delivery_message = _("Not mailed: the report could not be built.")
         run.save()
+        ReportRun.objects.filter(pk=run_id).mark_not_mailed()
 
 
 def note_transient(run_id: int, claim: str, exc: BaseException) -> None:
@@ -207,3 +205,4 @@ def give_up(run_id: int, claim: str | None, exc: BaseException) -> None:
         finished_at=timezone.now(),
         message=_("Gave up after repeated database or Redis errors: %(error)s") % {"error": describe(exc)},
     )
+    ReportRun.objects.filter(pk=run_id).mark_not_mailed()

@@ -235,14 +235,15 @@ def test_a_retry_in_progress_says_when_it_tries_again(db, schedule):
 
 
 def test_a_run_that_failed_to_build_is_not_mailed_and_says_so(db, schedule):
-    run = ReportRun.objects.create(kind="kpi", recipients="a@gwangju.go.kr", delivery_status="pending",
-                                   status="running", claim="c")  # fmt: skip
-    services.fail_run(run.pk, "c", "망가짐")
-    run.refresh_from_db()
-    assert (run.delivery_status, run.delivery_message) == (
-        "failed",
-        "보고서를 만들지 못해 메일을 보내지 않았습니다.",
-    )
+    waiting = {"kind": "kpi", "recipients": "a@gwangju.go.kr", "delivery_status": "pending"}
+    broken = ReportRun.objects.create(**waiting, status="running", claim="c")
+    services.fail_run(broken.pk, "c", "망가짐")  # the builder failed
+    swept = ReportRun.objects.create(**waiting, status="running")
+    swept.fail("작업자가 응답하지 않았습니다.")  # the sweep (or a refused queue) failed it
+    for run in (broken, swept):
+        run.refresh_from_db()
+        assert (run.status, run.delivery_status) == ("failed", "failed")
+        assert run.delivery_message == "보고서를 만들지 못해 메일을 보내지 않았습니다."
     assert mail.outbox == []
 
 
