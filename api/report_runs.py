@@ -29,7 +29,17 @@ from api.permissions import ModelPermissions, may
 from api.query import Choice, PageQuery
 from api.views import page_of, program_code
 from reports import services
-from reports.models import PDF, XLSX, ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
+from reports.models import (
+    BRIEFING_KINDS,
+    HWPX,
+    PDF,
+    XLSX,
+    ReportKind,
+    ReportLanguage,
+    ReportRun,
+    ReportStatus,
+    Trigger,
+)
 from reports.selectors import report_history
 from reports.views import open_report
 
@@ -55,7 +65,10 @@ class ReportGone(APIException):
 
 
 class ReportRequest(serializers.Serializer):
-    kind = Choice(ReportKind.choices, help_text="`portfolio` or `kpi` (Excel), `briefing` (one-page PDF).")
+    kind = Choice(
+        ReportKind.choices,
+        help_text="`portfolio` or `kpi` (Excel), `briefing` (one-page PDF), `briefing_hwpx` (as HWPX).",
+    )
     as_of = serializers.DateField(
         required=False,
         allow_null=True,
@@ -225,7 +238,7 @@ class ReportPermissions(ModelPermissions):
 
 def check_briefing_only(request, kind: str, action: str) -> None:
     """A user allowed in by the briefing permission alone may touch briefings only."""
-    if kind != ReportKind.BRIEFING and not may(request, (ReportRun,), action):
+    if kind not in BRIEFING_KINDS and not may(request, (ReportRun,), action):
         raise PermissionDenied(_("This token may ask for and download the mayor's briefing only."))
 
 
@@ -381,6 +394,9 @@ class ReportDownloadView(ReportView):
         responses={
             (200, XLSX.content_type): OpenApiResponse(OpenApiTypes.BINARY, description="A workbook (.xlsx)."),
             (200, PDF.content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The briefing (.pdf)."),
+            (200, HWPX.content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The briefing (.hwpx)."
+            ),
             409: error_response(
                 "report_not_ready", "보고서를 만드는 중입니다.", "The report is queued or being built."
             ),

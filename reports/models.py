@@ -46,6 +46,11 @@ class ReportKind(models.TextChoices):
     PORTFOLIO = "portfolio", _("Portfolio report")
     KPI = "kpi", _("KPI report")
     BRIEFING = "briefing", _("Mayor's one-page briefing")
+    BRIEFING_HWPX = "briefing_hwpx", _("Mayor's one-page briefing (HWPX)")
+
+
+# The briefing's kinds: the same page as PDF or as HWPX (Hangul), which the feed token may ask for.
+BRIEFING_KINDS = frozenset({ReportKind.BRIEFING, ReportKind.BRIEFING_HWPX})
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,13 @@ class OutputType:
 
 XLSX = OutputType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 PDF = OutputType("pdf", "application/pdf")
+HWPX = OutputType("hwpx", "application/hwp+zip")
 # What file each kind makes: the one place builders, storage, downloads and mail look it up.
 OUTPUT_TYPES: dict[str, OutputType] = {
     ReportKind.PORTFOLIO: XLSX,
     ReportKind.KPI: XLSX,
     ReportKind.BRIEFING: PDF,
+    ReportKind.BRIEFING_HWPX: HWPX,
 }
 
 
@@ -251,8 +258,8 @@ class ReportRun(Job):
         """What the browser saves the file as, e.g. gwangju-portfolio-2025-12-31-run12.xlsx, or
         for the briefing "광주 AI 시장 보고 요약 2026-12-04.pdf"."""
         day = self.as_of or timezone.localdate(self.finished_at or self.created_at)
-        if self.kind == ReportKind.BRIEFING:
-            return f"광주 AI 시장 보고 요약 {day:%Y-%m-%d}.pdf"
+        if self.kind in BRIEFING_KINDS:
+            return f"광주 AI 시장 보고 요약 {day:%Y-%m-%d}.{self.output.extension}"
         scope = f"-{self.root}" if self.root else ""
         return f"gwangju-{self.kind}{scope}-{day:%Y-%m-%d}-run{self.pk}.{self.output.extension}"
 

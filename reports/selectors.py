@@ -6,7 +6,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reports.models import ReportKind, ReportRun, ReportStatus
+from reports.models import BRIEFING_KINDS, ReportRun, ReportStatus
 
 
 def report_history() -> QuerySet[ReportRun]:
@@ -23,7 +23,7 @@ def last_briefing_day(as_of: datetime.date | None = None) -> datetime.date | Non
     """The day the last briefing described (its as-of day, else the day it was made), up to
     `as_of`: a new briefing says what changed since then. None when there was none. One query."""
     run = (
-        ReportRun.objects.filter(kind=ReportKind.BRIEFING, status=ReportStatus.DONE)
+        ReportRun.objects.filter(kind__in=BRIEFING_KINDS, status=ReportStatus.DONE)
         .order_by("-finished_at")
         .only("as_of", "finished_at")
         .first()

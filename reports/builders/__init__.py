@@ -13,7 +13,12 @@ from reports.builders import briefing, kpi, portfolio
 
 Builder = Callable[..., None]
 
-BUILDERS: dict[str, Builder] = {"portfolio": portfolio.build, "kpi": kpi.build, "briefing": briefing.build}
+BUILDERS: dict[str, Builder] = {
+    "portfolio": portfolio.build,
+    "kpi": kpi.build,
+    "briefing": briefing.build,
+    "briefing_hwpx": briefing.build_hwpx,
+}
 
 
 def build(kind: str, path: Path, **options) -> None:

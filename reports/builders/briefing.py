@@ -1,10 +1,12 @@
-"""The mayor's one-page briefing (시장 보고용 1쪽 요약) as a PDF: the JSON briefing's figures
-(api.briefing.build, so the page and the feed can never disagree), laid out as a Korean
-administrative 보고서 (□ / ○ / - 개조식), each figure with its source as a numbered note in small
-print. HTML template + WeasyPrint, font Noto Sans CJK KR.
+"""The mayor's one-page briefing (시장 보고용 1쪽 요약) as a PDF, or as HWPX for Hangul: the JSON
+briefing's figures (api.briefing.build, so the page and the feed can never disagree), laid out as a
+Korean administrative 보고서 (□ / ○ / - 개조식), each figure with its source as a numbered note in
+small print. One HTML template words the page; WeasyPrint (font Noto Sans CJK KR) makes the PDF,
+and the HWPX is written paragraph by paragraph from the same rendered HTML (python-hwpx).
 
 The page must stay one page whatever the data: lists are cut to a few items ("외 N건" says how many
-more there are), and cut shorter until the rendered document has one page.
+more there are), and cut shorter until WeasyPrint lays it out on one page. The HWPX takes the same
+cut; Hangul lays it out itself, so there one page is likely but not checked.
 """
 
 import datetime
@@ -159,8 +161,8 @@ def shown(milestones: dict, limit: int, notes: Notes) -> dict:
     return {"count": milestones["count"], "items": items, "more": milestones["count"] - len(items)}
 
 
-def render_pdf(data: dict) -> bytes:
-    """The PDF of the page, with lists cut until it fits on one A4 page."""
+def one_page(data: dict):
+    """The page's HTML with lists cut until WeasyPrint lays it out on one A4 page, and that layout."""
     from weasyprint import HTML  # imported here: it loads Pango, which only the builds need
 
     for limit in LIMITS:
@@ -168,7 +170,80 @@ def render_pdf(data: dict) -> bytes:
         document = HTML(string=html).render()
         if len(document.pages) == 1:
             break
-    return document.write_pdf()
+    return html, document
+
+
+def render_pdf(data: dict) -> bytes:
+    """The PDF of the page, with lists cut until it fits on one A4 page."""
+    return one_page(data)[1].write_pdf()
+
+
+# How each block of the page's HTML is written in HWPX: its mark (drawn by CSS in the PDF) and
+# its character style (bold, size in points).
+HWPX_BLOCKS = {
+    "title": ("", {"bold": True, "size": 15}),
+    "meta": ("", {"size": 8.5}),
+    "heading": ("□ ", {"bold": True, "size": 11}),
+    "point": ("○ ", {"size": 10}),
+    "detail": ("  - ", {"size": 10}),
+    "strong": ("  - ", {"bold": True, "size": 10}),
+    "row": ("    ", {"size": 9}),
+    "source": ("", {"size": 7}),
+}
+
+
+def page_blocks(html: str) -> list[tuple[str, str]]:
+    """(block kind, text) for each paragraph of the page's HTML, in order; a figure's note
+    numbers stay beside it as in the PDF ("6,000억원[1,2]")."""
+    import lxml.html
+
+    def text(element) -> str:
+        return " ".join(element.text_content().split())
+
+    blocks = []
+    for element in lxml.html.fromstring(html).body.iter("div", "h2", "p", "li", "tr"):
+        classes = (element.get("class") or "").split()
+        parent = (element.getparent().get("class") or "").split()
+        if element.tag == "div" and "title" in classes:
+            blocks.append(("title", text(element)))
+        elif element.tag == "div" and "meta" in classes:
+            blocks.append(("meta", "   ".join(text(span) for span in element.iter("span"))))
+        elif element.tag == "h2":
+            blocks.append(("heading", text(element)))
+        elif element.tag == "p" and "o" in classes:
+            blocks.append(("point", text(element)))
+        elif element.tag == "li":
+            blocks.append(("strong" if "bad" in classes else "detail", text(element)))
+        elif element.tag == "tr":
+            blocks.append(("row", " | ".join(text(cell) for cell in element)))
+        elif element.tag == "p" and "sources" in parent:
+            blocks.append(("source", text(element)))
+    return blocks
+
+
+def render_hwpx(data: dict) -> bytes:
+    """The same page as an HWPX document (Hangul's open format), one paragraph per block."""
+    from hwpx import HwpxDocument
+
+    html, _layout = one_page(data)
+    document = HwpxDocument.new()
+    styles = {kind: document.styles.ensure_run(**style) for kind, (_mark, style) in HWPX_BLOCKS.items()}
+    for kind, text in page_blocks(html):
+        document.add_paragraph(HWPX_BLOCKS[kind][0] + text, char_pr_id_ref=styles[kind])
+    return document.to_bytes()
+
+
+def briefing_data(
+    *, as_of: datetime.date | None, root: str | None, fiscal_year: int | None, since: datetime.date | None
+) -> dict:
+    """The JSON briefing's figures, in Korean. `since` defaults to the day of the last briefing
+    made (reports.selectors.last_briefing_day), else a week before the day described."""
+    from reports.selectors import last_briefing_day
+
+    with override("ko"):  # the mayor's page is Korean (request_report refuses another language)
+        return briefing.build(
+            as_of=as_of, root=root, since=since or last_briefing_day(as_of), fiscal_year=fiscal_year
+        )
 
 
 def build(
@@ -181,15 +256,29 @@ def build(
     since: datetime.date | None = None,
     progress: ProgressCallback = no_progress,
 ) -> None:
-    """Write the briefing PDF at `path`. `since` defaults to the day of the last briefing made
-    (reports.selectors.last_briefing_day), else a week before the day described."""
-    from reports.selectors import last_briefing_day
-
+    """Write the briefing PDF at `path` (see briefing_data for `since`)."""
     progress(0, 2)
-    with override("ko"):  # the mayor's page is Korean (request_report refuses another language)
-        data = briefing.build(
-            as_of=as_of, root=root, since=since or last_briefing_day(as_of), fiscal_year=fiscal_year
-        )
-        progress(1, 2)
+    data = briefing_data(as_of=as_of, root=root, fiscal_year=fiscal_year, since=since)
+    progress(1, 2)
+    with override("ko"):
         path.write_bytes(render_pdf(data))
+    progress(2, 2)
+
+
+def build_hwpx(
+    path: Path,
+    *,
+    as_of: datetime.date | None = None,
+    root: str | None = None,
+    language: str = "ko",
+    fiscal_year: int | None = None,
+    since: datetime.date | None = None,
+    progress: ProgressCallback = no_progress,
+) -> None:
+    """Write the same briefing as HWPX at `path`."""
+    progress(0, 2)
+    data = briefing_data(as_of=as_of, root=root, fiscal_year=fiscal_year, since=since)
+    progress(1, 2)
+    with override("ko"):
+        path.write_bytes(render_hwpx(data))
     progress(2, 2)

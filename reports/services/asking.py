@@ -14,7 +14,15 @@ from jobs.services import dispatch as send_or_run_here
 from portfolio.models import Program
 from portfolio.selectors import load_scope
 from portfolio.validation import validate_as_of
-from reports.models import DeliveryStatus, ReportKind, ReportLanguage, ReportRun, Trigger, parse_recipients
+from reports.models import (
+    BRIEFING_KINDS,
+    DeliveryStatus,
+    ReportKind,
+    ReportLanguage,
+    ReportRun,
+    Trigger,
+    parse_recipients,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +38,7 @@ def request_errors(*, kind: str, language: str, as_of: datetime.date | None, roo
         }
     if language not in ReportLanguage.values:
         errors["language"] = _("Reports are written in Korean (ko) or English (en).")
-    elif kind == ReportKind.BRIEFING and language != ReportLanguage.KOREAN:
+    elif kind in BRIEFING_KINDS and language != ReportLanguage.KOREAN:
         errors["language"] = _("The mayor's briefing is written in Korean only (ko).")
     if as_of is not None:
         try:

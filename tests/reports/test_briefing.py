@@ -175,3 +175,44 @@ def test_unknown_kinds_and_a_briefing_in_english_are_refused_with_nothing_made(f
         "attr": "language",
     }
     assert ReportRun.objects.count() == 0
+
+
+# --- the same page as HWPX (Hangul's open format) ---------------------------------------------------
+
+
+def hwpx_text(path: Path) -> str:
+    from hwpx import HwpxDocument
+
+    document = HwpxDocument.open(str(path))
+    assert document.validate().ok  # a well-formed OWPML package, as Hangul expects
+    return document.text.plain()
+
+
+def test_the_hwpx_briefing_holds_the_pdfs_page_paragraph_by_paragraph(gwangju, tmp_path):
+    builders.build("briefing_hwpx", tmp_path / "briefing.hwpx", as_of=None, root=None, language="ko")
+    builders.build("briefing", tmp_path / "briefing.pdf", as_of=None, root=None, language="ko")
+
+    paragraphs = hwpx_text(tmp_path / "briefing.hwpx").splitlines()
+    assert paragraphs[0] == "광주 AI 산업 추진 현황 (시장 보고)"
+    assert "□ 재정 현황 (2026회계연도, 세출 집행현황 기준)" in paragraphs
+    assert "○ 기업 유치 160개사[1], 일자리 650명[1], GPU 2,500대[2]" in paragraphs
+    assert "  - 국가AI데이터센터 GPU: 2,500대[2] — 목표 없음" in paragraphs
+    assert paragraphs[-2].startswith("출처 (위 숫자 표시): [1] 광주일보, 2025-10-24, AI 2단계 6000억 가동")
+    # Word for word the PDF's text (spaces aside: the PDF wraps lines): one template words both.
+    pdf = "".join(text_of(tmp_path / "briefing.pdf").split())
+    for paragraph in paragraphs[2:]:
+        assert "".join(paragraph.split()) in pdf, paragraph
+
+
+def test_the_feed_token_may_have_the_briefing_as_hwpx(
+    gwangju, in_process, feed_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = feed_client.post("/api/v1/reports/", {"kind": "briefing_hwpx"}, format="json")
+    assert response.status_code == 202, response.json()
+    run = ReportRun.objects.get()
+    download = feed_client.get(f"/api/v1/reports/{run.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/hwp+zip"
+    assert run.download_filename().endswith(".hwpx")
+    assert b"".join(download.streaming_content).startswith(b"PK")  # a ZIP package

@@ -1,5 +1,6 @@
-"""`manage.py generate_report portfolio|kpi|briefing --out FILE [--as-of DATE] [--fiscal-year YEAR]`:
-build a report here and now (the workbooks as .xlsx, the briefing as .pdf).
+"""`manage.py generate_report portfolio|kpi|briefing|briefing_hwpx --out FILE [--as-of DATE]
+[--fiscal-year YEAR]`: build a report here and now (the workbooks as .xlsx, the briefing as .pdf
+or .hwpx).
 
 Synchronous, for scripts and benchmarks: no ReportRun row, no queue. The file appears at --out
 only when the whole report was written (it is built beside it and renamed).
@@ -44,9 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, out, as_of, root, language, fiscal_year=None, **options):
-        if fiscal_year is not None and kind not in ("portfolio", "briefing"):
+        if fiscal_year is not None and kind not in ("portfolio", "briefing", "briefing_hwpx"):
             raise CommandError("--fiscal-year applies to the portfolio report and the briefing only.")
-        if kind == "briefing" and language != "ko":
+        if kind in ("briefing", "briefing_hwpx") and language != "ko":
             raise CommandError("The mayor's briefing is written in Korean only (--language ko).")
         if fiscal_year is not None and not FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX:
             raise CommandError(f"--fiscal-year must lie between {FISCAL_YEAR_MIN} and {FISCAL_YEAR_MAX}.")
