@@ -31,8 +31,8 @@ class Notes:
         self.texts: list[str] = []
 
     def ref(self, source: str | None) -> str:
-        """ "[1,3]" for a figure citing sources 1 and 3 ("" when it cites none). A figure's source
-        joins several citations with "; " (see api.figures.cite)."""
+        """The note numbers of a figure's sources, e.g. "[1,3]" ("" when it cites none). A figure's
+        source joins several citations with "; " (see api.figures.cite)."""
         if not source:
             return ""
         numbers = []
