@@ -62,6 +62,7 @@ bench: install
 	$(PY) bench/dashboard.py
 	$(PY) bench/import_executions.py
 	$(PY) bench/report_build.py
+	$(PY) bench/briefing_pdf.py
 	$(PY) bench/ledger.py
 	$(PY) bench/evidence.py
 	$(PY) bench/api_throughput.py  # needs wrk and Redis

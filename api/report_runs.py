@@ -1,10 +1,12 @@
-"""The reports API: ask for an Excel report (`POST reports/` → 202 and a Location), follow it
+"""The reports API: ask for a report (`POST reports/` → 202 and a Location), follow it
 (`GET reports/{id}/`), and fetch its file (`GET reports/{id}/download/`: 409 while it is being
 built, 410 once it failed or its file expired).
 
 Runs are asked for and built by `reports.services`, exactly as from the admin and the report
-centre, so a report asked for here is the same workbook. Who may ask (`reports.add_reportrun`)
-and who may see runs and files (`reports.view_reportrun`) follows the reports permissions.
+centre, so a report asked for here is the same file. Who may ask (`reports.add_reportrun`)
+and who may see runs and files (`reports.view_reportrun`) follows the reports permissions; the
+briefing feed's token holds `reports.request_briefing` instead: it may ask for the mayor's
+briefing, follow it and download it, and nothing else.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,17 +20,30 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import ModelPermissions, may
 from api.query import Choice, PageQuery, refuse_unknown
 from api.views import page_of, parameter_names, program_code
 from reports import services
-from reports.models import ReportKind, ReportLanguage, ReportRun, ReportStatus, Trigger
+from reports.models import (
+    BRIEFING_KINDS,
+    HWPX,
+    PDF,
+    XLSX,
+    ReportKind,
+    ReportLanguage,
+    ReportRun,
+    ReportStatus,
+    Trigger,
+)
 from reports.selectors import report_history
-from reports.views import XLSX, open_report
+from reports.views import open_report
+
+BRIEFING_PERMISSION = "reports.request_briefing"
 
 # request_report names the scope `root`; the API calls it `program`, as the briefing does.
 SERVICE_FIELDS = {"root": "program"}
@@ -50,7 +65,10 @@ class ReportGone(APIException):
 
 
 class ReportRequest(serializers.Serializer):
-    kind = Choice(ReportKind.choices, help_text="`portfolio` or `kpi`.")
+    kind = Choice(
+        ReportKind.choices,
+        help_text="`portfolio` or `kpi` (Excel), `briefing` (one-page PDF), `briefing_hwpx` (as HWPX).",
+    )
     as_of = serializers.DateField(
         required=False,
         allow_null=True,
@@ -111,6 +129,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "size",
             "checksum",
             "download_url",
+            "delivery_status",
+            "delivery_message",
+            "delivered_at",
         ]
         read_only_fields = fields
 
@@ -189,10 +210,36 @@ RUN_EXAMPLE = {
     "size": None,
     "checksum": "",
     "download_url": None,
+    "delivery_status": "",
+    "delivery_message": "",
+    "delivered_at": None,
 }
 
 
 # --- views ----------------------------------------------------------------------------------------
+
+
+class ReportPermissions(ModelPermissions):
+    """The reports permissions, or, for a view that allows it, the briefing permission alone
+    (the feed token): the view then refuses every run that is not a briefing."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        user = request.user
+        if (
+            view.briefing_only_allowed(request)
+            and user.is_authenticated
+            and user.has_perm(BRIEFING_PERMISSION)
+        ):
+            return True
+        return False
+
+
+def check_briefing_only(request, kind: str, action: str) -> None:
+    """A user allowed in by the briefing permission alone may touch briefings only."""
+    if kind not in BRIEFING_KINDS and not may(request, (ReportRun,), action):
+        raise PermissionDenied(_("This token may ask for and download the mayor's briefing only."))
 
 
 class ReportView(APIView):
@@ -201,6 +248,7 @@ class ReportView(APIView):
     If-None-Match and get 304 until something moved."""
 
     models = (ReportRun,)
+    permission_classes = [ReportPermissions]
     shown: list[ReportRun] = []  # the runs a GET answer shows, for Last-Modified
     query_serializer: type[PageQuery] | None = None  # the GET's query parameters, if it takes any
 
@@ -208,6 +256,10 @@ class ReportView(APIView):
         super().initial(request, *args, **kwargs)  # authenticated and allowed first
         if request.method in ("GET", "HEAD"):
             refuse_unknown(request.query_params, parameter_names(self.query_serializer))
+
+    def briefing_only_allowed(self, request) -> bool:
+        """Whether a user holding only the briefing permission may use this endpoint (for briefings)."""
+        return False
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -242,6 +294,9 @@ def last_modified(runs) -> int | None:
 
 class ReportListView(ReportView):
     query_serializer = ReportQuery
+
+    def briefing_only_allowed(self, request) -> bool:
+        return request.method == "POST"  # ask, yes; list everyone's runs, no
 
     @extend_schema(
         operation_id="reports_list",
@@ -287,6 +342,7 @@ class ReportListView(ReportView):
         asked = ReportRequest(data=request.data)
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
+        check_briefing_only(request, data["kind"], "add")
         try:
             run = services.request_report(
                 kind=data["kind"],
@@ -311,10 +367,14 @@ def the_run(pk: int) -> ReportRun:
 
 
 class ReportDetailView(ReportView):
+    def briefing_only_allowed(self, request) -> bool:
+        return True
+
     @extend_schema(operation_id="reports_retrieve", responses=ReportRunSerializer)
     def get(self, request, pk: int):
         """One run: status, progress, message, and the download address once it is done."""
         run = the_run(pk)
+        check_briefing_only(request, run.kind, "view")
         self.shown = [run]
         return Response(ReportRunSerializer(run, context={"request": request}).data)
 
@@ -332,10 +392,17 @@ class AnyAccept(DefaultContentNegotiation):
 class ReportDownloadView(ReportView):
     content_negotiation_class = AnyAccept
 
+    def briefing_only_allowed(self, request) -> bool:
+        return True
+
     @extend_schema(
         operation_id="reports_download",
         responses={
-            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook (.xlsx)."),
+            (200, XLSX.content_type): OpenApiResponse(OpenApiTypes.BINARY, description="A workbook (.xlsx)."),
+            (200, PDF.content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The briefing (.pdf)."),
+            (200, HWPX.content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The briefing (.hwpx)."
+            ),
             409: error_response(
                 "report_not_ready", "보고서를 만드는 중입니다.", "The report is queued or being built."
             ),
@@ -345,9 +412,10 @@ class ReportDownloadView(ReportView):
         },
     )
     def get(self, request, pk: int):
-        """The report's Excel file. 409 while it is queued or being built, 410 when it failed or
-        its file was removed after the retention period."""
+        """The report's file (.xlsx, or .pdf for the briefing). 409 while it is queued or being
+        built, 410 when it failed or its file was removed after the retention period."""
         run = the_run(pk)
+        check_briefing_only(request, run.kind, "view")
         if run.status in (ReportStatus.QUEUED, ReportStatus.RUNNING):
             raise ReportConflict(
                 _("Report #%(id)s is %(status)s (%(percent)d%%); ask again when it is done.")

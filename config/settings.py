@@ -319,6 +319,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF at INFO; only its warnings are news.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- API ------------------------------------------------------------------------------------
@@ -476,6 +478,16 @@ REPORT_IN_PROCESS_FALLBACK = env_bool("REPORT_IN_PROCESS_FALLBACK", True)
 # A larger one is failed with the reason while Redis is down (with REDIS_URL empty it is built).
 REPORT_IN_PROCESS_MAX_ROWS = env_int("REPORT_IN_PROCESS_MAX_ROWS", 100_000, minimum=1)
 
+# Report mail (reports.services.mailing): a scheduled run with recipients is mailed once built,
+# the file attached up to this size, a download link (SITE_URL + the download address) above it.
+REPORT_MAIL_MAX_ATTACHMENT_MB = env_int("REPORT_MAIL_MAX_ATTACHMENT_MB", 10, minimum=0)
+REPORT_MAIL_MAX_ATTACHMENT_BYTES = REPORT_MAIL_MAX_ATTACHMENT_MB * 1024 * 1024
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an address like https://ai.gwangju.go.kr; got {SITE_URL!r}."
+    )
+
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -514,3 +526,18 @@ else:
         # Outside MEDIA_URL's reach: only the download view serves these files.
         "OPTIONS": {"location": MEDIA_ROOT / "reports", "base_url": None},
     }
+
+# --- Mail ----------------------------------------------------------------------------------------
+# EMAIL_URL (django-environ), e.g. smtp+tls://user:password@smtp.example.go.kr:587; without it the
+# console backend in development (mail is printed) and an SMTP server on localhost:25 in production.
+try:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+except (KeyError, ValueError) as error:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is not a mail address django-environ understands: {error}"
+    ) from None
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "광주광역시 인공지능산업실 <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)

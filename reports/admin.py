@@ -1,5 +1,6 @@
-"""The Reports page in the admin: runs with a live progress bar and download links, a form to ask
-for a report, and an action on the program list that asks for one per selected program."""
+"""The Reports page in the admin: runs with a live progress bar, download links and mail status,
+a form to ask for a report, actions on the program list that ask for one per selected program, and
+report schedules (what, when, to whom) with a test mail."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
@@ -16,8 +17,9 @@ from django.utils.translation import ngettext
 from reports import services
 from reports.display import poll_ids, progress_json, run_level, run_message, size_text, status_text
 from reports.forms import RequestReportForm
-from reports.models import ReportKind, ReportRun
+from reports.models import ReportKind, ReportRun, ReportSchedule, parse_recipients
 from reports.selectors import runs_to_poll
+from reports.services import mailing
 
 ACTION_LIMIT = 20  # reports one action may ask for
 
@@ -41,9 +43,10 @@ class ReportRunAdmin(admin.ModelAdmin):
         "requested_at",
         "size_display",
         "download_link",
+        "delivery_status",
     )
     list_display_links = ("id", "kind")
-    list_filter = ("status", "kind", "trigger", "language")
+    list_filter = ("status", "kind", "trigger", "language", "delivery_status")
     list_select_related = ("requested_by",)
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -56,6 +59,9 @@ class ReportRunAdmin(admin.ModelAdmin):
         ("requested_by", "trigger", "schedule_key"),
         ("created_at", "sent_at", "started_at", "finished_at", "expired_at"),
         ("task_id", "attempts", "worker", "heartbeat_at"),
+        "recipients",
+        ("delivery_status", "delivery_attempts", "delivered_at"),
+        "delivery_message",
     )
 
     class Media:
@@ -113,7 +119,7 @@ class ReportRunAdmin(admin.ModelAdmin):
         url = run.get_download_url()
         if not url:
             return "–"  # why (waiting, failed, expired) is in the status cell's tooltip and the run's page
-        return format_html('<a href="{}" download>{}</a>', url, _("Download .xlsx"))
+        return format_html('<a href="{}" download>{}</a>', url, run.download_label())
 
     # --- asking for a report -------------------------------------------------------------------
 
@@ -144,10 +150,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 # --- the action on the program list ---------------------------------------------------------------
 
 
-@admin.action(
-    description=_("Build a portfolio report for each selected program"), permissions=["request_report"]
-)
-def request_portfolio_reports(modeladmin, request, queryset):
+def request_reports(kind: str, modeladmin, request, queryset):
     codes = list(queryset.order_by("sort_order", "code").values_list("code", flat=True)[: ACTION_LIMIT + 1])
     if len(codes) > ACTION_LIMIT:
         modeladmin.message_user(
@@ -157,7 +160,7 @@ def request_portfolio_reports(modeladmin, request, queryset):
         )
         return None
     for code in codes:
-        services.request_report(kind=ReportKind.PORTFOLIO, requested_by=request.user, root=code)
+        services.request_report(kind=kind, requested_by=request.user, root=code)
     modeladmin.message_user(
         request,
         ngettext(
@@ -171,10 +174,60 @@ def request_portfolio_reports(modeladmin, request, queryset):
     return redirect(reverse("admin:reports_reportrun_changelist"))
 
 
-class ReportActionsMixin:
-    """For the program admin: the report action, shown to users who may ask for reports."""
+@admin.action(
+    description=_("Build a portfolio report for each selected program"), permissions=["request_report"]
+)
+def request_portfolio_reports(modeladmin, request, queryset):
+    return request_reports(ReportKind.PORTFOLIO, modeladmin, request, queryset)
 
-    actions = [request_portfolio_reports]
+
+@admin.action(
+    description=_("Build the mayor's briefing for each selected program"), permissions=["request_report"]
+)
+def request_briefings(modeladmin, request, queryset):
+    return request_reports(ReportKind.BRIEFING, modeladmin, request, queryset)
+
+
+class ReportActionsMixin:
+    """For the program admin: the report actions, shown to users who may ask for reports."""
+
+    actions = [request_portfolio_reports, request_briefings]
 
     def has_request_report_permission(self, request) -> bool:
         return request.user.has_perm("reports.add_reportrun")
+
+
+# --- schedules with recipients --------------------------------------------------------------------
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "root", "crontab", "recipient_count", "enabled")
+    list_filter = ("kind", "enabled")
+    fields = ("name", ("kind", "language"), "root", "crontab", "recipients", "enabled")
+    actions = ["send_test_mail"]
+
+    @admin.display(description=_("recipients"))
+    def recipient_count(self, schedule: ReportSchedule) -> int:
+        return len(schedule.recipients.split())
+
+    @admin.action(description=_("Send a test mail"), permissions=["change"])
+    def send_test_mail(self, request, queryset):
+        for schedule in queryset:
+            recipients = parse_recipients(schedule.recipients)
+            try:
+                mailing.send_test_mail(recipients, name=schedule.name)
+            except mailing.MAIL_ERRORS as error:
+                self.message_user(
+                    request,
+                    _("%(name)s: the test mail could not be sent: %(error)s")
+                    % {"name": schedule.name, "error": f"{type(error).__name__}: {error}"},
+                    level=messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s: a test mail was sent to %(recipients)s.")
+                    % {"name": schedule.name, "recipients": ", ".join(recipients)},
+                    level=messages.SUCCESS,
+                )

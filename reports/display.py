@@ -97,6 +97,7 @@ def center_json(run: ReportRun) -> dict:
         "status_text": run_status_text(run),
         "size_text": size_text(run.size),
         "message": shown_message(run),
+        "download_label": run.download_label(),
     }
 
 

@@ -26,7 +26,7 @@ class RequestReportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=ReportKind.choices,
-        error_messages={"invalid_choice": _("Choose a report kind: portfolio or KPI.")},
+        error_messages={"invalid_choice": _("Choose a report kind: portfolio, KPI or the mayor's briefing.")},
     )
     as_of = forms.DateField(
         label=_("as of"),

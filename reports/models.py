@@ -1,10 +1,15 @@
 """The report run: the job handle a user, the schedule or a script creates, and a worker fills."""
 
 import datetime
+import json
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
+from django.core.validators import validate_email
 from django.db import models
 from django.dispatch import receiver
 from django.urls import reverse
@@ -40,6 +45,56 @@ def report_storage():
 class ReportKind(models.TextChoices):
     PORTFOLIO = "portfolio", _("Portfolio report")
     KPI = "kpi", _("KPI report")
+    BRIEFING = "briefing", _("Mayor's one-page briefing")
+    BRIEFING_HWPX = "briefing_hwpx", _("Mayor's one-page briefing (HWPX)")
+
+
+# The briefing's kinds: the same page as PDF or as HWPX (Hangul), which the feed token may ask for.
+BRIEFING_KINDS = frozenset({ReportKind.BRIEFING, ReportKind.BRIEFING_HWPX})
+
+
+@dataclass(frozen=True)
+class OutputType:
+    extension: str
+    content_type: str
+
+
+XLSX = OutputType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PDF = OutputType("pdf", "application/pdf")
+HWPX = OutputType("hwpx", "application/hwp+zip")
+# What file each kind makes: the one place builders, storage, downloads and mail look it up.
+OUTPUT_TYPES: dict[str, OutputType] = {
+    ReportKind.PORTFOLIO: XLSX,
+    ReportKind.KPI: XLSX,
+    ReportKind.BRIEFING: PDF,
+    ReportKind.BRIEFING_HWPX: HWPX,
+}
+
+
+class DeliveryStatus(models.TextChoices):
+    NONE = "", _("Not mailed")
+    PENDING = "pending", _("Mail waiting")
+    RETRYING = "retrying", _("Mail being retried")
+    SENT = "sent", _("Mailed")
+    FAILED = "failed", _("Mail failed")
+
+
+def parse_recipients(text: str) -> list[str]:
+    """Addresses from a list written one per line or separated by commas or semicolons.
+    Raises ValidationError naming each address that is not one."""
+    addresses = [part.strip() for part in re.split(r"[,;\s]+", text or "") if part.strip()]
+    wrong = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            wrong.append(address)
+    if wrong:
+        raise ValidationError(
+            gettext("Not an e-mail address: %(addresses)s.") % {"addresses": ", ".join(wrong)},
+            code="invalid_recipient",
+        )
+    return list(dict.fromkeys(addresses))  # each once, in the order given
 
 
 class ReportStatus(models.TextChoices):
@@ -65,12 +120,26 @@ class ReportRunQuerySet(JobQuerySet):
     def with_files(self):
         return self.exclude(file="")
 
+    def mark_not_mailed(self) -> int:
+        """Of these runs, those that failed with recipients waiting: nothing will be mailed, and
+        the run says so (however it failed: a builder error, a sweep, a refused queue)."""
+        return (
+            self.filter(status=ReportStatus.FAILED)
+            .exclude(recipients="")
+            .exclude(delivery_status=DeliveryStatus.SENT)
+            .update(
+                delivery_status=DeliveryStatus.FAILED,
+                delivery_message=gettext("Not mailed: the report could not be built."),
+            )
+        )
+
 
 class ReportRun(Job):
     Kind = ReportKind
     Status = ReportStatus
     Language = ReportLanguage
     Trigger = Trigger
+    Delivery = DeliveryStatus
     FINISHED = (ReportStatus.DONE, ReportStatus.FAILED)
     job_label = "report"
 
@@ -111,6 +180,14 @@ class ReportRun(Job):
     schedule_key = models.CharField(_("schedule message"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     expired_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+    # Mail: a scheduled run with recipients is mailed once its file is built (reports.services.mailing).
+    recipients = models.TextField(_("recipients"), blank=True, help_text=_("One e-mail address per line."))
+    delivery_status = models.CharField(
+        _("mail status"), max_length=10, choices=DeliveryStatus, default=DeliveryStatus.NONE, blank=True
+    )
+    delivery_message = models.TextField(_("mail message"), blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(_("mail attempts"), default=0)
+    delivered_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
     objects = ReportRunQuerySet.as_manager()
 
@@ -118,6 +195,8 @@ class ReportRun(Job):
         ordering = ["-created_at", "-id"]
         verbose_name = _("report run")
         verbose_name_plural = _("report runs")
+        # The briefing feed's token holds this and not add/view: it may ask for and download briefings.
+        permissions = [("request_briefing", _("Can ask for and download the mayor's briefing"))]
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="reportrun_status_heartbeat")]
         constraints = [
             models.CheckConstraint(
@@ -129,6 +208,11 @@ class ReportRun(Job):
                 name="reportrun_kind_known",
                 condition=models.Q(kind__in=ReportKind.values),
                 violation_error_message=_("Unknown report kind."),
+            ),
+            models.CheckConstraint(
+                name="reportrun_delivery_status_known",
+                condition=models.Q(delivery_status__in=DeliveryStatus.values),
+                violation_error_message=_("Unknown mail status."),
             ),
             models.UniqueConstraint(
                 fields=["schedule_key"],
@@ -163,15 +247,28 @@ class ReportRun(Job):
         """The permission-checked download address, or None while there is no file."""
         return reverse("reports:download", args=[self.pk]) if self.is_downloadable else None
 
+    @property
+    def output(self) -> OutputType:
+        return OUTPUT_TYPES[self.kind]
+
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
     def download_filename(self) -> str:
-        """What the browser saves the file as, e.g. gwangju-portfolio-2025-12-31-run12.xlsx."""
+        """What the browser saves the file as, e.g. gwangju-portfolio-2025-12-31-run12.xlsx, or
+        for the briefing "광주 AI 시장 보고 요약 2026-12-04.pdf"."""
         day = self.as_of or timezone.localdate(self.finished_at or self.created_at)
+        if self.kind in BRIEFING_KINDS:
+            return f"광주 AI 시장 보고 요약 {day:%Y-%m-%d}.{self.output.extension}"
         scope = f"-{self.root}" if self.root else ""
-        return f"gwangju-{self.kind}{scope}-{day:%Y-%m-%d}-run{self.pk}.xlsx"
+        return f"gwangju-{self.kind}{scope}-{day:%Y-%m-%d}-run{self.pk}.{self.output.extension}"
+
+    def download_label(self) -> str:
+        return gettext("Download .%(extension)s") % {"extension": self.output.extension}
 
     def storage_name(self) -> str:
         """The one name this run's file ever has, so a rebuild replaces it instead of adding one."""
-        return f"{self.created_at:%Y/%m}/report-{self.pk}-{self.kind}.xlsx"
+        return f"{self.created_at:%Y/%m}/report-{self.pk}-{self.kind}.{self.output.extension}"
 
     # --- as a job (see jobs.models.Job) ------------------------------------------------------
 
@@ -202,6 +299,10 @@ class ReportRun(Job):
                 "Ask again when the queue is back, or ask for one program's report."
             ) % {"rows": f"{rows:,}"}
         return ""
+
+    def fail(self, reason: str) -> None:
+        super().fail(reason)
+        ReportRun.objects.filter(pk=self.pk).mark_not_mailed()
 
     def claimed_message(self, note: str) -> str:
         return gettext("Building (attempt %(attempt)d of %(max)d).") % {
@@ -241,3 +342,87 @@ class ReportRun(Job):
         from reports.services.housekeeping import remove_stale_build_folders
 
         return {"folders_removed": remove_stale_build_folders()}
+
+
+class ReportSchedule(models.Model):
+    """A report made on a schedule and mailed to a list of recipients. Its beat entry (a
+    django-celery-beat PeriodicTask calling reports.scheduled_report with this row's id) is kept
+    in step on every save, so the office edits one row: kind, scope, when and to whom."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind, default=ReportKind.BRIEFING)
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage, default=ReportLanguage.KOREAN
+    )
+    root = models.CharField(
+        _("program scope"), max_length=40, blank=True, help_text=_("A program code. Empty: everything.")
+    )
+    crontab = models.ForeignKey(
+        "django_celery_beat.CrontabSchedule",
+        verbose_name=_("when"),
+        on_delete=models.PROTECT,
+        help_text=_("A crontab in Korea time, e.g. minute 0, hour 7, day of week 1 for Mondays at 07:00."),
+    )
+    recipients = models.TextField(
+        _("recipients"), help_text=_("E-mail addresses, one per line (commas also work).")
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        constraints = [
+            models.CheckConstraint(
+                name="reportschedule_kind_known",
+                condition=models.Q(kind__in=ReportKind.values),
+                violation_error_message=_("Unknown report kind."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from django.db import transaction
+        from django_celery_beat.models import PeriodicTask
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            task = self.periodic_task or PeriodicTask(task="reports.scheduled_report")
+            task.name = f"보고서 발송: {self.name}"
+            task.crontab, task.interval = self.crontab, None
+            task.kwargs = json.dumps({"schedule_id": self.pk})
+            task.enabled = self.enabled
+            task.description = f"보고서 발송 일정 「{self.name}」에서 만듦: 그 일정에서 고치세요."
+            task.save()
+            if self.periodic_task_id != task.pk:
+                self.periodic_task = task
+                super().save(update_fields=["periodic_task"])
+
+    def clean(self) -> None:
+        from reports.services.asking import request_errors
+
+        errors = request_errors(kind=self.kind, language=self.language, as_of=None, root=self.root.strip())
+        try:
+            addresses = parse_recipients(self.recipients)
+        except ValidationError as error:
+            errors["recipients"] = error.messages
+        else:
+            if not addresses:
+                errors["recipients"] = _("Give at least one e-mail address.")
+            self.recipients = "\n".join(addresses)
+        if errors:
+            raise ValidationError(errors)
+
+
+@receiver(models.signals.post_delete, sender=ReportSchedule)
+def _delete_beat_entry(sender, instance: ReportSchedule, **kwargs) -> None:
+    """A removed schedule stops sending: its beat entry goes with it (a bulk delete too)."""
+    if instance.periodic_task_id:
+        from django_celery_beat.models import PeriodicTask
+
+        PeriodicTask.objects.filter(pk=instance.periodic_task_id).delete()

@@ -9,7 +9,8 @@ from django.db import connections
 
 from jobs.services import new_claim, sweep_all
 from reports import services
-from reports.models import Trigger
+from reports.models import ReportSchedule, Trigger
+from reports.services import mailing
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,28 @@ def build_report(self, run_id: int, claim: str | None = None) -> str:
 
 
 @shared_task(bind=True, name="reports.scheduled_report")
-def scheduled_report(self, kind: str = "portfolio", language: str = "ko", root: str = "") -> int:
-    """What the monthly schedule sends (django-celery-beat): ask for a report like a user would.
+def scheduled_report(
+    self, kind: str = "portfolio", language: str = "ko", root: str = "", schedule_id: int | None = None
+) -> int | None:
+    """What a schedule sends (django-celery-beat): ask for a report like a user would. With
+    `schedule_id` (a ReportSchedule's beat entry) the report and its recipients are that row's, and
+    the finished file is mailed to them.
 
     Acknowledged late, a message comes again when its worker dies before acknowledging it, with
     the same task id. The run keeps that id (a unique key), so one slot of the schedule, however
     the schedule was edited, makes one report: the message delivered again finds its run."""
+    recipients = ""
+    if schedule_id is not None:
+        schedule = ReportSchedule.objects.filter(pk=schedule_id).first()
+        if schedule is None:
+            logger.warning("Report schedule %s no longer exists; nothing asked for.", schedule_id)
+            return None
+        kind, language, root, recipients = (
+            schedule.kind,
+            schedule.language,
+            schedule.root,
+            schedule.recipients,
+        )
     run = services.request_report(
         kind=kind,
         requested_by=None,
@@ -60,8 +77,34 @@ def scheduled_report(self, kind: str = "portfolio", language: str = "ko", root: 
         language=language,
         trigger=Trigger.SCHEDULE,
         schedule_key=self.request.id or "",
+        recipients=recipients,
     )
     return run.pk
+
+
+# A failed send is tried again after about 1, 2, 4, 8 … minutes (full jitter), six times in all.
+MAIL_RETRY_BACKOFF_MAX = 3600
+MAIL_MAX_RETRIES = 5
+
+
+@shared_task(bind=True, name="reports.mail_report", acks_late=True, max_retries=MAIL_MAX_RETRIES)
+def mail_report(self, run_id: int) -> str:
+    """Mail a finished run to its recipients; a refused or unanswered send is retried with
+    backoff, each failure shown on the run, and the last one marks its mail failed."""
+    try:
+        return mailing.mail_run(run_id)
+    except mailing.MAIL_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            mailing.note_mail_failure(run_id, exc, retry_in=None)
+            return "failed"
+        countdown = max(
+            1,
+            get_exponential_backoff_interval(
+                factor=60, retries=self.request.retries, maximum=MAIL_RETRY_BACKOFF_MAX, full_jitter=True
+            ),
+        )
+        mailing.note_mail_failure(run_id, exc, retry_in=countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(name="reports.sweep_stale_runs")

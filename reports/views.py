@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import display
 from reports.forms import RequestReportForm
-from reports.models import ReportRun
+from reports.models import PDF, XLSX, ReportRun
 from reports.selectors import report_history, runs_to_poll
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["PDF", "XLSX", "center", "download", "open_report", "progress"]
 VIEW_PERMISSION = "reports.view_reportrun"
 ADD_PERMISSION = "reports.add_reportrun"
 PAGE_SIZE = 20  # runs on one page of the history
@@ -30,7 +30,9 @@ def open_report(run: ReportRun) -> FileResponse:
         handle = run.file.storage.open(run.file.name, "rb")
     except FileNotFoundError:
         raise Http404(_("The report's file is missing from storage.")) from None
-    return FileResponse(handle, as_attachment=True, filename=run.download_filename(), content_type=XLSX)
+    return FileResponse(
+        handle, as_attachment=True, filename=run.download_filename(), content_type=run.output.content_type
+    )
 
 
 @login_required

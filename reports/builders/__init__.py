@@ -1,18 +1,24 @@
-"""Excel builders: one module per report kind, sharing the streaming helpers in `xlsx`.
+"""Report builders: one module per report kind. The workbooks share the streaming helpers in
+`xlsx`; the briefing is a PDF (`briefing`). Which file each kind makes is reports.models.OUTPUT_TYPES.
 
 A builder is `build(path, *, as_of, root, language, progress)`: it reads every figure through
-`portfolio.selectors`, writes one .xlsx file at `path`, and reports `progress(done, total)` as it
-goes, so it runs the same from a command, a test or a worker.
+`portfolio.selectors`, writes one file at `path`, and reports `progress(done, total)` as it goes,
+so it runs the same from a command, a test or a worker.
 """
 
 from collections.abc import Callable
 from pathlib import Path
 
-from reports.builders import kpi, portfolio
+from reports.builders import briefing, kpi, portfolio
 
 Builder = Callable[..., None]
 
-BUILDERS: dict[str, Builder] = {"portfolio": portfolio.build, "kpi": kpi.build}
+BUILDERS: dict[str, Builder] = {
+    "portfolio": portfolio.build,
+    "kpi": kpi.build,
+    "briefing": briefing.build,
+    "briefing_hwpx": briefing.build_hwpx,
+}
 
 
 def build(kind: str, path: Path, **options) -> None:

@@ -1,13 +1,14 @@
-"""Report runs: ask for a report, build it (in a worker or in-process), sweep up dead builds,
-expire old files.
+"""Report runs: ask for a report, build it (in a worker or in-process), mail it to a schedule's
+recipients, sweep up dead builds, expire old files.
 
 `request_report` is the one way to ask: it creates the ReportRun row, then sends the build task
 once the row is committed (`asking`). `build_run` is what the task calls: it claims the run,
-builds the workbook into a temporary file while a heartbeat thread writes progress, and moves the
+builds the file into a temporary folder while a heartbeat thread writes progress, and moves the
 file into storage under the run's one name, so however often a run is delivered it ends with one
-file (`building`). The sweep, the clean-up after killed builds and the file expiry are in
-`housekeeping`. Claim, heartbeat, dispatch and sweep are the job mechanism that imports share
-(`jobs.services`); these modules add what is particular to reports.
+file (`building`); a run with recipients is then mailed (`mailing`). The sweep, the clean-up after
+killed builds and the file expiry are in `housekeeping`. Claim, heartbeat, dispatch and sweep are
+the job mechanism that imports share (`jobs.services`); these modules add what is particular to
+reports.
 """
 
 from reports.services.asking import dispatch, request_report

@@ -14,7 +14,15 @@ from jobs.services import dispatch as send_or_run_here
 from portfolio.models import Program
 from portfolio.selectors import load_scope
 from portfolio.validation import validate_as_of
-from reports.models import ReportKind, ReportLanguage, ReportRun, Trigger
+from reports.models import (
+    BRIEFING_KINDS,
+    DeliveryStatus,
+    ReportKind,
+    ReportLanguage,
+    ReportRun,
+    Trigger,
+    parse_recipients,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +38,8 @@ def request_errors(*, kind: str, language: str, as_of: datetime.date | None, roo
         }
     if language not in ReportLanguage.values:
         errors["language"] = _("Reports are written in Korean (ko) or English (en).")
+    elif kind in BRIEFING_KINDS and language != ReportLanguage.KOREAN:
+        errors["language"] = _("The mayor's briefing is written in Korean only (ko).")
     if as_of is not None:
         try:
             validate_as_of(as_of)
@@ -52,6 +62,7 @@ def request_report(
     language: str = "ko",
     trigger: str = Trigger.USER,
     schedule_key: str = "",
+    recipients: str | list[str] = "",
 ) -> ReportRun:
     """Create a run and send its build task when the row is committed.
 
@@ -62,6 +73,9 @@ def request_report(
 
     `schedule_key` names the scheduled message asking (its task id): when a run was already made
     for it (the message came again), that run is returned and nothing new is made.
+
+    `recipients` (addresses, a list or text one per line): the finished file is mailed to them;
+    one that is not an e-mail address is a ValidationError on `recipients`, nothing created.
     """
     if schedule_key:
         made = ReportRun.objects.filter(schedule_key=schedule_key).first()
@@ -70,6 +84,11 @@ def request_report(
             return made
     root = (root or "").strip()
     errors = request_errors(kind=kind, language=language, as_of=as_of, root=root)
+    addresses: list[str] = []
+    try:
+        addresses = parse_recipients(recipients if isinstance(recipients, str) else "\n".join(recipients))
+    except ValidationError as error:
+        errors["recipients"] = error.messages
     if errors:
         raise ValidationError(errors)
 
@@ -81,6 +100,8 @@ def request_report(
         requested_by=requested_by,
         trigger=trigger,
         schedule_key=schedule_key,
+        recipients="\n".join(addresses),
+        delivery_status=DeliveryStatus.PENDING if addresses else DeliveryStatus.NONE,
     )
     run.full_clean(exclude=["schedule_key"])  # its unique constraint is the database's to check, races too
     try:

@@ -24,6 +24,7 @@ from jobs.services import TRANSIENT_ERRORS, Abandoned, Heartbeat, claim_job, wor
 from reports import builders
 from reports.builders.xlsx import sheet_files_in
 from reports.models import ReportRun, ReportStatus, report_storage
+from reports.services import mailing
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def build_run(
     started = time.monotonic()
     try:
         folder = make_build_folder(run_id, token)  # inside: a full disk fails the run, saying so
-        path = folder / "report.xlsx"
+        path = folder / f"report.{run.output.extension}"
         with sheet_files_in(folder):  # so that a killed build leaves one folder behind, nothing else
             builders.build(
                 run.kind,
@@ -98,6 +99,8 @@ def build_run(
         heartbeat.stop()
         rows = (heartbeat.done, heartbeat.total)  # the builder's last count, beat or no beat
         finish_run(run_id, token, path, seconds=time.monotonic() - started, rows=rows, note=note)
+        if run.recipients:
+            mailing.queue_mail(run_id)
         return "done"
     except Abandoned:
         logger.warning("Report run %s was taken over by another delivery; this one stops.", run_id)
@@ -177,6 +180,7 @@ def fail_run(run_id: int, claim: str, message: str) -> None:
         run.file.name = ""
         run.status, run.finished_at, run.message = ReportStatus.FAILED, timezone.now(), message
         run.save()
+        ReportRun.objects.filter(pk=run_id).mark_not_mailed()
 
 
 def note_transient(run_id: int, claim: str, exc: BaseException) -> None:
@@ -201,3 +205,4 @@ def give_up(run_id: int, claim: str | None, exc: BaseException) -> None:
         finished_at=timezone.now(),
         message=_("Gave up after repeated database or Redis errors: %(error)s") % {"error": describe(exc)},
     )
+    ReportRun.objects.filter(pk=run_id).mark_not_mailed()

@@ -329,6 +329,7 @@ def test_the_progress_json_gives_what_the_bars_need(as_manager, db):
         "message": "작성 중입니다.",
         "download_url": None,
         "size_text": "–",
+        "download_label": ".xlsx 내려받기",
     }
     assert by_id[done.pk]["percent"] == 100 and by_id[done.pk]["status_text"] == "완료 · 100%"
     assert by_id[done.pk]["download_url"] == f"/reports/{done.pk}/download/"

@@ -536,7 +536,7 @@ def test_generate_report_takes_the_fiscal_year_of_the_ledger_sheet(tmp_path, wor
 
 @pytest.mark.parametrize(
     ("kind", "year", "message"),
-    [("kpi", "2027", "portfolio report only"), ("portfolio", "1999", "between 2000 and 2100")],
+    [("kpi", "2027", "portfolio report and the briefing"), ("portfolio", "1999", "between 2000 and 2100")],
 )
 def test_generate_report_refuses_a_fiscal_year_it_cannot_use(tmp_path, db, kind, year, message):
     from django.core.management import call_command

@@ -3,6 +3,7 @@ database: end to end, failures, duplicate and re-delivered messages, and workers
 SIGKILL in the middle of a large report (the pool child, and separately the whole worker)."""
 
 import datetime
+import email
 import io
 import os
 import re
@@ -87,6 +88,44 @@ def test_the_monthly_schedule_task_asks_for_and_builds_a_report(celery_worker, g
     run = wait_for(ReportRun.objects.get(trigger="schedule"), finished, timeout=60)
     assert (run.status, run.kind, run.requested_by) == (Status.DONE, "kpi", None)
     assert run.schedule_key == message.id  # what a second delivery of the message would find
+
+
+@pytest.mark.slow
+def test_a_scheduled_briefing_is_built_by_the_worker_and_mailed_through_smtp(celery_worker, gwangju):
+    from aiosmtpd.controller import Controller
+    from django_celery_beat.models import CrontabSchedule
+
+    from reports.models import ReportSchedule
+    from tests.reports.test_mail import Handler, free_port
+
+    server = Handler()
+    smtp = Controller(server, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        # The worker's mail goes to the real SMTP server on loopback, as EMAIL_URL says in production.
+        celery_worker.restart(env={"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"})
+        celery_worker.options = None  # the next test that wants other settings restarts it again
+        crontab = CrontabSchedule.objects.create(minute="0", hour="7", timezone="Asia/Seoul")
+        schedule = ReportSchedule.objects.create(
+            name="주간 시장 보고", kind="briefing", crontab=crontab, recipients="mayor@gwangju.go.kr"
+        )
+        scheduled_report.delay(schedule_id=schedule.pk)  # what beat sends on the schedule's slot
+        wait_until(
+            ReportRun.objects.filter(trigger="schedule").exists, 60, lambda: celery_worker.log_text()[-2000:]
+        )
+        run = wait_for(
+            ReportRun.objects.get(trigger="schedule"),
+            lambda run: run.delivery_status in ("sent", "failed"),
+            timeout=90,
+        )
+        assert (run.status, run.delivery_status) == (Status.DONE, "sent"), run.delivery_message
+        [envelope] = server.received
+        assert envelope.rcpt_tos == ["mayor@gwangju.go.kr"]
+        parsed = email.message_from_bytes(envelope.original_content)
+        [pdf] = [part for part in parsed.walk() if part.get_content_disposition() == "attachment"]
+        assert pdf.get_payload(decode=True) == run.file.open("rb").read()
+    finally:
+        smtp.stop()
 
 
 def test_a_redelivered_task_rebuilds_cleanly_into_one_file(celery_worker, gwangju):

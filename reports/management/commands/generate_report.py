@@ -1,5 +1,6 @@
-"""`manage.py generate_report portfolio|kpi --out FILE [--as-of DATE] [--fiscal-year YEAR]`: build a
-report here and now.
+"""`manage.py generate_report portfolio|kpi|briefing|briefing_hwpx --out FILE [--as-of DATE]
+[--fiscal-year YEAR]`: build a report here and now (the workbooks as .xlsx, the briefing as .pdf
+or .hwpx).
 
 Synchronous, for scripts and benchmarks: no ReportRun row, no queue. The file appears at --out
 only when the whole report was written (it is built beside it and renamed).
@@ -27,23 +28,27 @@ def parse_day(value: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Build a report (portfolio or kpi) into an .xlsx file, synchronously."
+    help = "Build a report (portfolio or kpi: .xlsx; briefing: .pdf) into a file, synchronously."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(builders.BUILDERS))
-        parser.add_argument("--out", required=True, help="where to write the .xlsx file")
+        parser.add_argument(
+            "--out", required=True, help="where to write the file (.xlsx, or .pdf for the briefing)"
+        )
         parser.add_argument("--as-of", type=parse_day, help="the data as it stood at the end of this day")
         parser.add_argument("--root", default="", help="a program code: report on its subtree only")
         parser.add_argument("--language", choices=["ko", "en"], default="ko")
         parser.add_argument(
             "--fiscal-year",
             type=int,
-            help="portfolio only: the year of the 세출 집행 현황 sheet (default: the as-of day's year)",
+            help="portfolio and briefing: the fiscal year of the money (default: the as-of day's year)",
         )
 
     def handle(self, *args, kind, out, as_of, root, language, fiscal_year=None, **options):
-        if fiscal_year is not None and kind != "portfolio":
-            raise CommandError("--fiscal-year applies to the portfolio report only.")
+        if fiscal_year is not None and kind not in ("portfolio", "briefing", "briefing_hwpx"):
+            raise CommandError("--fiscal-year applies to the portfolio report and the briefing only.")
+        if kind in ("briefing", "briefing_hwpx") and language != "ko":
+            raise CommandError("The mayor's briefing is written in Korean only (--language ko).")
         if fiscal_year is not None and not FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX:
             raise CommandError(f"--fiscal-year must lie between {FISCAL_YEAR_MIN} and {FISCAL_YEAR_MAX}.")
         extra = {"fiscal_year": fiscal_year} if fiscal_year is not None else {}

@@ -20,7 +20,7 @@
     const link = document.createElement("a");
     link.href = run.download_url;
     link.setAttribute("download", "");
-    link.textContent = table.dataset.downloadLabel;
+    link.textContent = run.download_label || table.dataset.downloadLabel;
     const which = document.createElement("span");
     which.className = "visually-hidden";
     which.textContent = " #" + run.id;
