@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 # Korean counts money in groups of four digits: 만 (10^4), 억 (10^8), 조 (10^12), 경 (10^16).
 _KO_UNITS = ((10**16, "경"), (10**12, "조"), (10**8, "억"), (10**4, "만"))
 _EN_UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"))
+UNKNOWN = "–"  # a figure nobody entered: not 0원
 
 
 def won_ko(amount: int | None) -> str:
@@ -29,6 +30,14 @@ def won_ko(amount: int | None) -> str:
     if rest:
         parts.append(f"{rest:,}")
     return sign + " ".join(parts) + "원"
+
+
+def won_full(amount: int | None) -> str:
+    """The admin's form: `6,000억원 (600,000,000,000원)`; "–" for an amount nobody entered."""
+    if amount is None:
+        return UNKNOWN
+    korean, digits = won_ko(amount), f"{int(amount):,}원"
+    return korean if korean == digits else f"{korean} ({digits})"
 
 
 def won_en(amount: int | None) -> str:

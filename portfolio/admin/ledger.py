@@ -139,7 +139,6 @@ class BudgetAdjustmentAdmin(MoneyAdmin):
         "funding_source",
         "kind",
         "amount_ko",
-        "amount",
         "adjusted_on",
         "basis",
         "by_close",
