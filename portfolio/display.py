@@ -14,10 +14,10 @@ UNKNOWN = "–"  # a figure nobody entered: not 0원
 def won_ko(amount: int | None) -> str:
     """Korean: every non-zero 4-digit group with its unit, e.g. 10,100,000,000,000 → "10조 1,000억원".
 
-    Exact, so two different amounts never print alike.
+    Exact, so two different amounts never print alike; "–" for an amount nobody entered.
     """
     if amount is None:
-        return ""
+        return UNKNOWN
     amount = int(amount)
     if amount == 0:
         return "0원"
@@ -43,7 +43,7 @@ def won_full(amount: int | None) -> str:
 def won_en(amount: int | None) -> str:
     """English, one decimal in the largest unit: ₩600.0B, ₩10.1T, ₩35.0M; below a million, exact."""
     if amount is None:
-        return ""
+        return UNKNOWN
     amount = int(amount)
     sign, value = ("-" if amount < 0 else ""), abs(amount)
     for index, (size, unit) in enumerate(_EN_UNITS):
