@@ -22,7 +22,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from portfolio.display import UNKNOWN
 from portfolio.spreadsheets import clean_text, has_illegal_characters, is_formula_like, quote, write_text
 
 MONEY = "#,##0"  # whole won
@@ -202,8 +201,8 @@ class Sheet:
         return cell
 
     def _converter(self, column: Column) -> Callable | None:
-        """How a value of this column becomes what openpyxl writes (None values stay empty, but
-        unknown money reads "–"); None for columns written as they are."""
+        """How a value of this column becomes what openpyxl writes (None values stay empty);
+        None for columns written as they are."""
         formats = {"money": MONEY, "eok": EOK, "percent": PERCENT, "integer": INTEGER, "date": DATE}
         if column.kind == "text":
             return self.text
@@ -212,14 +211,10 @@ class Sheet:
         if column.kind in formats:
             template = WriteOnlyCell(self.ws)
             template.number_format = formats[column.kind]
-            # Money nobody entered reads "–" (미입력), never an empty cell taken for 0.
-            unknown = self.cell(UNKNOWN, alignment=Alignment(horizontal="right"))
 
             def styled(value):
                 if isinstance(value, Cell):
                     return value
-                if value is None and column.kind in ("money", "eok"):
-                    return unknown
                 template.value = float(value) if isinstance(value, Decimal) else value
                 return template
 
