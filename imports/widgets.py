@@ -107,6 +107,9 @@ class AmountWidget(widgets.Widget):
             try:
                 return parse_won(str(value))
             except ValidationError as error:
+                if error.code == "negative":  # the cell quoted, as for a negative number
+                    message = _("Amount must not be negative: %(value)s.") % {"value": shown(value)}
+                    raise CellError(message) from None
                 raise CellError(" ".join(error.messages)) from None
         if number < 0:
             raise CellError(_("Amount must not be negative: %(value)s.") % {"value": shown(value)})
