@@ -19,6 +19,7 @@ BIG_UNITS = {"조": 10**12, "억": 10**8, "만": 10**4}
 SMALL_UNITS = {"천": 10**3, "백": 10**2, "십": 10}
 # Digits, grouped by threes with commas or spaces (as spreadsheets print them), and a decimal part.
 NUMBER = r"(?:\d{1,3}(?:[,\s]\d{3})+|\d+)(?:\.\d+)?"
+PLAIN_WON = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 TERM = re.compile(rf"(?P<number>{NUMBER})(?P<small>[천백십])?(?P<big>[조억만])?")
 MINUS_SIGNS = ("-", "−", "△", "▲")  # Korean budget documents write △ for a negative amount
 SPACES_AROUND_UNITS = re.compile(r"\s*([조억만천백십원])\s*")
@@ -54,6 +55,10 @@ def parse_won(text: str, *, signed: bool = False) -> int:
     `signed` allows a leading minus (-, −, △, ▲), for amounts that move money out.
     """
     raw = str(text)
+    if PLAIN_WON.fullmatch(raw):  # most cells of a CSV import: no units to read
+        amount = int(raw.replace(",", ""))
+        validate_within_ceiling(amount)
+        return amount
     body = SPACES_AROUND_UNITS.sub(r"\1", raw.replace("\u00a0", " ").replace("\u3000", " ")).strip()
     body = body.removeprefix("₩").removeprefix("￦").strip()
     negative = body.startswith(MINUS_SIGNS)
