@@ -295,6 +295,13 @@ def test_an_empty_portfolio_says_what_is_missing_and_where_to_enter_it(client, o
     assert 'href="/admin/portfolio/indicator/"' in page  # indicators have no import
 
 
+def test_a_day_with_no_programs_says_so_under_the_tree(client, office_staff):
+    ProgramFactory(code="LATER")
+    client.force_login(office_staff)
+    response = client.get(HOME, {"as_of": "2025-01-01"})
+    assert "이 날짜에는 사업이 없습니다. 입력하는 곳: 사업" in text(response)
+
+
 def test_the_entry_links_are_left_out_for_those_who_cannot_open_them(client, django_user_model):
     user = django_user_model.objects.create_user("viewer", password=PASSWORD, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_program"))
