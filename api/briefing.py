@@ -60,8 +60,15 @@ def build(
     money_source = figures.cite(
         set().union(*(money_sources[node.id] for node in scope.top_nodes())), citations
     )
+    starts = selectors.before_history(as_of)
     return {
         "as_of": today.isoformat(),
+        # Before the history's first day the office reads empty: say so rather than give zeros.
+        "history_starts": starts.isoformat() if starts else None,
+        "notice": _("History starts on %(day)s; there are no figures for an earlier day.")
+        % {"day": starts.isoformat()}
+        if starts
+        else None,
         "fiscal_year": year,
         "generated_at": _time(timezone.now()),
         "program": _program_ref(scope.root),

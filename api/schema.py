@@ -333,6 +333,12 @@ class Alert(s.Serializer):
 
 class Briefing(s.Serializer):
     as_of = s.DateField()
+    history_starts = s.DateField(
+        allow_null=True, help_text="Set when as_of is before the first day the history holds: that day."
+    )
+    notice = s.CharField(
+        allow_null=True, help_text="Why the figures are empty, when as_of is before the history."
+    )
     fiscal_year = s.IntegerField(help_text="The fiscal year of the money, the rates and the ledger.")
     generated_at = s.DateTimeField()
     program = ProgramRef(allow_null=True)
@@ -502,7 +508,8 @@ PROGRAM_DETAIL_EXAMPLES = [
         description=(
             "`programs/NAT-AI-BUDGET-2026/` on 2025-10-24: a national-context item. Its row gives the money "
             "of the current fiscal year (2025: nothing yet); its plan for 2026 is in `budget`, citing its "
-            "source, and its `ledger` has nothing budgeted or paid (abridged)."
+            "source, and its `ledger` has nothing budgeted or paid: figures nobody entered are null, not 0 "
+            "(abridged)."
         ),
         response_only=True,
         value={
@@ -519,15 +526,15 @@ PROGRAM_DETAIL_EXAMPLES = [
             "period": {"start_year": 2026, "end_year": 2026},
             "fiscal_year": 2025,
             "total_cost": _nothing("KRW") | {"source": S2},
-            "planned": _figure(0, "KRW", "0원", "₩0", S2),
+            "planned": _nothing("KRW") | {"source": S2},
             "budget": [
                 {
                     "fiscal_year": 2026,
                     "funding_source": "national",
                     "funding_source_display": "국비",
                     "planned": NATIONAL_PLAN_2026,
-                    "budget": _figure(0, "KRW", "0원", "₩0", None),
-                    "executed": _figure(0, "KRW", "0원", "₩0", None),
+                    "budget": _nothing("KRW"),
+                    "executed": _nothing("KRW"),
                     "execution_rate": _nothing("%"),
                 }
             ],
@@ -537,15 +544,15 @@ PROGRAM_DETAIL_EXAMPLES = [
                     "funding_source": "national",
                     "funding_source_display": "국비",
                     "supplementary": _nothing("KRW"),
-                    "available": _figure(0, "KRW", "0원", "₩0", None),
-                    "paid": _figure(0, "KRW", "0원", "₩0", None),
+                    "available": _nothing("KRW"),
+                    "paid": _nothing("KRW"),
                     "execution_rate": _nothing("%"),
                     "unused": _nothing("KRW"),
                     "closed": False,
                 },
                 {"fiscal_year": 2026, "funding_source": None, "closed": False},
             ],
-            "executed": _figure(0, "KRW", "0원", "₩0", S2),
+            "executed": _nothing("KRW") | {"source": S2},
             "execution_rate": _nothing("%") | {"source": S2},
             "children": [],
             "milestones": [],

@@ -199,6 +199,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The largest amount of won any one row may hold (default 1,000조): a typo of a few extra zeros is
+# refused, and no sum of rows can overflow a 64-bit column.
+AMOUNT_CEILING_WON = env_int("AMOUNT_CEILING_WON", 10**15, minimum=1)
 # Login throttling (django-axes, config/lockout.py): AXES_FAILURE_LIMIT wrong passwords for one
 # user from one address lock that pair out for AXES_COOLOFF_MINUTES; a right password in between
 # clears the count. API tokens never pass through authenticate(), so the feed is unaffected.

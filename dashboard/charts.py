@@ -109,7 +109,7 @@ def budget_chart(cells: list[BudgetCell], chosen: int | None = None) -> BudgetCh
         by_year.setdefault(cell.fiscal_year, {})
         if amount_of(cell):
             by_year[cell.fiscal_year][cell.funding_source] = amount_of(cell)
-        executed[cell.fiscal_year] += cell.executed
+        executed[cell.fiscal_year] += cell.executed or 0  # no tick where nothing was paid or entered
     years = list(range(min(by_year), max(by_year) + 1))  # gaps shown as empty years
     totals = {year: sum(by_year.get(year, {}).values()) for year in years}
     step = nice_step(max(max(totals.values()), max(executed.values(), default=0)))

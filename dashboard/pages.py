@@ -88,6 +88,7 @@ class DashboardPage:
     tree: tuple[TreeRow, ...]
     left_out: tuple[ProgramNode, ...]  # national-context items kept out of the figures, linked
     citations: tuple[Citation, ...]
+    history_starts: datetime.date | None = None  # set when as_of is before the history's first day
 
 
 def money_tiles(headline: Headline, expected_rate: Decimal | None = None) -> list[Tile]:
@@ -267,4 +268,5 @@ def dashboard_page(
         tree=tree_rows(seen.programs),
         left_out=seen.scope.left_out,
         citations=tuple(found.values()),
+        history_starts=selectors.before_history(as_of),
     )

@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export import widgets
 from openpyxl.utils.datetime import from_excel
+
+from portfolio.amounts import parse_won, validate_within_ceiling
 
 # Excel serial numbers of 2000-01-01 and 2100-12-31: a bare number outside this range in a date
 # column is far more likely a mistake (an amount, a year) than a date.
@@ -86,7 +89,8 @@ class TextWidget(widgets.Widget):
 
 
 class AmountWidget(widgets.Widget):
-    """Whole won, never negative: 1500000, 1,500,000, 1,500,000원, ₩1,500,000."""
+    """Whole won, never negative, read as the admin reads it (portfolio.amounts): 1500000,
+    1,500,000, 1,500,000원, ₩1,500,000, 5억, 1조 2,000억원, 3천만원."""
 
     def clean(self, value, row=None, **kwargs) -> int | None:
         if is_empty(value):
@@ -100,20 +104,23 @@ class AmountWidget(widgets.Widget):
                 raise CellError(_("Amounts are whole won, without decimals: %(value)s.") % {"value": value})
             number = int(value)
         else:
-            text = _without_separators(value, suffixes=("원", "KRW", "krw"), prefixes=("₩", "￦", "KRW"))
-            if not WHOLE_NUMBER.fullmatch(text):
-                if DECIMAL_NUMBER.fullmatch(text):
-                    raise CellError(
-                        _("Amounts are whole won, without decimals: %(value)s.") % {"value": shown(value)}
-                    )
-                raise CellError(_("%(value)s is not an amount of won.") % {"value": shown(value)})
-            number = int(text)
+            try:
+                return parse_won(str(value))
+            except ValidationError as error:
+                if error.code == "negative":  # the cell quoted, as for a negative number
+                    message = _("Amount must not be negative: %(value)s.") % {"value": shown(value)}
+                    raise CellError(message) from None
+                raise CellError(" ".join(error.messages)) from None
         if number < 0:
             raise CellError(_("Amount must not be negative: %(value)s.") % {"value": shown(value)})
+        try:
+            validate_within_ceiling(number)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
         return number
 
     def describe(self) -> str:
-        return _("Whole won, not negative; 1,500,000 and 1,500,000원 are read too.")
+        return _("Whole won, not negative; 1,500,000, 1,500,000원 and 5억 are read too.")
 
     def render(self, value, obj=None, **kwargs):
         return value

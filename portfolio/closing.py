@@ -49,7 +49,8 @@ class ClosePreview:
 
     @property
     def unused(self) -> int:
-        return self.cell.available - self.cell.paid - self.carried_out
+        # Closing a year states its figures: what nobody entered is none.
+        return (self.cell.available or 0) - (self.cell.paid or 0) - self.carried_out
 
     def carry_ins(self) -> list[tuple[str, int]]:
         """(adjustment kind, amount) for each carry-in the next year gets."""
@@ -104,7 +105,7 @@ def preview_close(
         program, fiscal_year, funding_source, _own_cell(program, fiscal_year, funding_source), **amounts
     )
     cell = preview.cell
-    unpaid = cell.committed - cell.paid
+    unpaid = (cell.committed or 0) - (cell.paid or 0)
     accident_errors = []
     if carried_out_accident > unpaid:
         accident_errors.append(
@@ -114,7 +115,7 @@ def preview_close(
             )
             % {"amount": won_ko(carried_out_accident), "unpaid": won_ko(unpaid)}
         )
-    may_carry = cell.available - cell.carried_in_accident
+    may_carry = (cell.available or 0) - cell.carried_in_accident
     if carried_out_accident > may_carry:
         accident_errors.append(
             _(
@@ -131,8 +132,8 @@ def preview_close(
             "다음연도 이월액 %(carried)s."
         ) % {
             "unused": won_ko(preview.unused),
-            "available": won_ko(cell.available),
-            "paid": won_ko(cell.paid),
+            "available": won_ko(cell.available or 0),
+            "paid": won_ko(cell.paid or 0),
             "carried": won_ko(preview.carried_out),
         }
     if errors:

@@ -9,15 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal
 # Korean counts money in groups of four digits: 만 (10^4), 억 (10^8), 조 (10^12), 경 (10^16).
 _KO_UNITS = ((10**16, "경"), (10**12, "조"), (10**8, "억"), (10**4, "만"))
 _EN_UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"))
+UNKNOWN = "–"  # a figure nobody entered: not 0원
 
 
 def won_ko(amount: int | None) -> str:
     """Korean: every non-zero 4-digit group with its unit, e.g. 10,100,000,000,000 → "10조 1,000억원".
 
-    Exact, so two different amounts never print alike.
+    Exact, so two different amounts never print alike; "–" for an amount nobody entered.
     """
     if amount is None:
-        return ""
+        return UNKNOWN
     amount = int(amount)
     if amount == 0:
         return "0원"
@@ -32,10 +33,18 @@ def won_ko(amount: int | None) -> str:
     return sign + " ".join(parts) + "원"
 
 
+def won_full(amount: int | None) -> str:
+    """The admin's form: `6,000억원 (600,000,000,000원)`; "–" for an amount nobody entered."""
+    if amount is None:
+        return UNKNOWN
+    korean, digits = won_ko(amount), f"{int(amount):,}원"
+    return korean if korean == digits else f"{korean} ({digits})"
+
+
 def won_en(amount: int | None) -> str:
     """English, one decimal in the largest unit: ₩600.0B, ₩10.1T, ₩35.0M; below a million, exact."""
     if amount is None:
-        return ""
+        return UNKNOWN
     amount = int(amount)
     sign, value = ("-" if amount < 0 else ""), abs(amount)
     for index, (size, unit) in enumerate(_EN_UNITS):

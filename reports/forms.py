@@ -22,6 +22,16 @@ def node_name(node: ProgramNode) -> str:
     return (english and node.name_en) or node.name_ko
 
 
+def readable_day(value) -> datetime.date | None:
+    """A day from `YYYY-MM-DD` (or a date) that the history can be read at; None otherwise."""
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip())
+        validate_as_of(day)
+    except (ValueError, ValidationError):
+        return None
+    return day
+
+
 class RequestReportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"),
@@ -52,30 +62,30 @@ class RequestReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The whole tree in one query; the report center reuses it to name each run's scope.
-        self.programs = load_scope().nodes
+        # The tree as it stood on the chosen day (today when none): only programs that existed
+        # then are offered. One query; the report center reuses it to name each run's scope.
+        self.programs = load_scope(as_of=self.chosen_day()).nodes
         self.fields["root"].choices = [("", _("All programs"))] + [
             (node.code, f"{INDENT * node.depth}{node.code} {node_name(node)}") for node in self.programs
         ]
+
+    def chosen_day(self) -> datetime.date | None:
+        """The as-of day sent (or started from), when it is one a report can be asked for."""
+        value = self.data.get("as_of") if self.is_bound else self.initial.get("as_of")
+        return readable_day(value)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> "RequestReportForm":
         """An unbound form that starts from the address: `?root=AX-VALLEY&kind=kpi&as_of=2025-12-31`,
         as a program's dashboard page links here. A value that is not one of the choices (or not
         a day a report can be asked for) is left out; the form then starts as usual."""
-        form = cls()
+        day = readable_day(query.get("as_of", ""))
+        form = cls(initial={"as_of": day} if day else {})
         root, kind = query.get("root", "").strip(), query.get("kind", "").strip()
         if root in {node.code for node in form.programs}:
             form.initial["root"] = root
         if kind in ReportKind.values:
             form.initial["kind"] = kind
-        try:
-            day = datetime.date.fromisoformat(query.get("as_of", "").strip())
-            validate_as_of(day)
-        except (ValueError, ValidationError):
-            pass
-        else:
-            form.initial["as_of"] = day
         return form
 
     def clean_as_of(self) -> datetime.date | None:

@@ -22,7 +22,7 @@ from portfolio.display import eok, number, percent, quantity_en, quantity_ko, wo
         (1_234_567_890_123_456, "1,234조 5,678억 9,012만 3,456원"),
         (10**16, "1경원"),
         (-600_000_000_000, "-6,000억원"),
-        (None, ""),
+        (None, "–"),  # unknown, not 0원
     ],
 )
 def test_won_ko_writes_korean_units(amount, expected):

@@ -273,12 +273,12 @@ def test_a_closed_years_rows_are_disabled_on_the_program_page(client, office_sta
     client.force_login(office_staff)
     page = client.get(reverse("admin:portfolio_program_change", args=[worked_example.pk])).content.decode()
     amounts = dict(
-        re.findall(r'<input type="number" name="executions-\d+-amount" value="(\d+)"([^>]*)>', page)
+        re.findall(r'<input type="text" name="executions-\d+-amount" value="([\d,]+)"([^>]*)>', page)
     )
-    assert " disabled " in amounts["6100000000"]  # 2026 is closed
-    assert " disabled " not in amounts["100000000"]  # 2027 is open
+    assert " disabled " in amounts["6,100,000,000"]  # 2026 is closed
+    assert " disabled " not in amounts["100,000,000"]  # 2027 is open
     carry_ins = re.findall(
-        r'<input type="number" name="budget_adjustments-\d+-amount" value="(-?\d+)"([^>]*)>', page
+        r'<input type="text" name="budget_adjustments-\d+-amount" value="(-?[\d,]+)"([^>]*)>', page
     )
     assert all(" disabled " in attributes for _value, attributes in carry_ins) and len(carry_ins) == 5
 

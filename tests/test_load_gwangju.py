@@ -63,7 +63,7 @@ def test_the_national_context(gwangju):
     assert (gpu_goal.target, gpu_goal.target_year) == (Decimal(200_000), 2030)
     assert Program.objects.get(code="NAT-AI-BUDGET-2026").is_national_context
     # National items never count in the city's own money.
-    assert selectors.portfolio_totals().planned == 0
+    assert selectors.portfolio_totals().planned is None  # the city entered no plan: unknown, not 0
     assert selectors.portfolio_totals(include_national=True).planned == 10_100_000_000_000
 
 

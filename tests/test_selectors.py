@@ -89,10 +89,17 @@ def test_program_totals_roll_up_the_subtree(portfolio):
 def test_program_totals_are_one_fiscal_years(portfolio):
     totals = by_code(selectors.program_totals(fiscal_year=2026))
     a, b = totals["A"].totals, totals["B"].totals
-    assert (a.fiscal_year, a.planned, a.budget, a.executed, a.execution_rate) == (2026, 200 * EOK, 0, 0, None)
-    assert (b.budget, b.executed, b.execution_rate) == (0, 1 * EOK, None)  # B's 2026 payment, no budget
+    # A has only a plan for 2026: its budget and payments are unknown, not 0.
+    assert (a.fiscal_year, a.planned, a.budget, a.executed, a.execution_rate) == (
+        2026,
+        200 * EOK,
+        None,
+        None,
+        None,
+    )
+    assert (b.budget, b.executed, b.execution_rate) == (None, 1 * EOK, None)  # B's 2026 payment, no budget
     assert a.paid_to_date == 70 * EOK  # 2025's payments still count up to 2026
-    assert selectors.program_totals(fiscal_year=2024)[1].totals.paid_to_date == 0
+    assert selectors.program_totals(fiscal_year=2024)[1].totals.paid_to_date is None  # nothing paid yet
 
 
 def test_totals_default_to_the_fiscal_year_of_the_day_in_seoul(portfolio):
@@ -118,7 +125,7 @@ def test_totals_count_payments_by_fiscal_year_less_refunds_and_never_commitments
     totals = selectors.portfolio_totals(fiscal_year=2025)
     assert (totals.committed, totals.paid, totals.execution_rate) == (90 * EOK, 55 * EOK, Decimal("55.0"))
     assert totals.commitment_rate == Decimal("90.0")
-    assert selectors.portfolio_totals(fiscal_year=2026).paid == 0
+    assert selectors.portfolio_totals(fiscal_year=2026).paid is None  # no execution rows for 2026
 
 
 def test_portfolio_totals_leave_out_national_context_unless_asked(portfolio):
@@ -145,10 +152,10 @@ def test_budget_by_year_and_source(portfolio):
     }
     assert cells == {
         (2025, "national"): (100 * EOK, 90 * EOK, 45 * EOK),
-        (2025, "city"): (0, 65 * EOK, 25 * EOK),
-        (2025, "private"): (10 * EOK, 0, 0),
-        (2026, "national"): (200 * EOK, 0, 0),
-        (2026, "private"): (0, 0, 1 * EOK),
+        (2025, "city"): (None, 65 * EOK, 25 * EOK),  # None: nobody entered it, not 0
+        (2025, "private"): (10 * EOK, None, None),
+        (2026, "national"): (200 * EOK, None, None),
+        (2026, "private"): (None, None, 1 * EOK),
     }
     ordered = [(c.fiscal_year, c.funding_source) for c in selectors.budget_by_year_and_source()]
     assert ordered == [
@@ -197,7 +204,7 @@ def test_as_of_reads_the_data_as_it_stood_at_the_end_of_that_day():
     with time_machine.travel(datetime.datetime(2025, 8, 1, 10, tzinfo=datetime.UTC)):
         BudgetLine.objects.get(fiscal_year=2026).delete()
 
-    assert selectors.portfolio_totals(as_of=datetime.date(2025, 2, 28)).budget == 0
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 2, 28)).budget is None
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 6, 30)).budget == 90 * EOK
     # Each fiscal year on its own: the 2026 line never adds to 2025's budget.
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 7, 1)).budget == 95 * EOK
@@ -212,7 +219,7 @@ def test_as_of_uses_the_end_of_the_day_in_seoul():
     with time_machine.travel(datetime.datetime(2025, 3, 1, 14, 30, tzinfo=datetime.UTC)):
         BudgetLineFactory(amount=7 * EOK)
     assert selectors.portfolio_totals(as_of=datetime.date(2025, 3, 1)).budget == 7 * EOK
-    assert selectors.portfolio_totals(as_of=datetime.date(2025, 2, 28)).budget == 0
+    assert selectors.portfolio_totals(as_of=datetime.date(2025, 2, 28)).budget is None
 
 
 def test_firm_check_sets_the_reported_figures_beside_the_records():

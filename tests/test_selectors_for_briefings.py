@@ -56,13 +56,16 @@ def test_budget_cells_add_up_by_source_and_by_year(two_programs):
     by_source = {
         s.key: (s.planned, s.budget, s.executed) for s in selectors.sum_cells(cells, by="funding_source")
     }
-    assert by_source == {"national": (0, 90 * EOK, 45 * EOK), "city": (30 * EOK, 10 * EOK, 5 * EOK)}
+    assert by_source == {"national": (None, 90 * EOK, 45 * EOK), "city": (30 * EOK, 10 * EOK, 5 * EOK)}
     assert list(by_source) == ["national", "city"]  # the funding sources' own order
     sums = {s.key: s for s in selectors.sum_cells(cells, by="funding_source")}
     assert sums["national"].execution_rate == Decimal("50.0")  # 2025 only: one year's rate
     assert sums["city"].execution_rate is None  # 2025 and 2026 added up: no rate over summed years
     by_year = selectors.sum_cells(cells, by="fiscal_year")
-    assert [(s.key, s.budget, s.executed) for s in by_year] == [(2025, 100 * EOK, 50 * EOK), (2026, 0, 0)]
+    assert [(s.key, s.budget, s.executed) for s in by_year] == [
+        (2025, 100 * EOK, 50 * EOK),
+        (2026, None, None),
+    ]
     assert by_year[0].execution_rate == Decimal("50.0")
     with pytest.raises(ValueError, match="stage"):
         selectors.sum_cells(cells, by="stage")
@@ -100,7 +103,7 @@ def test_metric_total_adds_up_the_actuals_of_one_metric():
 def test_the_national_context_is_kept_apart(gwangju):
     national = selectors.national_context(fiscal_year=2026)
     assert national.totals.planned == 10_100_000_000_000
-    assert selectors.national_context(fiscal_year=2025).totals.planned == 0
+    assert selectors.national_context(fiscal_year=2025).totals.planned is None
     assert [item.program.code for item in national.programs] == [
         "NATIONAL-AI",
         "NAT-AI-BUDGET-2026",

@@ -88,10 +88,12 @@ def test_synthetic_ledgers_keep_the_ledger_rules():
             if not cell.closed:
                 continue
             checked += 1
+            # A closed year states its figures: what nobody entered (None) is none.
+            committed, paid, available = cell.committed or 0, cell.paid or 0, cell.available or 0
             assert cell.unused >= 0  # 불용액 never negative
-            assert cell.carried_out_accident <= cell.committed - cell.paid
-            assert cell.carried_out_accident <= cell.available - cell.carried_in_accident  # 재이월 금지
-            assert cell.paid >= 0 and cell.committed >= cell.paid
+            assert cell.carried_out_accident <= committed - paid
+            assert cell.carried_out_accident <= available - cell.carried_in_accident  # 재이월 금지
+            assert paid >= 0 and committed >= paid
     assert checked == closes.count()
     # Each close gave the next year exactly its carry-overs, as carry-ins it made.
     carried = Counter()

@@ -7,9 +7,11 @@ numbers themselves come from `portfolio.selectors`; these filters only format th
 from decimal import Decimal
 
 from django import template
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 
+from imports.resources import BY_MODEL
 from portfolio import display
 
 register = template.Library()
@@ -149,3 +151,24 @@ def _period(start: int | None, end: int | None) -> str:
     if start or end:
         return f"{start or ''}–{end or ''}"
     return "–"
+
+
+@register.simple_tag(takes_context=True)
+def entry_links(context, *model_names: str) -> list[dict]:
+    """For an empty chart or table: where to enter what is missing, as links the user may follow
+    (the admin list by its Korean name, and the spreadsheet template for an import)."""
+    user = context.get("user")
+    links = []
+    for name in model_names:
+        model = apps.get_model("portfolio", name)
+        if user is None or not user.has_perm(f"portfolio.view_{name}"):
+            continue
+        has_template = model in BY_MODEL  # the kinds the spreadsheet import takes
+        links.append(
+            {
+                "name": str(model._meta.verbose_name_plural),
+                "list_url": reverse(f"admin:portfolio_{name}_changelist"),
+                "template_url": reverse(f"admin:portfolio_{name}_import_template") if has_template else "",
+            }
+        )
+    return links

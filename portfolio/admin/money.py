@@ -8,7 +8,7 @@ from portfolio import selectors
 from portfolio.admin.base import AmountTotalsMixin, PortfolioAdmin
 from portfolio.admin.evidence import EvidenceOwnerAdminMixin, ExecutionEvidenceInline
 from portfolio.admin.locking import ClosedYearReadOnlyMixin
-from portfolio.display import won_ko
+from portfolio.display import won_full
 from portfolio.models import BudgetLine, BudgetStage, Execution
 
 
@@ -24,12 +24,19 @@ class MoneyAdmin(ClosedYearReadOnlyMixin, AmountTotalsMixin, PortfolioAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_ko(self, obj):
-        return won_ko(obj.amount)
+        return won_full(obj.amount)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A view-only page prints the amount as the list does, not as bare digits.
+            return ["amount_ko" if name == "amount" else name for name in fields]
+        return fields
 
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(MoneyAdmin):
-    list_display = ("program_code", "fiscal_year", "funding_source", "stage", "amount_ko", "amount", "source")
+    list_display = ("program_code", "fiscal_year", "funding_source", "stage", "amount_ko", "source")
     list_filter = ("fiscal_year", "funding_source", "stage", "program__status")
     search_fields = ("program__code", "program__name_ko", "note")
     # Newest year first; the id breaks ties cheaply so a 200,000-row page needs no join to sort.
@@ -76,7 +83,6 @@ class ExecutionAdmin(EvidenceOwnerAdminMixin, MoneyAdmin):
         "fiscal_year",
         "funding_source",
         "amount_ko",
-        "amount",
         "description",
         "reference",
     )

@@ -184,7 +184,7 @@ class ProgramAdmin(PortfolioAdmin):
             return "–"
         totals = selectors.program_totals(root=program.code)[0].totals
         rows = [
-            (_("total cost"), won_ko(totals.total_cost) or "–"),
+            (_("total cost"), won_ko(totals.total_cost)),
             (_("planned"), won_ko(totals.planned)),
             (_("current budget"), won_ko(totals.budget)),
             (_("executed"), won_ko(totals.executed)),

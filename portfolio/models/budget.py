@@ -20,6 +20,7 @@ from portfolio.models.choices import (
     validate_date_in_range,
     year_validators,
 )
+from portfolio.models.fields import WonField
 from portfolio.models.versioning import VersionField
 
 FUNDING_SOURCE_KNOWN = Q(funding_source__in=FundingSource.values)
@@ -64,7 +65,7 @@ class BudgetLine(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=BudgetStage)
-    amount = models.BigIntegerField(_("amount (won)"), validators=amount_validators)
+    amount = WonField(_("amount (won)"), validators=amount_validators)
     source = models.ForeignKey(
         "portfolio.Source", verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -182,7 +183,7 @@ class Execution(models.Model):
         ),
     )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
-    amount = models.BigIntegerField(_("amount (won)"), validators=amount_validators)
+    amount = WonField(_("amount (won)"), validators=amount_validators)
     description = models.CharField(_("description"), max_length=300, blank=True)
     reference = models.CharField(
         _("reference"),

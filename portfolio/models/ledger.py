@@ -18,6 +18,7 @@ from portfolio.models.choices import (
     validate_date_in_range,
     year_validators,
 )
+from portfolio.models.fields import WonField
 from portfolio.models.versioning import VersionField
 
 
@@ -36,8 +37,8 @@ class BudgetAdjustment(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     kind = models.CharField(pgettext_lazy("ledger", "kind"), max_length=30, choices=AdjustmentKind)
-    amount = models.BigIntegerField(
-        _("amount (won)"), help_text=_("Signed: money moved out by a transfer is negative.")
+    amount = WonField(
+        _("amount (won)"), signed=True, help_text=_("Signed: money moved out by a transfer is negative.")
     )
     adjusted_on = models.DateField(_("date"), validators=[validate_date_in_range])
     basis = models.CharField(
@@ -129,13 +130,13 @@ class YearEndClose(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
-    carried_out_explicit = models.BigIntegerField(
+    carried_out_explicit = WonField(
         _("explicit carry-over to next year"), default=0, validators=amount_validators
     )
-    carried_out_accident = models.BigIntegerField(
+    carried_out_accident = WonField(
         _("accident carry-over to next year"), default=0, validators=amount_validators
     )
-    carried_out_continuing = models.BigIntegerField(
+    carried_out_continuing = WonField(
         _("continuing-expense carry-over to next year"), default=0, validators=amount_validators
     )
     closed_on = models.DateField(_("closed on"))

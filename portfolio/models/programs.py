@@ -13,6 +13,7 @@ from portfolio.models.choices import (
     plain_text_validators,
     year_validators,
 )
+from portfolio.models.fields import WonField
 from portfolio.models.versioning import VersionField
 
 DEFAULT_OFFICE = "인공지능산업실"
@@ -87,7 +88,7 @@ class Program(models.Model):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    total_cost = models.BigIntegerField(
+    total_cost = WonField(
         _("total cost (won)"),
         null=True,
         blank=True,

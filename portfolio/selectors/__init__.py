@@ -66,7 +66,14 @@ from portfolio.selectors.programs import (
     totals_for_scope,
     totals_of,
 )
-from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
+from portfolio.selectors.scope import (
+    ProgramNode,
+    Scope,
+    before_history,
+    end_of_day,
+    history_starts,
+    load_scope,
+)
 from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
@@ -98,6 +105,7 @@ __all__ = [
     "StatusChange",
     "Totals",
     "alerts",
+    "before_history",
     "budget_by_year",
     "budget_by_year_and_source",
     "budget_for_scope",
@@ -119,6 +127,7 @@ __all__ = [
     "firms_for_scope",
     "headline",
     "headline_for_scope",
+    "history_starts",
     "kpi_progress",
     "ledger",
     "ledger_for_scope",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portfolio.models import FundingSource
-from portfolio.selectors.ledger import Ledger, LedgerCell, ledger_for_scope, percent_of
+from portfolio.selectors.ledger import Ledger, LedgerCell, known_sum, ledger_for_scope, percent_of
 from portfolio.selectors.scope import Scope, load_scope
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
@@ -22,15 +22,16 @@ NO_SOURCES: frozenset[int] = frozenset()
 class BudgetCell:
     fiscal_year: int
     funding_source: str
-    planned: int
-    budget: int  # 예산현액 (available)
-    executed: int  # 지출액 (paid, less 반납)
+    # None where nobody entered the rows a figure comes from (unknown is not zero).
+    planned: int | None
+    budget: int | None  # 예산현액 (available)
+    executed: int | None  # 지출액 (paid, less 반납)
     # Ids of the sources cited by the plan-stage lines, the budget lines and adjustments, and
     # the executions behind each figure (for the `source` the feed gives with every figure).
     planned_sources: frozenset[int] = NO_SOURCES
     budget_sources: frozenset[int] = NO_SOURCES
     executed_sources: frozenset[int] = NO_SOURCES
-    committed: int = 0  # 원인행위액
+    committed: int | None = None  # 원인행위액
     ledger: LedgerCell | None = None  # the whole ledger cell: 예산현액's parts, the close
 
     @property
@@ -93,14 +94,14 @@ class BudgetSum:
     """Plan, budget and executed added up over one fiscal year or one funding source."""
 
     key: int | str  # the fiscal year, or the funding source
-    planned: int
-    budget: int
-    executed: int
+    planned: int | None
+    budget: int | None
+    executed: int | None
     planned_sources: frozenset[int] = NO_SOURCES  # as in BudgetCell, over the cells added up
     budget_sources: frozenset[int] = NO_SOURCES
     executed_sources: frozenset[int] = NO_SOURCES
     fiscal_year: int | None = None  # the one year the cells are of; None when they span years
-    committed: int = 0
+    committed: int | None = None
 
     @property
     def execution_rate(self) -> Decimal | None:
@@ -130,14 +131,14 @@ def sum_cells(cells: list[BudgetCell], *, by: str) -> list[BudgetSum]:
         sums.append(
             BudgetSum(
                 key,
-                sum(c.planned for c in group),
-                sum(c.budget for c in group),
-                sum(c.executed for c in group),
+                known_sum(c.planned for c in group),
+                known_sum(c.budget for c in group),
+                known_sum(c.executed for c in group),
                 frozenset().union(*(c.planned_sources for c in group)),
                 frozenset().union(*(c.budget_sources for c in group)),
                 frozenset().union(*(c.executed_sources for c in group)),
                 fiscal_year=years.pop() if len(years) == 1 else None,
-                committed=sum(c.committed for c in group),
+                committed=known_sum(c.committed for c in group),
             )
         )
     return sums

@@ -10,6 +10,9 @@ The official rule, per fiscal year (never over summed years):
 
 Every other money figure (program totals, the headline, the dashboard, the reports) is added up
 from these cells. Four queries besides the scope's, whatever the number of programs.
+
+A figure nobody entered is None, not 0: 계획 without plan-stage lines, 예산현액 without budget lines
+or adjustments, 원인행위액 and 지출액 without any execution row. 0 is a figure only when rows say so.
 """
 
 import datetime
@@ -48,7 +51,8 @@ _ADJUSTMENT_FIELDS = {
     AdjustmentKind.REVENUE_SUBSTITUTION: "revenue_substitution",
 }
 
-# Money fields that add up plainly when cells are summed.
+# Money fields that add up plainly when cells are summed; the first three are None when unknown.
+_MAYBE_UNKNOWN = ("planned", "committed", "paid")
 _ADDITIVE = (
     "planned",
     "original",
@@ -67,9 +71,16 @@ _ADDITIVE = (
 )
 
 
-def percent_of(part: int, whole: int) -> Decimal | None:
-    """part ÷ whole in percent with one decimal (half up); None when there is nothing to divide by."""
-    if not whole:
+def known_sum(values: Iterable[int | None]) -> int | None:
+    """The sum of the figures that are known; None when none is (unknown is not zero)."""
+    known = [value for value in values if value is not None]
+    return sum(known) if known else None
+
+
+def percent_of(part: int | None, whole: int | None) -> Decimal | None:
+    """part ÷ whole in percent with one decimal (half up); None when there is nothing to divide by
+    or the part is unknown."""
+    if not whole or part is None:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
@@ -81,7 +92,7 @@ class LedgerCell:
 
     fiscal_year: int
     funding_source: str | None
-    planned: int = 0  # 계획 stage: not a budget, shown beside it
+    planned: int | None = None  # 계획 stage: not a budget, shown beside it
     original: int = 0  # 본예산
     # The latest 추경 round's amount (a whole amount, not a change), or None when the year has none.
     # Summed over cells, the 추경 budget counts the 본예산 of the cells without a round, as a
@@ -95,12 +106,13 @@ class LedgerCell:
     reserve: int = 0  # 예비비
     transfers: int = 0  # 이용·전용·이체, signed
     revenue_substitution: int = 0  # 수입대체경비
-    committed: int = 0  # 원인행위액
-    paid: int = 0  # 지출액: payments less 반납
+    committed: int | None = None  # 원인행위액
+    paid: int | None = None  # 지출액: payments less 반납
     carried_out_explicit: int = 0
     carried_out_accident: int = 0
     carried_out_continuing: int = 0
     closed: bool = False  # the year-end close stands (all of the summed cells closed)
+    has_budget: bool = False  # a budget line (본예산/추경) or an adjustment was entered
     budget_sources: frozenset[int] = NO_SOURCES  # sources cited by the budget lines and adjustments
     execution_sources: frozenset[int] = NO_SOURCES  # … and by the executions
     planned_sources: frozenset[int] = NO_SOURCES
@@ -110,8 +122,10 @@ class LedgerCell:
         return self.carried_in_explicit + self.carried_in_accident + self.carried_in_continuing
 
     @property
-    def available(self) -> int:
-        """예산현액."""
+    def available(self) -> int | None:
+        """예산현액; None when no budget line or adjustment was entered for the year."""
+        if not self.has_budget:
+            return None
         return self.adopted + self.carried_in + self.reserve + self.transfers + self.revenue_substitution
 
     @property
@@ -133,11 +147,14 @@ class LedgerCell:
         """불용액, known once the year is closed (before the close nothing is unused yet)."""
         if not self.closed:
             return None
-        return self.available - self.paid - self.carried_out
+        # A close states the year's figures: what was not entered there is none.
+        return (self.available or 0) - (self.paid or 0) - self.carried_out
 
     @property
     def has_money(self) -> bool:
-        return any(getattr(self, name) for name in _ADDITIVE)
+        """Whether any figure was entered (a 0 entered counts: it is shown as 0, not left out)."""
+        entered = self.has_budget or any(getattr(self, name) is not None for name in _MAYBE_UNKNOWN)
+        return entered or any(getattr(self, name) for name in _ADDITIVE)
 
     @property
     def sources(self) -> frozenset[int]:
@@ -152,7 +169,10 @@ def sum_cells(
 ) -> LedgerCell:
     """Cells of one fiscal year added up (over sources, programs or both)."""
     cells = list(cells)
-    money = {name: sum(getattr(cell, name) for cell in cells) for name in _ADDITIVE}
+    money = {
+        name: sum(getattr(cell, name) for cell in cells) for name in _ADDITIVE if name not in _MAYBE_UNKNOWN
+    }
+    money |= {name: known_sum(getattr(cell, name) for cell in cells) for name in _MAYBE_UNKNOWN}
     with_round = [cell for cell in cells if cell.supplementary is not None]
     supplementary = None
     if with_round:
@@ -163,6 +183,7 @@ def sum_cells(
         supplementary=supplementary,
         supplementary_round=max((c.supplementary_round or 0 for c in with_round), default=None),
         closed=bool(cells) and all(cell.closed for cell in cells),
+        has_budget=any(cell.has_budget for cell in cells),
         budget_sources=frozenset().union(*(c.budget_sources for c in cells)),
         execution_sources=frozenset().union(*(c.execution_sources for c in cells)),
         planned_sources=frozenset().union(*(c.planned_sources for c in cells)),
@@ -291,6 +312,8 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
                 money["sources"]["planned"].add(row["source"])
             if row["adopted"] is not None or row["original"] is not None:
                 money["sources"]["budget"].add(row["source"])
+        if row["adopted"] is not None or row["original"] is not None:
+            money["has_budget"] = True
 
     for row in (
         only_year(scope.rows(BudgetAdjustment))
@@ -301,6 +324,7 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
         money = cell(row["program"], row["fiscal_year"], row["funding_source"])
         name = _ADJUSTMENT_FIELDS[row["kind"]]
         money[name] = money.get(name, 0) + row["amount"]
+        money["has_budget"] = True
         if row["source"] is not None:
             money["sources"]["budget"].add(row["source"])
 
@@ -314,9 +338,9 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
         )
     ):
         money = cell(row["program"], row["fiscal_year"], row["funding_source"])
+        # Any execution row makes both figures known: a commitment without payments is 0 paid.
         for name in ("committed", "paid"):
-            if row[name] is not None:
-                money[name] = money.get(name, 0) + row[name]
+            money[name] = money.get(name, 0) + (row[name] or 0)
         if row["source"] is not None:
             money["sources"]["execution"].add(row["source"])
 

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from portfolio.selectors.kpis import KpiProgress, progress_for_scope
-from portfolio.selectors.ledger import ledger_for_scope
+from portfolio.selectors.ledger import known_sum, ledger_for_scope
 from portfolio.selectors.programs import (
     ProgramTotals,
     Totals,
@@ -20,8 +20,8 @@ class NationalContext:
     programs: list[ProgramTotals]  # the national-context items, in tree order
     # What the nation plans, over every fiscal year (a plan carries no rate, so the years may be
     # added up): program id → its subtree's plan-stage lines, and the items' total.
-    plans: dict[int, int]
-    planned: int
+    plans: dict[int, int | None]
+    planned: int | None
     totals: Totals  # their money of one fiscal year added up (top items only, so nothing counts twice)
     kpis: list[KpiProgress]
 
@@ -40,11 +40,11 @@ def national_context(
     scope = national_scope(load_scope(as_of=as_of, include_national=True))
     book = ledger_for_scope(scope)
     programs = totals_for_scope(scope, fiscal_year=fiscal_year, book=book)
-    plans = {node.id: sum(cell.planned for cell in book.program_cells(node.id)) for node in scope.nodes}
+    plans = {node.id: known_sum(cell.planned for cell in book.program_cells(node.id)) for node in scope.nodes}
     return NationalContext(
         programs=programs,
         plans=plans,
-        planned=sum(plans[node.id] for node in scope.top_nodes()),
+        planned=known_sum(plans[node.id] for node in scope.top_nodes()),
         totals=portfolio_totals_for_scope(scope, programs, fiscal_year=fiscal_year),
         kpis=progress_for_scope(scope),
     )

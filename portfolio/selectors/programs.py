@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portfolio.selectors.ledger import Ledger, LedgerCell, ledger_for_scope, percent_of, sum_cells
+from portfolio.selectors.ledger import Ledger, LedgerCell, known_sum, ledger_for_scope, percent_of, sum_cells
 from portfolio.selectors.scope import ProgramNode, Scope, load_scope
 from portfolio.selectors.stages import adopted_stage_filter
 
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-def execution_rate(executed: int, budget: int) -> Decimal | None:
+def execution_rate(executed: int | None, budget: int | None) -> Decimal | None:
     """집행률 in percent, one decimal: 지출액 ÷ 예산현액 of one year; None when there is no budget."""
     return percent_of(executed, budget)
 
@@ -41,24 +41,25 @@ def default_fiscal_year(scope: Scope) -> int:
 
 @dataclass(frozen=True)
 class Totals:
-    """Money of a program and everything under it for one fiscal year, in whole won."""
+    """Money of a program and everything under it for one fiscal year, in whole won; None where
+    nobody entered the rows a figure comes from (unknown is not zero)."""
 
     total_cost: int | None  # 총사업비: the program's own figure, else its children's added up
     fiscal_year: int
-    planned: int = 0  # plan-stage lines of the year
+    planned: int | None = None  # plan-stage lines of the year
     adopted: int = 0  # 본예산 or the latest 추경
-    available: int = 0  # 예산현액
-    committed: int = 0  # 원인행위액
-    paid: int = 0  # 지출액: payments less 반납
-    paid_to_date: int = 0  # 지출액 of every fiscal year up to and including this one
+    available: int | None = None  # 예산현액
+    committed: int | None = None  # 원인행위액
+    paid: int | None = None  # 지출액: payments less 반납
+    paid_to_date: int | None = None  # 지출액 of every fiscal year up to and including this one
 
     @property
-    def budget(self) -> int:
+    def budget(self) -> int | None:
         """The budget a rate is measured against: the year's 예산현액."""
         return self.available
 
     @property
-    def executed(self) -> int:
+    def executed(self) -> int | None:
         return self.paid
 
     @property
@@ -83,12 +84,12 @@ class Totals:
         return Totals(
             cost,
             self.fiscal_year,
-            self.planned + other.planned,
+            known_sum([self.planned, other.planned]),
             self.adopted + other.adopted,
-            self.available + other.available,
-            self.committed + other.committed,
-            self.paid + other.paid,
-            self.paid_to_date + other.paid_to_date,
+            known_sum([self.available, other.available]),
+            known_sum([self.committed, other.committed]),
+            known_sum([self.paid, other.paid]),
+            known_sum([self.paid_to_date, other.paid_to_date]),
         )
 
 
@@ -111,7 +112,7 @@ def totals_of(cells: Iterable[LedgerCell], *, fiscal_year: int, total_cost: int 
         available=year.available,
         committed=year.committed,
         paid=year.paid,
-        paid_to_date=sum(c.paid for c in cells if c.fiscal_year <= fiscal_year),
+        paid_to_date=known_sum(c.paid for c in cells if c.fiscal_year <= fiscal_year),
     )
 
 

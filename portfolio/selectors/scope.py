@@ -42,6 +42,21 @@ def rows(model: type[models.Model], as_of: datetime.date | None) -> models.Query
     return model.history.as_of(end_of_day(as_of))
 
 
+def history_starts() -> datetime.date | None:
+    """The first day (Seoul) the change history holds a program: an as-of day before it reads an
+    office with nothing in it, which pages say rather than show zeros. One query."""
+    first = Program.history.order_by("history_date").values_list("history_date", flat=True).first()
+    return timezone.localdate(first) if first else None
+
+
+def before_history(as_of: datetime.date | None) -> datetime.date | None:
+    """The day history starts when `as_of` is before it (None when the day can be read)."""
+    if as_of is None:
+        return None
+    starts = history_starts()
+    return starts if starts is not None and as_of < starts else None
+
+
 @dataclass(frozen=True)
 class ProgramNode:
     id: int

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jobs.services import dispatch as send_or_run_here
 from portfolio.models import Program
-from portfolio.selectors import load_scope
+from portfolio.selectors import before_history, load_scope
 from portfolio.validation import validate_as_of
 from reports.models import (
     BRIEFING_KINDS,
@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 def request_errors(*, kind: str, language: str, as_of: datetime.date | None, root: str) -> dict:
     """What is wrong with a report's parameters, by field (empty when nothing is): an unknown kind
-    or language, an as-of day in the future or before 2000, a program code unknown at that day."""
+    or language, an as-of day in the future, before 2000 or before the history starts, a program
+    code unknown at that day."""
     errors: dict = {}
     if kind not in ReportKind.values:
         errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
@@ -45,6 +46,13 @@ def request_errors(*, kind: str, language: str, as_of: datetime.date | None, roo
             validate_as_of(as_of)
         except ValidationError as error:
             errors["as_of"] = error.messages
+        else:
+            if starts := before_history(as_of):
+                # Before the history's first day the report would be empty, not a report of zeros.
+                errors["as_of"] = _(
+                    "History starts on %(day)s; a report as of an earlier day would have nothing in it. "
+                    "Choose %(day)s or later."
+                ) % {"day": starts.isoformat()}
     if root and "as_of" not in errors:
         try:
             load_scope(as_of=as_of, root=root)

@@ -51,8 +51,10 @@ def test_the_headline_figures(gwangju_feed):
         "display_en": "2,500 GPUs",
         "source": S2,
     }
-    # The city has no adopted budget in the articles, so no execution rate either.
-    assert (headline["budget"]["value"], headline["executed"]["value"]) == (0, 0)
+    # The city has no adopted budget in the articles: unknown (null, shown "–"), not 0, and so
+    # no execution rate either.
+    assert (headline["budget"]["value"], headline["executed"]["value"]) == (None, None)
+    assert (headline["budget"]["display_ko"], headline["executed"]["display_en"]) == ("–", "–")
     assert headline["execution_rate"] == {
         "value": None,
         "unit": "%",
@@ -82,7 +84,7 @@ def test_the_national_context_stays_out_of_the_city_s_money(gwangju_feed):
         "display_en": "₩10.1T",
         "source": S2,
     }
-    assert data["headline"]["planned"]["value"] == 0
+    assert data["headline"]["planned"]["value"] is None  # the city entered no plan: unknown, not 0
     goal = next(kpi for kpi in national["kpis"] if kpi["code"] == "NAT-GPUS-2030")
     assert (goal["target"]["value"], goal["target"]["display_ko"], goal["target_year"]) == (
         200000,

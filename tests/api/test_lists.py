@@ -31,7 +31,8 @@ def test_the_ax_valley_row_has_its_600_billion_won_with_unit_display_and_source(
     assert valley["status"] == "approved" and valley["status_display"] == "확정"
     assert valley["period"] == {"start_year": 2026, "end_year": 2030}
     assert (valley["parent"], valley["level"], valley["depth"]) == ("GJ-AI", "program", 1)
-    assert valley["budget"]["value"] == 0 and valley["execution_rate"]["value"] is None
+    assert valley["budget"]["value"] is None and valley["execution_rate"]["value"] is None  # not entered
+    assert valley["budget"]["display_ko"] == "–"
     assert valley["execution_rate"]["display_ko"] == "–"
 
 
@@ -41,7 +42,7 @@ def test_programs_come_in_tree_order_with_national_context_flagged(gwangju_feed)
     assert len(programs) == 13
     national = by_code(programs)["NAT-AI-BUDGET-2026"]
     assert national["fiscal_year"] == 2026  # the plan is 2026's: the article day's 2025 has none
-    assert by_code(rows(gwangju_feed, "/api/v1/programs/"))["NAT-AI-BUDGET-2026"]["planned"]["value"] == 0
+    assert by_code(rows(gwangju_feed, "/api/v1/programs/"))["NAT-AI-BUDGET-2026"]["planned"]["value"] is None
     assert national["is_national_context"] is True
     assert national["planned"]["value"] == 10_100_000_000_000
     assert national["planned"]["display_ko"] == "10조 1,000억원"
@@ -125,8 +126,9 @@ def test_program_detail_budget_by_year_and_source_cites_the_budget_line_s_source
                 "display_en": "₩10.1T",
                 "source": S2,
             },
-            "budget": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
-            "executed": {"value": 0, "unit": "KRW", "display_ko": "0원", "display_en": "₩0", "source": None},
+            # Nobody entered an adopted budget or an execution: null and "–", not 0.
+            "budget": {"value": None, "unit": "KRW", "display_ko": "–", "display_en": "–", "source": None},
+            "executed": {"value": None, "unit": "KRW", "display_ko": "–", "display_en": "–", "source": None},
             "execution_rate": {
                 "value": None,
                 "unit": "%",
@@ -162,7 +164,7 @@ def test_each_budget_figure_cites_the_rows_it_adds_up(gwangju, frozen_day, feed)
         source=s1,
     )
     [cell] = feed.get("/api/v1/programs/AX-VALLEY/").json()["budget"]
-    assert (cell["planned"]["value"], cell["planned"]["source"]) == (0, None)
+    assert (cell["planned"]["value"], cell["planned"]["source"]) == (None, None)
     assert (cell["budget"]["display_ko"], cell["budget"]["source"]) == ("400억원", S2)
     assert (cell["executed"]["display_ko"], cell["executed"]["source"]) == ("100억원", S1)
     rate = cell["execution_rate"]

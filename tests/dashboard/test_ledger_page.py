@@ -83,7 +83,7 @@ def test_the_page_defaults_to_the_year_of_the_day_and_offers_the_others(
         response = manager_client.get(PAGE)
     assert "2027 회계연도 기준" in text(response)
     assert "이 회계연도에 입력된 예산이나 집행이 없습니다." in text(response)
-    assert "예산현액 0원" in tile(response, "budget")
+    assert "예산현액 –" in tile(response, "budget")  # nothing entered for 2027: unknown, not 0원
     html = response.content.decode()
     assert '<option value="2026">2026</option>' in html
     assert '<option value="2027" selected>2027</option>' in html

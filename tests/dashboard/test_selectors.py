@@ -70,13 +70,13 @@ def test_the_headline_adds_up_the_city_money_and_names_its_sources(portfolio):
         100 * EOK,
         40 * EOK,
     )
-    assert head.totals.planned == 0  # the national 10조 plan stays out
+    assert head.totals.planned is None  # the national 10조 plan stays out: the city entered none
     assert head.total_cost_source_ids == (ids["SA"],)
     assert head.budget_source_ids == (ids["SL"],)
     assert head.executed_source_ids == (ids["SE"],)
     # Another year's money is that year's alone: nothing budgeted or paid in 2026.
     later = selectors.headline(fiscal_year=2026).totals
-    assert (later.budget, later.executed, later.paid_to_date) == (0, 0, 40 * EOK)
+    assert (later.budget, later.executed, later.paid_to_date) == (None, None, 40 * EOK)  # none entered
     assert later.cumulative_rate == Decimal("4.0")  # 40억 paid to date ÷ 1,000억 총사업비
 
 
@@ -181,7 +181,8 @@ def test_citations_load_the_sources_in_one_query(django_assert_num_queries):
 def test_the_gwangju_headline(gwangju):
     head = selectors.headline()
     assert head.totals.total_cost == 600_000_000_000  # the AX valley's ₩600 billion
-    assert (head.totals.budget, head.totals.planned) == (0, 0)  # no yearly split in the articles
+    # No yearly split in the articles: unknown, not 0.
+    assert (head.totals.budget, head.totals.planned) == (None, None)
     metrics = head.metrics
     assert (metrics["firms"].actual, metrics["jobs"].actual, metrics["gpus"].actual) == (160, 650, 2500)
     assert all(metrics[m].target is None for m in ("firms", "jobs", "gpus"))

@@ -102,7 +102,8 @@ def test_the_tiles_show_the_gwangju_figures_in_korean(manager_client, gwangju):
     assert "650명" in tile(response, "jobs")
     assert "2,500대" in tile(response, "gpus") and "뉴시스 2025-10-23" in tile(response, "gpus")
     budget = tile(response, "budget")
-    assert "0원" in budget and "총사업비: 6,000억원" in budget  # the AX valley's ₩600 billion
+    # No yearly budget in the articles: "–" (unknown), not 0원; the AX valley's ₩600 billion.
+    assert "예산현액 –" in budget and "0원" not in budget and "총사업비: 6,000억원" in budget
     assert "목표: 설정 없음" in tile(response, "firms")  # the articles give no firm target
 
 
@@ -277,3 +278,33 @@ def test_the_report_link_is_left_out_for_those_who_may_not_ask(client, django_us
     response = client.get("/dashboard/programs/AX-VALLEY/")
     assert response.status_code == 200
     assert "이 사업 보고서 만들기" not in response.content.decode()
+
+
+# --- Empty states ---------------------------------------------------------------------------
+
+
+def test_an_empty_portfolio_says_what_is_missing_and_where_to_enter_it(client, office_staff):
+    ProgramFactory(code="EMPTY")
+    client.force_login(office_staff)
+    response = client.get(HOME)
+    page = response.content.decode()
+    assert "이 범위에는 연도별 예산이나 계획이 아직 입력되지 않았습니다. 입력하는 곳:" in text(response)
+    for model in ("budgetline", "execution", "milestone", "indicatorreading"):
+        assert f'href="/admin/portfolio/{model}/"' in page, model
+        assert f'href="/admin/portfolio/{model}/import/template/"' in page, model
+    assert 'href="/admin/portfolio/indicator/"' in page  # indicators have no import
+
+
+def test_a_day_with_no_programs_says_so_under_the_tree(client, office_staff):
+    ProgramFactory(code="LATER")
+    client.force_login(office_staff)
+    response = client.get(HOME, {"as_of": "2025-01-01"})
+    assert "이 날짜에는 사업이 없습니다. 입력하는 곳: 사업" in text(response)
+
+
+def test_the_entry_links_are_left_out_for_those_who_cannot_open_them(client, django_user_model):
+    user = django_user_model.objects.create_user("viewer", password=PASSWORD, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_program"))
+    client.force_login(user)
+    page = client.get(HOME).content.decode()
+    assert "/admin/portfolio/budgetline/" not in page

@@ -8,15 +8,34 @@ import pytest
 
 from imports.resources import RESOURCES
 from imports.widgets import AmountWidget, CellError, ChoiceWidget, DateWidget, DecimalWidget, IntegerWidget
+from portfolio.amounts import ACCEPTED_FORMS
 from portfolio.models import FundingSource, Milestone
 
 
 @pytest.mark.parametrize(
     "cell",
-    [1500000, 1500000.0, "1500000", "1,500,000", "1,500,000원", "₩1,500,000", " 1 500 000 ", "1,500,000 원"],
+    [
+        1500000,
+        1500000.0,
+        "1500000",
+        "1,500,000",
+        "1,500,000원",
+        "₩1,500,000",
+        " 1 500 000 ",
+        "1,500,000 원",
+        "150만",
+        "150만원",
+        "1,500천원",
+        "0.015억",
+    ],
 )
 def test_it_reads_amounts_with_separators_and_won(cell):
     assert AmountWidget().clean(cell) == 1_500_000
+
+
+def test_it_reads_amounts_in_eok_and_jo_as_the_admin_does():
+    assert AmountWidget().clean("6,000억원") == 600_000_000_000
+    assert AmountWidget().clean("1조 2,000억원") == 1_200_000_000_000
 
 
 @pytest.mark.parametrize(
@@ -24,11 +43,12 @@ def test_it_reads_amounts_with_separators_and_won(cell):
     [
         (-5, "금액은 음수일 수 없습니다: -5."),
         ("-1,000원", "금액은 음수일 수 없습니다: -1,000원."),
-        ("abc", "‘abc’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요."),
-        ("6,000억원", "‘6,000억원’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요."),
-        ("1,5", "‘1,5’은(는) 숫자가 아닙니다."),
+        ("abc", f"금액으로 읽을 수 없는 값입니다: ‘abc’. {ACCEPTED_FORMS} 같은 형태로 적어 주세요."),
+        ("1,5", f"금액으로 읽을 수 없는 값입니다: ‘1,5’. {ACCEPTED_FORMS} 같은 형태로 적어 주세요."),
         (1234.5, "금액은 소수점 없는 원 단위여야 합니다: 1234.5."),
-        ("1,234.5", "금액은 소수점 없는 원 단위여야 합니다: 1,234.5."),
+        ("1,234.5", "1원 단위로 떨어지지 않는 금액입니다: ‘1,234.5’. 원 미만은 적을 수 없습니다."),
+        ("1,000조 1원", "금액은 1,000조원까지만 적을 수 있습니다."),
+        (10**15 + 1, "금액은 1,000조원까지만 적을 수 있습니다."),
         (True, "‘True’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요."),
     ],
 )

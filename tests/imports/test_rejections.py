@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from portfolio.amounts import ACCEPTED_FORMS
 from tests.factories import BudgetLineFactory
 from tests.imports.conftest import (
     BUDGET_HEADER,
@@ -69,7 +70,7 @@ def test_it_rejects_non_numeric_amounts(tmp_path, stored):
     assert_refused(
         tmp_path,
         [BUDGET_HEADER[:5], good_row(), ["AX-VALLEY", 2026, "시비", "본예산", "미정"]],
-        "금액(원): ‘미정’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요.",
+        f"금액(원): 금액으로 읽을 수 없는 값입니다: ‘미정’. {ACCEPTED_FORMS} 같은 형태로 적어 주세요.",
     )
 
 
@@ -200,7 +201,7 @@ def test_a_row_shows_every_error_at_once_unreadable_cells_and_rules_broken_by_th
         "회계연도: 연도는 2000년 이후여야 합니다.",
         "재원: ‘lottery’은(는) 허용된 값이 아닙니다. "
         "다음 중 하나로 적어 주세요: 국비, 시비, 도비, 민자, 기타.",
-        "금액(원): ‘abc’은(는) 원 단위 금액이 아닙니다. 숫자로 적어 주세요.",
+        f"금액(원): 금액으로 읽을 수 없는 값입니다: ‘abc’. {ACCEPTED_FORMS} 같은 형태로 적어 주세요.",
     ]
 
 

@@ -302,8 +302,9 @@ def test_as_of_rebuilds_the_numbers_as_they_stood(tmp_path, db, time_machine):
     (tmp_path / "now").mkdir()
     now = build(tmp_path / "now")
     assert data_rows(now.worksheets[LINES])[0][5] == 900_000_000
-    # The program sheet's money is the current fiscal year's (2026), where ASOF has no line.
-    assert data_rows(now.worksheets[PROGRAMS])[0][9] == 0
+    # The program sheet's money is the current fiscal year's (2026), where ASOF has no line:
+    # unknown, so an empty cell, not 0.
+    assert data_rows(now.worksheets[PROGRAMS])[0][9] is None
     assert selectors.portfolio_totals(fiscal_year=2025).budget == 900_000_000
 
 
@@ -462,8 +463,9 @@ def test_the_expenditure_execution_sheet_holds_the_worked_examples_figures(tmp_p
     e = EOK_WON
     assert rows[("P", "국비")] == (80 * e, 90 * e, 0, 5 * e, 0, 2 * e, -e, 0, 96 * e, 70 * e, 6_050_000_000,
                                   pytest.approx(0.63), 26 * e, 95 * e // 10)  # fmt: skip
-    # An open year has no carry-overs and no 불용액 yet: empty, not 0.
-    assert rows[("P", "시비")] == (10 * e, None, 0, 0, 0, 0, 0, 0, 10 * e, 0, 0, 0, None, None)
+    # An open year has no carry-overs and no 불용액 yet, and nothing was executed from the city's
+    # money: empty, not 0.
+    assert rows[("P", "시비")] == (10 * e, None, 0, 0, 0, 0, 0, 0, 10 * e, None, None, None, None, None)
     assert rows[("P", "계")][8] == 106 * e and rows[("P", "계")][10] == 6_050_000_000
     assert rows[("Q", "시비")][8] == 5 * e
     # The city's total leaves the national-context item out; it is listed apart below.
