@@ -22,9 +22,6 @@ from tests.imports.conftest import BUDGET_HEADER, write_csv
 pytestmark = pytest.mark.django_db
 
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
-# DRF's TokenAuthentication looks the token and its user up on every request, so a rotated token
-# shows at once; the permission answer is cached under the data version.
-AUTH_QUERIES = 1
 
 ENDPOINTS = [
     "/api/v1/programs/",
@@ -49,7 +46,7 @@ def test_every_get_has_an_etag_and_last_modified_and_a_match_answers_304(
     assert etag.startswith('"') and last_modified.endswith("GMT")
     assert first["Cache-Control"] == "private, no-cache"
     assert "Accept-Language" in first["Vary"] and "Authorization" in first["Vary"]
-    with django_assert_num_queries(AUTH_QUERIES):  # the token, and no data at all
+    with django_assert_num_queries(0):  # the token's lookup is kept, and no data is read
         again = gwangju_feed.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -236,9 +233,11 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
     raw = redis.Redis.from_url(redis_url)
     assert len(list(raw.scan_iter(redis_cache.make_key("api:answer:*", version=version)))) == 1
     caching.forget_local()  # as another process would be
-    with django_assert_num_queries(1):  # the token: the permission answer is cached too
+    with django_assert_num_queries(3):  # the token and its user, the user's and groups' permissions
         second = gwangju_feed.get("/api/v1/briefing/")
     assert second.content == first.content
+    with django_assert_num_queries(0):
+        assert gwangju_feed.get("/api/v1/briefing/").content == first.content
 
 
 @pytest.mark.redis
