@@ -6,8 +6,8 @@ Run: `.venv/bin/python bench/api_throughput.py [--duration 15] [--connections 16
 [--port 18401]`. Needs wrk (Debian: `apt-get install wrk`) and Redis at REDIS_URL (default
 redis://127.0.0.1:6379/0; the data version, cached answers and throttle counts live there). The
 database is bench/out/bench-1000-10000.sqlite3 unless DATABASE_URL is set. The throttle is raised
-for the run (API_THROTTLE_RATE=1000000000/s): DRF's throttle still records every request (a
-second's worth of them, more than 120/min ever keeps), it just never says no.
+for the run (API_THROTTLE_RATE=1000000000/s): the throttle still counts every request, it just
+never says no.
 
 Goals: the cached briefing at least 0.3× the trivial view's requests/s, with p99 at most twice
 the trivial view's p99 plus 5 ms; a 100-row programs page at least 0.1×.
@@ -166,7 +166,7 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
           f"median of {args.rounds} rounds; {PROGRAMS:,} synthetic programs + the Gwangju data")  # fmt: skip
     print(
         f"Redis round trip (PING, median of 2,000): {redis_round_trip_us():.0f} µs; a cached briefing "
-        "makes three (data version, throttle read and write) and one SQL query (the token)"
+        "makes two (the data version with the throttle's counter, the counter's write) and no SQL query"
     )
     print(f"{'endpoint':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10}")
     for name, _, _ in targets:
