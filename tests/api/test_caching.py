@@ -241,6 +241,28 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_cached_answer_costs_one_read_and_one_write_of_the_cache(
+    redis_cache, gwangju_feed, monkeypatch, conditional
+):
+    """The data version and the token's throttle counter in one read, the counter written back:
+    two round trips to Redis (the answer and the token's lookup come from the process's copies)."""
+    from django.core.cache import caches
+
+    first = gwangju_feed.get("/api/v1/briefing/")
+    backend, calls = caches["default"], []
+    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "touch", "has_key"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *a, _name=name, _call=original, **k: calls.append(_name) or _call(*a, **k)
+        )
+    headers = {"HTTP_IF_NONE_MATCH": first["ETag"]} if conditional else {}
+    response = gwangju_feed.get("/api/v1/briefing/", **headers)
+    assert response.status_code == (304 if conditional else 200)
+    assert calls == ["get_many", "set"]
+
+
+@pytest.mark.redis
 def test_the_redis_fixture_deletes_its_own_keys_and_nothing_else(settings, redis_url):
     raw = redis.Redis.from_url(redis_url)
     outside = f"not-the-tests-{uuid.uuid4().hex}"  # say, the Celery broker's queue
