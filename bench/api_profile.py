@@ -108,9 +108,16 @@ def counted(request, backend, connection) -> tuple[int, list[str]]:
     from django.test.utils import CaptureQueriesContext
 
     calls: list[str] = []
-    originals = {name: getattr(backend, name) for name in CACHE_CALLS}
-    for name, original in originals.items():
-        setattr(backend, name, lambda *a, _n=name, _o=original, **k: calls.append(_n) or _o(*a, **k))
+
+    def recording(name: str, original):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return call
+
+    for name in CACHE_CALLS:
+        setattr(backend, name, recording(name, getattr(backend, name)))
     try:
         with CaptureQueriesContext(connection) as captured:
             request()
