@@ -15,7 +15,6 @@ import cProfile
 import io
 import os
 import pstats
-import secrets
 import statistics
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_throughput import LINES, PROGRAMS  # noqa: E402
+from bench.api_throughput import LINES, PROGRAMS, served_env  # noqa: E402
 from bench.common import setup  # noqa: E402
 
 CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "touch", "has_key")
@@ -34,18 +33,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", choices=["trivial", "briefing", "304", "programs"])
     args = parser.parse_args()
-    # As bench/api_throughput.py serves it: production settings, the throttle never saying no.
+    # As bench/api_throughput.py serves it (the bench database unless DATABASE_URL is set).
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    os.environ |= {
-        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "API_THROTTLE_RATE": "1000000000/s",
-        "LOG_LEVEL": "WARNING",
-    }
+    os.environ |= served_env()
     setup(PROGRAMS, LINES)
 
     from django.core.cache import caches

@@ -43,6 +43,21 @@ def free_port() -> int:
 BASE = ""  # http://127.0.0.1:<port>, set by main()
 
 
+def served_env() -> dict[str, str]:
+    """The environment the feed is served with here: production settings plus the trivial view
+    (bench.api_settings), DEBUG off, loopback only, the throttle never saying no."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "API_THROTTLE_RATE": "1000000000/s",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) -> dict:
     """One wrk run: requests/s, p50 and p99 in ms, and non-2xx/3xx answers."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
@@ -94,16 +109,7 @@ def main() -> None:
         [*manage, "feed_token", "bench-feed"], capture_output=True, text=True, check=True
     ).stdout.strip()
 
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "API_THROTTLE_RATE": "1000000000/s",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = os.environ | served_env()
     gunicorn = subprocess.Popen(
         [
             sys.executable,
