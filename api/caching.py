@@ -2,24 +2,27 @@
 the ETag and Last-Modified that follow from it.
 
 - The *data version* is a number kept in the cache (VERSION_KEY, no expiry), read on every
-  request. Answers are stored with Django's versioned keys (`version=<data version>`), so a new
-  data version makes every older answer unreachable at once, in every process; old entries
-  simply expire. Each process also keeps a copy of the answers it used in a local-memory cache
-  under the same versioned keys: never older than the shared copy, since the key names the
-  version, and it saves the round trip for the answer and the permission check.
+  request: the one round trip to the cache a cached answer needs besides the throttle's.
+  Answers are stored with Django's versioned keys (`version=<data version>`), so a new data
+  version makes every older answer unreachable at once, in every process; old entries simply
+  expire. Each process also keeps a copy of the answers it used in a local-memory cache under
+  the same versioned keys: never older than the shared copy, since the key names the version,
+  and it saves the round trip for the answer.
 - It moves on (`bump`) after every committed write that can change what the feed shows or who
   may see it: post_save, post_delete and m2m_changed of every portfolio model (history models
-  included) and of users, groups and permissions (`connect_signals`, from ApiConfig.ready);
-  writes that send no signals (simple-history's bulk_create_with_history in imports, `synth`'s
-  bulk inserts) call `bump_after_commit()` themselves; starting a web or worker process bumps
-  it, since the database may have been restored behind the app's back; `manage.py
-  bump_data_version` does it by hand (after psql).
+  included), of users, groups, permissions and API tokens (`connect_signals`, from
+  ApiConfig.ready); writes that send no signals (simple-history's bulk_create_with_history in
+  imports, `synth`'s bulk inserts) call `bump_after_commit()` themselves; starting a web or
+  worker process bumps it, since the database may have been restored behind the app's back;
+  `manage.py bump_data_version` does it by hand (after psql).
 - ETag: a digest of the data version and the request's variant (path, parameters, language,
   day, host). Last-Modified: when the data version was set, or the start of today in Seoul if
   later (overdue flags and KPI status move with the day even when no data does).
-- Tokens are looked up by DRF's TokenAuthentication on every request, so a rotated token or a
-  deactivated user is refused at once. Permission answers (api.permissions) are kept under the
-  data version, which changes to users, groups and permissions move on too. Throttling is
+- Tokens (api.authentication): DRF's lookup of a token, its user and the user's permissions is
+  kept in the process under the data version for at most TOKEN_SECONDS (`kept_here`). A token
+  deleted or rotated, a user changed in the admin, a group's permissions changed: the version
+  moves on and the next request is refused. A change that sends no signal (a queryset
+  `update()` of `is_active`, psql) is refused within TOKEN_SECONDS. Throttling is
   api.throttling, on the same cache.
 - A cache outage never fails a request or a write: it is logged, `current_version()` is None,
   and the feed answers from the database (ETag from the body).
@@ -32,9 +35,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -50,6 +53,9 @@ T = TypeVar("T")
 
 VERSION_KEY = "api:data-version"
 ANSWER_SECONDS = 24 * 3600  # answers of older versions are never asked for again; they expire
+# How long a process may go on accepting a token without looking it up again: the most a
+# revocation that sends no signal (queryset update, psql) can take to be seen.
+TOKEN_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -74,25 +80,33 @@ def _new_number() -> int:
 _owed = False
 
 
-def current_version() -> Version | None:
-    """The data version, set on first use after the cache was emptied; None when the cache is down."""
+def read(*keys: str) -> tuple[Version | None, dict[str, Any]]:
+    """The data version, set on first use after the cache was emptied, and the values of `keys`
+    (None where missing), in one round trip; (None, {}) when the cache is down."""
     try:
         if _owed:
             bump()
-        number = cache.get(VERSION_KEY)
-        if number is None:
+        values = cache.get_many([VERSION_KEY, *keys])
+        if VERSION_KEY not in values:
             cache.add(VERSION_KEY, _new_number(), timeout=None)
-            number = cache.get(VERSION_KEY)
+            values[VERSION_KEY] = cache.get(VERSION_KEY)
     except Exception:
         log.warning("Cache unavailable: the API answers from the database", exc_info=True)
-        return None
-    return Version(number) if number is not None else None
+        return None, {}
+    number = values.pop(VERSION_KEY)
+    return (Version(number) if number is not None else None), {key: values.get(key) for key in keys}
 
 
-def version_for(request) -> Version | None:
-    """The data version, read once per request: the permission check and the answer share it."""
+def current_version() -> Version | None:
+    return read()[0]
+
+
+def version_for(request, *, also: Iterable[str] = ()) -> Version | None:
+    """The data version, read once per request: the token lookup and the answer share it. The
+    keys `also` names are read in the same round trip (the throttle's counter, so that a cached
+    answer costs one read and one write); their values are in `request.api_read_with_version`."""
     if not hasattr(request, "api_data_version"):
-        request.api_data_version = current_version()
+        request.api_data_version, request.api_read_with_version = read(*also)
     return request.api_data_version
 
 
@@ -151,13 +165,15 @@ def _auth_saved(sender, update_fields=None, using: str | None = None, **kwargs) 
 
 def connect_signals() -> None:
     """Bump after any saved or deleted row of the portfolio app (live and history tables), and
-    after any change to who may read what (users, groups, permissions: permission answers are
-    cached under the data version too; tokens are looked up on every request)."""
+    after any change to who may read what (users, groups, permissions, tokens: the answer of a
+    token lookup is kept under the data version too)."""
     from django.contrib.auth.models import Group, Permission
+    from rest_framework.authtoken.models import Token
 
     user = apps.get_model(settings.AUTH_USER_MODEL)
-    for model in (*apps.get_app_config("portfolio").get_models(), user, Group, Permission):
-        saved = _auth_saved if model in (user, Group, Permission) else _saved_or_deleted
+    access = (user, Group, Permission, Token)
+    for model in (*apps.get_app_config("portfolio").get_models(), *access):
+        saved = _auth_saved if model in access else _saved_or_deleted
         post_save.connect(saved, sender=model, dispatch_uid=f"api-bump-save-{model._meta.label}")
         post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"api-bump-del-{model._meta.label}")
         for field in model._meta.many_to_many:
@@ -201,6 +217,20 @@ def remembered(version: Version | None, kind: str, variant: str, build: Callable
         except Exception:
             log.warning("Cache unavailable: answer not stored", exc_info=True)
     _local.set(key, value, version=version.number)
+    return value
+
+
+def kept_here(version: Version | None, kind: str, variant: str, build: Callable[[], T], *, seconds: int) -> T:
+    """What `build` makes for `variant` at data `version`, kept in this process only and for at
+    most `seconds`: for what must not leave the process (a user with its password hash) or must
+    be looked up again soon whatever the version says. Built every time without a version."""
+    if version is None:
+        return build()
+    key = f"api:{kind}:{_digest(variant)}"
+    value = _local.get(key, version=version.number)
+    if value is None:
+        value = build()
+        _local.set(key, value, seconds, version=version.number)
     return value
 
 

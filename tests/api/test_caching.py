@@ -22,9 +22,6 @@ from tests.imports.conftest import BUDGET_HEADER, write_csv
 pytestmark = pytest.mark.django_db
 
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
-# DRF's TokenAuthentication looks the token and its user up on every request, so a rotated token
-# shows at once; the permission answer is cached under the data version.
-AUTH_QUERIES = 1
 
 ENDPOINTS = [
     "/api/v1/programs/",
@@ -49,7 +46,7 @@ def test_every_get_has_an_etag_and_last_modified_and_a_match_answers_304(
     assert etag.startswith('"') and last_modified.endswith("GMT")
     assert first["Cache-Control"] == "private, no-cache"
     assert "Accept-Language" in first["Vary"] and "Authorization" in first["Vary"]
-    with django_assert_num_queries(AUTH_QUERIES):  # the token, and no data at all
+    with django_assert_num_queries(0):  # the token's lookup is kept, and no data is read
         again = gwangju_feed.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -236,9 +233,33 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
     raw = redis.Redis.from_url(redis_url)
     assert len(list(raw.scan_iter(redis_cache.make_key("api:answer:*", version=version)))) == 1
     caching.forget_local()  # as another process would be
-    with django_assert_num_queries(1):  # the token: the permission answer is cached too
+    with django_assert_num_queries(3):  # the token and its user, the user's and groups' permissions
         second = gwangju_feed.get("/api/v1/briefing/")
     assert second.content == first.content
+    with django_assert_num_queries(0):
+        assert gwangju_feed.get("/api/v1/briefing/").content == first.content
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_cached_answer_costs_one_read_and_one_write_of_the_cache(
+    redis_cache, gwangju_feed, monkeypatch, conditional
+):
+    """The data version and the token's throttle counter in one read, the counter written back:
+    two round trips to Redis (the answer and the token's lookup come from the process's copies)."""
+    from django.core.cache import caches
+
+    first = gwangju_feed.get("/api/v1/briefing/")
+    backend, calls = caches["default"], []
+    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "touch", "has_key"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *a, _name=name, _call=original, **k: calls.append(_name) or _call(*a, **k)
+        )
+    headers = {"HTTP_IF_NONE_MATCH": first["ETag"]} if conditional else {}
+    response = gwangju_feed.get("/api/v1/briefing/", **headers)
+    assert response.status_code == (304 if conditional else 200)
+    assert calls == ["get_many", "set"]
 
 
 @pytest.mark.redis
