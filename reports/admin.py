@@ -43,13 +43,14 @@ class ReportRunAdmin(admin.ModelAdmin):
         "download_link",
     )
     list_display_links = ("id", "kind")
-    list_filter = ("status", "kind", "trigger", "language")
+    list_filter = ("status", "kind", "trigger", "language", "unit")
     list_select_related = ("requested_by",)
     date_hierarchy = "created_at"
     list_per_page = 50
     fields = (
         ("kind", "language"),
         ("as_of", "root"),
+        ("fiscal_year", "unit"),
         ("status", "rows_done", "rows_total"),
         "message",
         ("file", "size", "checksum"),
