@@ -84,7 +84,7 @@ class KpiReport:
         sheet = book.sheet(
             _("Readings"),
             [
-                Column(_("Code"), 12),
+                Column(_("Code"), 12, align="left"),
                 Column(_("Indicator"), 30, "text"),
                 Column(_("Unit"), 6, "text"),
                 Column(_("Period"), 10, "date"),

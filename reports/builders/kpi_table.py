@@ -58,9 +58,9 @@ def kpi_table(
     """Write the table as a sheet of `book`. `programs` (id → name) adds the program's name,
     `details` the metric and the baseline year, `source_keys` (id → key) the cited source."""
     columns = [
-        (Column(_("Code"), 12), lambda kpi: kpi.code),
+        (Column(_("Code"), 12, align="left"), lambda kpi: kpi.code),
         (Column(_("Indicator"), 28, "text"), lambda kpi: name(kpi, language)),
-        (Column(_("Program code"), 12), lambda kpi: kpi.program_code),
+        (Column(_("Program code"), 12, align="left"), lambda kpi: kpi.program_code),
     ]
     if programs is not None:
         columns.append((Column(_("Program"), 24, "text"), lambda kpi: programs.get(kpi.program_id, "")))

@@ -34,8 +34,8 @@ def ledger_columns() -> list[Column]:
     """Two printed pages across (the code, name and source repeated on both): how 예산현액 is
     made, then what was committed and paid against it and what the close left."""
     return [
-        Column(_("Program code"), 11),
-        Column(_("Program"), 22, "text"),
+        Column(_("Program code"), 13, align="left"),
+        Column(_("Program"), 20, "text"),
         Column(_("Funding source"), 7),
         Column(_("Original budget"), None, "money"),
         Column(_("Supplementary budget"), None, "money"),
@@ -57,12 +57,17 @@ MONEY_COLUMNS = [3, 4, 5, 6, 7, 8, AVAILABLE, COMMITTED, PAID]
 CLOSE_COLUMNS = [CARRIED_OUT, UNUSED]  # known once the year is closed
 
 
-def ledger_values(cell: LedgerCell) -> list:
+def ledger_values(cell: LedgerCell, *, any_round: bool) -> list:
     """The money columns of one row. Carry-overs and 불용액 are known only once the year is
-    closed: empty before, not 0, so an open year never reads as nothing left unspent."""
+    closed: empty before, not 0, so an open year never reads as nothing left unspent. When the
+    year had a 추경 round anywhere, a row without one shows its 본예산 in the 추경 column, as a
+    budget book's 추경 column does (and as the ledger adds 추경 up), so the column's sums hold."""
+    supplementary = cell.supplementary
+    if supplementary is None and any_round:
+        supplementary = cell.adopted
     return [
         cell.original,
-        cell.supplementary,
+        supplementary,
         cell.carried_in,
         cell.reserve,
         cell.transfers,
@@ -97,7 +102,7 @@ def write_ledger_sheet(
 
     city = program_cells(node for node in scope.nodes if not node.is_national_context)
     national = program_cells(node for node in scope.nodes if node.is_national_context)
-    book.progress.total += sum(len(cells) + 1 for _node, cells in city + national) + len(FundingSource.values)
+    book.progress.total += sum(len(cells) for _node, cells in city + national)  # totals are formulas
 
     sheet = book.sheet(
         _("Expenditure execution"),
@@ -114,11 +119,13 @@ def write_ledger_sheet(
 
     def write(programs: list[tuple]) -> tuple[int, list[LedgerCell]]:
         first, written = sheet.rows_written + 1, []
+        any_round = any(cell.supplementary is not None for _node, cells in programs for cell in cells)
         for node, cells in programs:
             start = sheet.rows_written + 1
             title = sheet.indented(name(node, language), node.depth)
             for cell in cells:
-                sheet.append([node.code, title, source_label.get(cell.funding_source), *ledger_values(cell)])
+                values = ledger_values(cell, any_round=any_round)
+                sheet.append([node.code, title, source_label.get(cell.funding_source), *values])
             written.extend(cells)
             if len(cells) > 1:
                 row = sheet.rows_written + 1

@@ -180,8 +180,8 @@ class PortfolioReport(ListingSheets):
         sheet = book.sheet(
             _("Programs"),
             [
-                Column(_("Code"), 11),
-                Column(_("Program"), 26, "text"),
+                Column(_("Code"), 14, align="left"),
+                Column(_("Program"), 23, "text"),
                 Column(_("Tree level"), 4),
                 Column(_("Status"), 7),
                 Column(_("Period"), 9),
@@ -350,13 +350,14 @@ class PortfolioReport(ListingSheets):
             _("KPI progress"),
             [
                 Column(_("Indicator"), 40, "text"),
-                Column(_("Program code"), 14),
+                Column(_("Program code"), 14, align="left"),
                 Column(_("Achievement"), 10, "percent"),
                 Column(_("Target"), 10, "percent"),
             ],
             autofilter=False,
             index=KPI_CHART,
         )
+        book.progress.total += len(measured)
         for kpi in measured:
             sheet.append([name(kpi, self.language), kpi.program_code, rate(kpi.achievement_pct), 1])
         if not measured:

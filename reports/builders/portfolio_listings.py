@@ -20,7 +20,7 @@ class ListingSheets:
         sheet = book.sheet(
             _("Budget lines"),
             [
-                Column(_("Program code"), 12),
+                Column(_("Program code"), 12, align="left"),
                 Column(_("Program"), 30, "text"),
                 Column(_("Fiscal year"), 7),
                 Column(_("Funding source"), 7),
@@ -57,7 +57,7 @@ class ListingSheets:
             _("Executions"),
             [
                 Column(_("Executed on"), 10, "date"),
-                Column(_("Program code"), 12),
+                Column(_("Program code"), 12, align="left"),
                 Column(_("Program"), 26, "text"),
                 Column(_("Funding source"), 7),
                 Column(_("Kind"), 8),
@@ -97,7 +97,7 @@ class ListingSheets:
             [
                 Column(_("Planned date"), 10, "date"),
                 Column(_("Date precision"), 7),
-                Column(_("Program code"), 12),
+                Column(_("Program code"), 12, align="left"),
                 Column(_("Milestone"), 40, "text"),
                 Column(_("Actual date"), 10, "date"),
                 Column(_("Status"), 9),
@@ -134,7 +134,7 @@ class ListingSheets:
             _("Firms"),
             [
                 Column(_("Firm"), 26, "text"),
-                Column(_("Program code"), 12),
+                Column(_("Program code"), 12, align="left"),
                 Column(_("Program"), 30, "text"),
                 Column(_("Attracted on"), 10, "date"),
                 Column(_("Jobs"), 7, "integer"),

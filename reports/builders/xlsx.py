@@ -9,6 +9,7 @@ openpyxl's public API is used; text safety (formulas, control characters) is
 
 import datetime
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -97,6 +98,7 @@ class Column:
     header: str
     width: float | None = 14
     kind: str = "code"
+    align: str | None = None  # "left" for codes of varying length; default: by kind
 
 
 @dataclass(frozen=True)
@@ -241,9 +243,12 @@ class Sheet:
         self.landscape = landscape
         self.ws = book.workbook.create_sheet(title, index)
         self.columns = [
-            Column(column.header, column.width or self.unit.width, column.kind)
-            if column.kind != "money"
-            else Column(money_header(column.header, self.unit), column.width or self.unit.width, "money")
+            Column(
+                money_header(column.header, self.unit) if column.kind == "money" else column.header,
+                column.width or self.unit.width,
+                column.kind,
+                column.align,
+            )
             for column in columns
         ]
         self.rows_written = 0
@@ -260,6 +265,7 @@ class Sheet:
         self._print_setup(landscape, title_columns, column_breaks or self.page_columns(title_columns))
         if header and self.columns:
             self._header_row = 1
+            self.ws.row_dimensions[1].height = header_height(self.columns)
             self.ws.append([self.header_cell(column.header) for column in self.columns])
             self.rows_written = 1
             self.ws.print_title_rows = "1:1"
@@ -340,7 +346,10 @@ class Sheet:
                 return template
 
             return money
-        alignment = RIGHT if column.kind in NUMBER_FORMATS else CENTER if column.kind == "code" else None
+        if column.align == "left":
+            alignment = LEFT
+        else:
+            alignment = RIGHT if column.kind in NUMBER_FORMATS else CENTER if column.kind == "code" else None
         template = self._template(NUMBER_FORMATS.get(column.kind), alignment)
 
         def plain(value):
@@ -400,7 +409,9 @@ class Sheet:
         for values in rows:
             self.append(values)
 
-    def total_row(self, labels: dict[int, str | int], formulas: dict[int, str], *, subtotal: bool = False) -> int:
+    def total_row(
+        self, labels: dict[int, str | int], formulas: dict[int, str], *, subtotal: bool = False
+    ) -> int:
         """A 합계 (or 소계) row: label cells by column index (0-based), and formulas (written as
         they are, e.g. "=SUBTOTAL(9,F2:F90)") in the columns' number formats; returns its row."""
         fill, border = (SUBTOTAL_FILL, BOX) if subtotal else (TOTAL_FILL, TOTAL_BORDER)
@@ -504,6 +515,16 @@ class Sheet:
 
 
 PAGE_NUMBERS = "&P / &N 쪽"
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """Points for a header row tall enough for its longest wrapped header (a Hangul syllable is
+    two digits wide)."""
+    lines = 1
+    for column in columns:
+        wide = sum(2 if ord(char) >= 0x1100 else 1 for char in column.header)
+        lines = max(lines, math.ceil(wide / max(1.0, (column.width or 1) - 1)))
+    return 4 + 12 * min(lines, 4)
 
 
 def title_count(title_columns: str | None) -> int:
