@@ -65,6 +65,7 @@ class RequestReportForm(forms.Form):
     )
     unit = forms.ChoiceField(
         label=_("money unit"),
+        required=False,  # empty: 천원
         choices=ReportUnit.choices,
         initial=ReportUnit.THOUSAND,
         error_messages={"invalid_choice": _("Choose a money unit: won, KRW 1,000, KRW 1M or KRW 100M.")},
@@ -116,7 +117,7 @@ class RequestReportForm(forms.Form):
                 root=data["root"] or None,
                 language=data["language"],
                 fiscal_year=data["fiscal_year"],
-                unit=data["unit"],
+                unit=data["unit"] or ReportUnit.THOUSAND,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

@@ -87,7 +87,7 @@ def test_a_manager_asks_for_a_report_and_downloads_it(gwangju, managers_api, man
     assert "gwangju-portfolio-AX-VALLEY-" in download["Content-Disposition"]
     content = b"".join(download.streaming_content)
     assert len(content) == run.size
-    assert programs_sheet(content)["AX-VALLEY"][6] == 600_000_000_000
+    assert programs_sheet(content)["AX-VALLEY"][5] == 600_000_000  # 총사업비 in 천원, the default unit
 
 
 def test_the_run_answers_in_korean_or_english(gwangju, managers_api, in_process, ask):
