@@ -310,7 +310,8 @@ def test_a_report_asked_for_by_api_is_built_by_a_real_worker(
     assert polled["status"] == "done" and polled["attempts"] == 1
     content = b"".join(api.get(polled["download_url"]).streaming_content)
     rows = programs_sheet(content)
-    for item in selectors.program_totals():
-        assert rows[item.program.code][6] == item.totals.total_cost
-        assert rows[item.program.code][9] == item.totals.budget
+    for item in selectors.program_totals():  # in 천원, the default unit
+        cost = item.totals.total_cost
+        assert rows[item.program.code][5] == (None if cost is None else cost / 1000)
+        assert rows[item.program.code][7] == item.totals.budget / 1000
     assert len(run_files(run)) == 1
