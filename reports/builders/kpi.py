@@ -27,8 +27,10 @@ from reports.builders.xlsx import (
 )
 
 HEADLINE_CHARTS = 12  # charts on the charts sheet; every KPI is in the tables
-CHART_ROWS = 16  # rows (15 pt each) per chart block, so charts never overlap
-BLOCKS_PER_PAGE = 2  # two blocks (480 pt) fit the printable height of A4 landscape (487 pt)
+CHART_ROWS = 14  # rows (15 pt each) per chart block, so charts never overlap
+# Two blocks (420 pt) fit the printable height of A4 landscape: 595 pt less the margins and the
+# header and footer (LibreOffice takes these from the body too, leaving about 450 pt).
+BLOCKS_PER_PAGE = 2
 ROW_HEIGHT = 15
 
 
@@ -141,6 +143,8 @@ class KpiReport:
             sheet.ws.add_chart(self.kpi_chart(sheet, kpi, title, first + 1, last), f"E{first}")
             while sheet.rows_written < first + CHART_ROWS - 1:
                 sheet.append_raw([])
+        # The charts end inside column L: printing up to it keeps each page one page wide.
+        sheet.ws.print_area = f"A1:L{max(1, sheet.rows_written)}"
         sheet.close()
 
     def kpi_chart(self, sheet: Sheet, kpi: KpiProgress, title: str, header: int, last: int) -> BarChart:
@@ -158,7 +162,8 @@ class KpiReport:
             )
             bars += target
         show_axes(bars)
-        bars.height, bars.width = 7, 16  # 7 cm: within the block's 16 rows of 15 pt
+        # 6 cm: within the block's 14 rows of 15 pt; 14 cm: beside the table, within A4's width.
+        bars.height, bars.width = 6, 14
         return bars
 
 

@@ -257,8 +257,8 @@ def test_charts_start_a_page_so_no_page_break_cuts_them(tmp_path, hand_made):
     charts = book["그래프"]
     anchors = [chart.anchor._from.row for chart in charts._charts]  # 0-based, the block's first row
     breaks = {brk.id for brk in charts.row_breaks.brk}
-    # Two blocks of 16 rows (15 pt each, 480 pt) a page: every other block starts a page.
-    assert len(anchors) == 2 and anchors[1] - anchors[0] == 16
+    # Two blocks of 14 rows (15 pt each, 420 pt) a page: every other block starts a page.
+    assert len(anchors) == 2 and anchors[1] - anchors[0] == 14
     assert all((row in breaks) == (index % 2 == 0 and index > 0) for index, row in enumerate(anchors))
     assert charts.sheet_format.customHeight and float(charts.sheet_format.defaultRowHeight) == 15
 
