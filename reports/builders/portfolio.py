@@ -53,12 +53,18 @@ class Summary:
 
 
 def read_summary(as_of: datetime.date | None, root: str | None, fiscal_year: int) -> Summary:
+    """The figures of `budget_by_year_and_source`, `program_totals` and `portfolio_totals`, read
+    from one ledger of the city's programs (over every year: the cumulative figures need them)
+    instead of three: on a large portfolio adding the ledger up is most of a report's reading."""
     read = {"as_of": as_of, "root": root}
-    cells = selectors.budget_by_year_and_source(**read)
+    city = selectors.load_scope(**read, include_national=False)
+    book = selectors.ledger_for_scope(city)
+    cells = selectors.budget_for_scope(city, book=book)
+    programs = selectors.totals_for_scope(city, fiscal_year=fiscal_year, book=book)
     every = selectors.load_scope(**read, include_national=True)
     return Summary(
-        headline=selectors.portfolio_totals(**read, fiscal_year=fiscal_year),
-        programs=selectors.program_totals(**read, include_national=False, fiscal_year=fiscal_year),
+        headline=selectors.portfolio_totals_for_scope(city, programs, fiscal_year=fiscal_year),
+        programs=programs,
         national=selectors.totals_for_scope(selectors.national_scope(every), fiscal_year=fiscal_year),
         years=selectors.sum_cells(cells, by="fiscal_year"),
         cells=cells,
