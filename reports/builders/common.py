@@ -20,6 +20,7 @@ from reports.builders.xlsx import (
     HEADER_FONT,
     LABEL_FONT,
     LEFT,
+    MONEY,
     PERCENT,
     PLAIN_FONT,
     RIGHT,
@@ -213,4 +214,4 @@ class Cover:
         self.sheet.close()
 
 
-FORMATS = {"money": "#,##0", "integer": "#,##0", "percent": PERCENT, "date": DATE}
+FORMATS = {"money": MONEY, "integer": "#,##0", "percent": PERCENT, "date": DATE}

@@ -28,7 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from portfolio.spreadsheets import clean_text, has_illegal_characters, is_formula_like, quote, write_text
 
-MONEY = "#,##0"  # in the workbook's unit, no decimals (the values keep them, so sums are exact)
+# Amounts in the workbook's unit, no decimals (the values keep them, so sums are exact); zero as
+# "-", as a budget book prints it.
+MONEY = '#,##0;-#,##0;"-"'
 PERCENT = "0.0%"
 INTEGER = "#,##0"
 DECIMAL = "#,##0.0###"

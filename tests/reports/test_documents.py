@@ -13,7 +13,7 @@ from openpyxl.utils import column_index_from_string
 
 from portfolio import selectors
 from reports.builders import kpi, portfolio
-from reports.builders.xlsx import A4_WIDTH, FONT_NAME
+from reports.builders.xlsx import A4_WIDTH, FONT_NAME, MONEY
 from tests.conftest import missing_service
 from tests.reports.conftest import workbook
 
@@ -181,7 +181,7 @@ def test_the_unit_changes_every_money_cell_and_nothing_else(tmp_path, hand_made,
                 if a.value != b.value:
                     # A money cell: the same amount in 억원, shown without decimals.
                     assert b.value == pytest.approx(a.value / 100_000_000), (sheet_won.title, a.coordinate)
-                    assert a.number_format == b.number_format == "#,##0", (sheet_won.title, a.coordinate)
+                    assert a.number_format == b.number_format == MONEY, (sheet_won.title, a.coordinate)
                     scaled += 1
                 elif a.column in money and a.row > 1 and a.value:
                     raise AssertionError(f"{sheet_won.title}!{a.coordinate} was not converted")
@@ -194,7 +194,7 @@ def test_the_unit_changes_every_money_cell_and_nothing_else(tmp_path, hand_made,
                 if (
                     isinstance(cell.value, int)
                     and abs(cell.value) >= 10_000_000
-                    and cell.number_format == "#,##0"
+                    and cell.number_format == MONEY
                 ):
                     assert cell.column in money, (sheet.title, cell.coordinate)
 
