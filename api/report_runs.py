@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import ModelPermissions, may
-from api.query import Choice, PageQuery, refuse_unknown
+from api.query import Choice, PageQuery, fiscal_year_field, refuse_unknown
 from api.views import page_of, parameter_names, program_code
 from reports import services
 from reports.models import (
@@ -38,6 +38,7 @@ from reports.models import (
     ReportLanguage,
     ReportRun,
     ReportStatus,
+    ReportUnit,
     Trigger,
 )
 from reports.selectors import report_history
@@ -81,6 +82,12 @@ class ReportRequest(serializers.Serializer):
         help_text="Cover only this program and everything under it (default: the whole portfolio).",
     )
     language = Choice(ReportLanguage.choices, default=ReportLanguage.KOREAN)
+    fiscal_year = fiscal_year_field("The year of the budget figures (default: the as-of day's year).")
+    unit = Choice(
+        ReportUnit.choices,
+        default=ReportUnit.THOUSAND,
+        help_text="Money unit of the workbook: `won`, `thousand` (천원, the default), `million`, `eok`.",
+    )
 
     def validate(self, attrs):
         # A misspelt parameter ("asof") would silently give a different report: refuse it.
@@ -88,7 +95,10 @@ class ReportRequest(serializers.Serializer):
         unknown = sorted(set(names) - set(self.fields))
         if unknown:
             raise ValidationError(
-                _("Unknown field(s): %(names)s. The fields are kind, as_of, program and language.")
+                _(
+                    "Unknown field(s): %(names)s. The fields are kind, as_of, program, language, "
+                    "fiscal_year and unit."
+                )
                 % {"names": ", ".join(unknown)}
             )
         return attrs
@@ -113,6 +123,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "as_of",
             "program",
             "language",
+            "fiscal_year",
+            "unit",
             "status",
             "status_display",
             "progress_percent",
@@ -194,6 +206,8 @@ RUN_EXAMPLE = {
     "as_of": "2025-12-31",
     "program": "AX-VALLEY",
     "language": "ko",
+    "fiscal_year": 2025,
+    "unit": "thousand",
     "status": "queued",
     "status_display": "대기 중",
     "progress_percent": 0,
@@ -329,7 +343,14 @@ class ReportListView(ReportView):
             OpenApiExample(
                 "The AX valley's portfolio report at the end of 2025",
                 request_only=True,
-                value={"kind": "portfolio", "as_of": "2025-12-31", "program": "AX-VALLEY", "language": "ko"},
+                value={
+                    "kind": "portfolio",
+                    "as_of": "2025-12-31",
+                    "program": "AX-VALLEY",
+                    "language": "ko",
+                    "fiscal_year": 2025,
+                    "unit": "thousand",
+                },
             ),
             OpenApiExample(
                 "A run just asked for", response_only=True, status_codes=["202"], value=RUN_EXAMPLE
@@ -350,6 +371,8 @@ class ReportListView(ReportView):
                 as_of=data.get("as_of"),
                 root=program_code(data["program"]) if data.get("program") else None,
                 language=data["language"],
+                fiscal_year=data.get("fiscal_year"),
+                unit=data["unit"],
             )
         except DjangoValidationError as error:
             raise ValidationError(

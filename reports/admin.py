@@ -46,13 +46,14 @@ class ReportRunAdmin(admin.ModelAdmin):
         "delivery_status",
     )
     list_display_links = ("id", "kind")
-    list_filter = ("status", "kind", "trigger", "language", "delivery_status")
+    list_filter = ("status", "kind", "trigger", "language", "unit", "delivery_status")
     list_select_related = ("requested_by",)
     date_hierarchy = "created_at"
     list_per_page = 50
     fields = (
         ("kind", "language"),
         ("as_of", "root"),
+        ("fiscal_year", "unit"),
         ("status", "rows_done", "rows_total"),
         "message",
         ("file", "size", "checksum"),

@@ -8,10 +8,11 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from portfolio.selectors import ProgramNode, load_scope
 from portfolio.validation import validate_as_of
 from reports import services
-from reports.models import ReportKind, ReportLanguage, ReportRun
+from reports.models import ReportKind, ReportLanguage, ReportRun, ReportUnit
 
 INDENT = "　"  # an ideographic space: the tree's depth shows in the select, in any font
 
@@ -60,6 +61,26 @@ class RequestReportForm(forms.Form):
         error_messages={"invalid_choice": _("Reports are written in Korean (ko) or English (en).")},
     )
 
+    fiscal_year = forms.IntegerField(
+        label=_("fiscal year"),
+        required=False,
+        min_value=FISCAL_YEAR_MIN,
+        max_value=FISCAL_YEAR_MAX,
+        error_messages={
+            "invalid": _("Enter the fiscal year as a number, e.g. 2026."),
+            "min_value": _("The fiscal year must lie between 2000 and 2100."),
+            "max_value": _("The fiscal year must lie between 2000 and 2100."),
+        },
+        help_text=_("The year of the budget figures. Empty: the as-of day's year."),
+    )
+    unit = forms.ChoiceField(
+        label=_("money unit"),
+        required=False,  # empty: 천원
+        choices=ReportUnit.choices,
+        initial=ReportUnit.THOUSAND,
+        error_messages={"invalid_choice": _("Choose a money unit: won, KRW 1,000, KRW 1M or KRW 100M.")},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The tree as it stood on the chosen day (today when none): only programs that existed
@@ -105,6 +126,8 @@ class RequestReportForm(forms.Form):
                 as_of=data["as_of"],
                 root=data["root"] or None,
                 language=data["language"],
+                fiscal_year=data["fiscal_year"],
+                unit=data["unit"] or ReportUnit.THOUSAND,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

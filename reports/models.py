@@ -9,16 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job, JobQuerySet
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from reports.filenames import report_filename
 
 
 class ReportStorage(LazyObject):
@@ -97,6 +99,19 @@ def parse_recipients(text: str) -> list[str]:
     return list(dict.fromkeys(addresses))  # each once, in the order given
 
 
+class ReportUnit(models.TextChoices):
+    """The money unit of a whole workbook. 천원 is the unit of Korean budget books."""
+
+    WON = "won", _("won")
+    THOUSAND = "thousand", _("KRW 1,000")
+    MILLION = "million", _("KRW 1M")
+    EOK = "eok", _("KRW 100M")
+
+    @property
+    def divisor(self) -> int:
+        return {"won": 1, "thousand": 1_000, "million": 1_000_000, "eok": 100_000_000}[self.value]
+
+
 class ReportStatus(models.TextChoices):
     # With a context: "Running" is also a program status, translated differently.
     QUEUED = "queued", pgettext_lazy("report status", "Queued")
@@ -138,6 +153,7 @@ class ReportRun(Job):
     Kind = ReportKind
     Status = ReportStatus
     Language = ReportLanguage
+    Unit = ReportUnit
     Trigger = Trigger
     Delivery = DeliveryStatus
     FINISHED = (ReportStatus.DONE, ReportStatus.FAILED)
@@ -157,6 +173,14 @@ class ReportRun(Job):
     language = models.CharField(
         _("language"), max_length=2, choices=ReportLanguage, default=ReportLanguage.KOREAN
     )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(FISCAL_YEAR_MIN), MaxValueValidator(FISCAL_YEAR_MAX)],
+        help_text=_("The year of the budget figures. Empty: the as-of day's year."),
+    )
+    unit = models.CharField(_("money unit"), max_length=10, choices=ReportUnit, default=ReportUnit.THOUSAND)
     # Progress (rows done and in all, message), claim and heartbeat: see Job
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus, default=ReportStatus.QUEUED, db_index=True
@@ -214,6 +238,11 @@ class ReportRun(Job):
                 condition=models.Q(delivery_status__in=DeliveryStatus.values),
                 violation_error_message=_("Unknown mail status."),
             ),
+            models.CheckConstraint(
+                name="reportrun_unit_known",
+                condition=models.Q(unit__in=ReportUnit.values),
+                violation_error_message=_("Unknown money unit."),
+            ),
             models.UniqueConstraint(
                 fields=["schedule_key"],
                 condition=~models.Q(schedule_key=""),
@@ -254,17 +283,36 @@ class ReportRun(Job):
     def recipient_list(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
 
-    def download_filename(self) -> str:
-        """What the browser saves the file as, e.g. gwangju-portfolio-2025-12-31-run12.xlsx, or
-        for the briefing "광주 AI 시장 보고 요약 2026-12-04.pdf"."""
-        day = self.as_of or timezone.localdate(self.finished_at or self.created_at)
-        if self.kind in BRIEFING_KINDS:
-            return f"광주 AI 시장 보고 요약 {day:%Y-%m-%d}.{self.output.extension}"
-        scope = f"-{self.root}" if self.root else ""
-        return f"gwangju-{self.kind}{scope}-{day:%Y-%m-%d}-run{self.pk}.{self.output.extension}"
-
     def download_label(self) -> str:
         return gettext("Download .%(extension)s") % {"extension": self.output.extension}
+
+    def requested_by_name(self) -> str:
+        """Who asked, for the cover: the person's name, or how the run came (the schedule, a script)."""
+        if self.requested_by_id is None:
+            return str(self.get_trigger_display())
+        return self.requested_by.get_full_name() or self.requested_by.get_username()
+
+    def report_day(self) -> datetime.date:
+        """The 기준일: the as-of day, or the day the live data was read."""
+        return self.as_of or timezone.localdate(self.finished_at or self.created_at)
+
+    def download_filename(self) -> str:
+        """What the browser saves the file as, in the report's language, e.g.
+        `광주 AI 포트폴리오 보고서_AX-VALLEY_2026회계연도_2025-12-31 기준_12호.xlsx`."""
+        with override(self.language):
+            return report_filename(
+                str(self.get_kind_display()),
+                day=self.report_day(),
+                root=self.root,
+                fiscal_year=self.fiscal_year,
+                number=self.pk,
+                extension=f".{self.output.extension}",
+            )
+
+    def ascii_filename(self) -> str:
+        """The plain-ASCII fallback for old clients, e.g. gwangju-portfolio-2025-12-31-run12.xlsx."""
+        scope = f"-{self.root}" if self.root else ""
+        return f"gwangju-{self.kind}{scope}-{self.report_day():%Y-%m-%d}-run{self.pk}.{self.output.extension}"
 
     def storage_name(self) -> str:
         """The one name this run's file ever has, so a rebuild replaces it instead of adding one."""

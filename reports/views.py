@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import display
+from reports.filenames import content_disposition
 from reports.forms import RequestReportForm
 from reports.models import PDF, XLSX, ReportRun
 from reports.selectors import report_history, runs_to_poll
@@ -30,9 +31,9 @@ def open_report(run: ReportRun) -> FileResponse:
         handle = run.file.storage.open(run.file.name, "rb")
     except FileNotFoundError:
         raise Http404(_("The report's file is missing from storage.")) from None
-    return FileResponse(
-        handle, as_attachment=True, filename=run.download_filename(), content_type=run.output.content_type
-    )
+    response = FileResponse(handle, content_type=run.output.content_type)
+    response["Content-Disposition"] = content_disposition(run.download_filename(), run.ascii_filename())
+    return response
 
 
 @login_required

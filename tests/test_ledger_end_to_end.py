@@ -65,7 +65,15 @@ def test_the_admin_shows_the_imported_figures(imported, admin_client):
 def test_the_excel_report_gives_the_imported_figures(imported, tmp_path):
     out = tmp_path / "report.xlsx"
     call_command(
-        "generate_report", "portfolio", "--out", str(out), "--fiscal-year", "2026", stdout=io.StringIO()
+        "generate_report",
+        "portfolio",
+        "--out",
+        str(out),
+        "--fiscal-year",
+        "2026",
+        "--unit",
+        "won",
+        stdout=io.StringIO(),
     )
     sheet = openpyxl.load_workbook(out, read_only=True)["세출 집행 현황"]
     headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]

@@ -49,6 +49,7 @@ EXECUTION_FIELDS = (
     "description",
     "reference",
     "source",
+    "kind",  # 원인행위, 지출 or 반납: last, so older readers of the first seven are unchanged
 )
 
 

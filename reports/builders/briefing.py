@@ -254,6 +254,8 @@ def build(
     language: str = "ko",
     fiscal_year: int | None = None,
     since: datetime.date | None = None,
+    unit: str = "thousand",  # the briefing says amounts in 억원/조원 words, whatever the unit
+    requested_by: str = "",
     progress: ProgressCallback = no_progress,
 ) -> None:
     """Write the briefing PDF at `path` (see briefing_data for `since`)."""
@@ -273,6 +275,8 @@ def build_hwpx(
     language: str = "ko",
     fiscal_year: int | None = None,
     since: datetime.date | None = None,
+    unit: str = "thousand",  # the briefing says amounts in 억원/조원 words, whatever the unit
+    requested_by: str = "",
     progress: ProgressCallback = no_progress,
 ) -> None:
     """Write the same briefing as HWPX at `path`."""

@@ -11,10 +11,12 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from portfolio import selectors
 from portfolio.selectors import KpiProgress
-from reports.builders.common import Cover, name, status_counts
+from reports.builders.common import Cover, Options, name, status_counts
 from reports.builders.kpi_table import colour_statuses, kpi_table, unit
 from reports.builders.portfolio import show_axes
 from reports.builders.xlsx import (
+    BODY_FONT,
+    BOX,
     DATE,
     LABEL_FONT,
     Book,
@@ -26,15 +28,21 @@ from reports.builders.xlsx import (
 )
 
 HEADLINE_CHARTS = 12  # charts on the charts sheet; every KPI is in the tables
-CHART_ROWS = 18  # rows per chart block, so charts never overlap
+CHART_ROWS = 14  # rows (15 pt each) per chart block, so charts never overlap
+# Two blocks (420 pt) fit the printable height of A4 landscape: 595 pt less the margins and the
+# header and footer (LibreOffice takes these from the body too, leaving about 450 pt).
+BLOCKS_PER_PAGE = 2
+ROW_HEIGHT = 15
 
 
 class KpiReport:
-    def __init__(self, *, as_of: datetime.date | None, root: str | None, language: str):
-        self.as_of, self.language = as_of, language
+    def __init__(self, options: Options):
+        self.options = options
+        as_of, root = options.as_of, options.root
+        self.as_of, self.language = as_of, options.language
         self.scope = selectors.load_scope(as_of=as_of, root=root)
         self.kpis = selectors.kpi_progress(as_of=as_of, root=root, breakdowns=True)
-        self.programs = {node.id: name(node, language) for node in self.scope.nodes}
+        self.programs = {node.id: name(node, self.language) for node in self.scope.nodes}
 
     def headline(self) -> list[KpiProgress]:
         """KPIs worth a chart: those with readings, the ones with a target first."""
@@ -45,8 +53,11 @@ class KpiReport:
     def write(self, path: Path, progress: ProgressCallback) -> None:
         readings = sum(len(kpi.readings) for kpi in self.kpis)
         parts = sum(len(reading.parts) for kpi in self.kpis for reading in kpi.readings)
-        with Book(Progress(len(self.kpis) + readings + parts, progress)) as book:
-            self.cover(book)
+        title = _("Gwangju AI KPI report")
+        with self.options.book(
+            title, Progress(len(self.kpis) + readings + parts, progress), subject=_("KPI report")
+        ) as book:
+            self.cover(book, title)
             self.status_sheet(book)
             self.reading_sheet(book)
             self.chart_sheet(book)
@@ -54,23 +65,20 @@ class KpiReport:
             book.progress.finish()
             book.save(path)
 
-    def cover(self, book: Book) -> None:
-        cover = Cover(
-            book, _("Gwangju AI KPI report"), as_of=self.as_of, scope=self.scope, language=self.language
+    def cover(self, book: Book, title: str) -> None:
+        cover = Cover(book, title, options=self.options, scope=self.scope)
+        cover.heading(_("1. KPIs by status"))
+        cover.table(
+            [_("Status"), _("Indicators")],
+            status_counts(self.kpis),
+            ["text", "integer"],
+            totals={1: "=SUM(B{first}:B{last})"},
         )
-        cover.heading(_("KPIs by status"))
-        for status, count in status_counts(self.kpis):
-            cover.field(status, count)
-        cover.field(_("All indicators"), len(self.kpis))
         cover.line()
-        cover.line(
-            cover.sheet.cell(
-                _(
-                    "Achieved: actual minus baseline over target minus baseline. On track: at or above the "
-                    "straight line from the baseline to the target year; at risk: below it, but at least "
-                    "four fifths of the way."
-                )
-            )
+        cover.note(
+            _("Achieved: actual minus baseline over target minus baseline."),
+            _("On track: at or above the straight line from the baseline to the target year;"),
+            _("at risk: below it, but at least four fifths of the way."),
         )
         cover.close()
 
@@ -81,14 +89,14 @@ class KpiReport:
         sheet = book.sheet(
             _("Readings"),
             [
-                Column(_("Code"), 16),
-                Column(_("Indicator"), 36, "text"),
-                Column(_("Unit"), 8, "text"),
-                Column(_("Period"), 12, "date"),
-                Column(_("Value"), 14, "decimal"),
-                Column(_("Target"), 14, "decimal"),
-                Column(_("Target year"), 8),
-                Column(_("Status"), 10),
+                Column(_("Code"), 12, align="left"),
+                Column(_("Indicator"), 30, "text"),
+                Column(_("Unit"), 6, "text"),
+                Column(_("Period"), 10, "date"),
+                Column(_("Value"), 11, "decimal"),
+                Column(_("Target"), 11, "decimal"),
+                Column(_("Target year"), 7),
+                Column(_("Status"), 8),
             ],
         )
         for kpi in self.kpis:
@@ -112,27 +120,34 @@ class KpiReport:
     def chart_sheet(self, book: Book) -> None:
         sheet = book.sheet(
             _("Charts"),
-            [Column("", 14), Column("", 14), Column("", 14)],
+            [Column("", 12), Column("", 12), Column("", 12)],
             header=False,
             freeze=None,
             autofilter=False,
         )
+        # Fixed row heights, so a block of CHART_ROWS rows is as tall on paper as planned.
+        sheet.ws.sheet_format.defaultRowHeight = ROW_HEIGHT
+        sheet.ws.sheet_format.customHeight = True
         headline = self.headline()
         if not headline:
             sheet.append_raw([_("No indicator has readings yet.")])
-        for kpi in headline:
+        for number, kpi in enumerate(headline):
             first = sheet.rows_written + 1
+            if number and number % BLOCKS_PER_PAGE == 0:
+                sheet.page_break_before(first)  # a page holds whole blocks: no chart is cut
             title = f"{name(kpi, self.language)} ({unit(kpi, self.language)})"
             sheet.append_raw([sheet.cell(title, font=LABEL_FONT)])
             sheet.append_raw([sheet.header_cell(_("Period")), sheet.header_cell(_("Actual")),
                               sheet.header_cell(_("Target"))])  # fmt: skip
-            for reading in kpi.readings:
-                day = sheet.cell(reading.period, number_format=DATE)
-                sheet.append_raw([day, sheet.decimal(reading.value), sheet.decimal(kpi.target)])
+            for reading in kpi.readings[-(CHART_ROWS - 3) :]:
+                day = sheet.cell(reading.period, number_format=DATE, border=BOX)
+                sheet.append_raw([day, styled_number(sheet, reading.value), styled_number(sheet, kpi.target)])
             last = sheet.rows_written
             sheet.ws.add_chart(self.kpi_chart(sheet, kpi, title, first + 1, last), f"E{first}")
             while sheet.rows_written < first + CHART_ROWS - 1:
                 sheet.append_raw([])
+        # The charts end inside column L: printing up to it keeps each page one page wide.
+        sheet.ws.print_area = f"A1:L{max(1, sheet.rows_written)}"
         sheet.close()
 
     def breakdown_sheet(self, book: Book) -> None:
@@ -183,8 +198,17 @@ class KpiReport:
             )
             bars += target
         show_axes(bars)
-        bars.height, bars.width = 8, 16
+        # 6 cm: within the block's 14 rows of 15 pt; 14 cm: beside the table, within A4's width.
+        bars.height, bars.width = 6, 14
         return bars
+
+
+def styled_number(sheet: Sheet, value):
+    cell = sheet.decimal(value)
+    if cell is None:
+        return sheet.cell(None, border=BOX)
+    cell.font, cell.border = BODY_FONT, BOX
+    return cell
 
 
 def build(
@@ -193,8 +217,12 @@ def build(
     as_of: datetime.date | None = None,
     root: str | None = None,
     language: str = "ko",
+    fiscal_year: int | None = None,
+    unit: str = "thousand",
+    requested_by: str = "",
     progress: ProgressCallback = no_progress,
 ) -> None:
-    """Write the KPI workbook to `path`."""
+    """Write the KPI workbook to `path` (it holds no money: `unit` only names itself on the cover)."""
     with override(language):
-        KpiReport(as_of=as_of, root=root or None, language=language).write(path, progress)
+        options = Options.asked(as_of, root, language, fiscal_year, unit, requested_by)
+        KpiReport(options).write(path, progress)

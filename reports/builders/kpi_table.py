@@ -58,33 +58,33 @@ def kpi_table(
     """Write the table as a sheet of `book`. `programs` (id → name) adds the program's name,
     `details` the metric and the baseline year, `source_keys` (id → key) the cited source."""
     columns = [
-        (Column(_("Code"), 16), lambda kpi: kpi.code),
-        (Column(_("Indicator"), 36, "text"), lambda kpi: name(kpi, language)),
-        (Column(_("Program code"), 16), lambda kpi: kpi.program_code),
+        (Column(_("Code"), 12, align="left"), lambda kpi: kpi.code),
+        (Column(_("Indicator"), 28, "text"), lambda kpi: name(kpi, language)),
+        (Column(_("Program code"), 12, align="left"), lambda kpi: kpi.program_code),
     ]
     if programs is not None:
-        columns.append((Column(_("Program"), 30, "text"), lambda kpi: programs.get(kpi.program_id, "")))
+        columns.append((Column(_("Program"), 24, "text"), lambda kpi: programs.get(kpi.program_id, "")))
     if details:
-        columns.append((Column(_("Metric"), 12), lambda kpi: label(Indicator.Metric, kpi.metric)))
+        columns.append((Column(_("Metric"), 9), lambda kpi: label(Indicator.Metric, kpi.metric)))
     columns += [
-        (Column(_("Unit"), 8, "text"), lambda kpi: unit(kpi, language)),
-        (Column(_("Baseline"), 12, "decimal"), lambda kpi: kpi.baseline),
+        (Column(_("Unit"), 6, "text"), lambda kpi: unit(kpi, language)),
+        (Column(_("Baseline"), 9, "decimal"), lambda kpi: kpi.baseline),
     ]
     if details:
-        columns.append((Column(_("Baseline year"), 8), lambda kpi: kpi.baseline_year))
+        columns.append((Column(_("Baseline year"), 7), lambda kpi: kpi.baseline_year))
     columns += [
-        (Column(_("Target"), 12, "decimal"), lambda kpi: kpi.target),
-        (Column(_("Target year"), 8), lambda kpi: kpi.target_year),
-        (Column(_("Actual"), 12, "decimal"), lambda kpi: kpi.actual),
-        (Column(_("Latest reading"), 12, "date"), lambda kpi: kpi.latest_period),
-        (Column(_("Achievement"), 12, "percent"), lambda kpi: rate(kpi.achievement_pct)),
-        (Column(_("Expected by now"), 12, "decimal"), lambda kpi: kpi.expected),
-        (Column(_("Status"), 10), lambda kpi: kpi.get_status_display()),
+        (Column(_("Target"), 9, "decimal"), lambda kpi: kpi.target),
+        (Column(_("Target year"), 7), lambda kpi: kpi.target_year),
+        (Column(_("Actual"), 9, "decimal"), lambda kpi: kpi.actual),
+        (Column(_("Latest reading"), 10, "date"), lambda kpi: kpi.latest_period),
+        (Column(_("Achievement"), 9, "percent"), lambda kpi: rate(kpi.achievement_pct)),
+        (Column(_("Expected by now"), 9, "decimal"), lambda kpi: kpi.expected),
+        (Column(_("Status"), 8), lambda kpi: kpi.get_status_display()),
     ]
     if source_keys is not None:
-        columns.append((Column(_("Source"), 10), lambda kpi: source_keys.get(kpi.source_id)))
+        columns.append((Column(_("Source"), 7), lambda kpi: source_keys.get(kpi.source_id)))
 
-    sheet = book.sheet(title, [column for column, _value in columns], freeze="C2")
+    sheet = book.sheet(title, [column for column, _value in columns], freeze="C2", title_columns="A:B")
     values = [value for _column, value in columns]
     for kpi in kpis:
         sheet.append([value(kpi) for value in values])

@@ -1,17 +1,19 @@
 """The 세출 집행 현황 sheet of the portfolio report: one fiscal year's ledger by program and funding
-source in the official column order (지방재정 세출 집행현황), with each program's total, the grand
-total of the city's programs, and national-context items listed apart. Every figure comes from
+source in the official column order (지방재정 세출 집행현황), with each program's 계, the city's 합계
+by funding source and in all, and national-context items listed apart with their own total, all
+as formulas. Every figure comes from
 `portfolio.selectors.ledger`."""
 
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from portfolio.models import FundingSource
 from portfolio.selectors import Scope
-from portfolio.selectors.ledger import LedgerCell, ledger_for_scope, sum_cells, with_year_totals
+from portfolio.selectors.ledger import LedgerCell, ledger_for_scope
 from reports.builders.common import label, name, rate
-from reports.builders.xlsx import LABEL_FONT, Book, Column
+from reports.builders.xlsx import LABEL_FONT, Book, Column, subtotal
 
 # A cell with none of these (a plan only, 계획) has nothing to show on the sheet.
 SHOWN_MONEY = (
@@ -29,36 +31,44 @@ SHOWN_MONEY = (
 
 
 def ledger_columns() -> list[Column]:
+    """Two printed pages across (the code, name and source repeated on both): how 예산현액 is
+    made, then what was committed and paid against it and what the close left."""
     return [
-        Column(_("Program code"), 16),
-        Column(_("Program"), 36, "text"),
-        Column(_("Funding source"), 10),
-        Column(_("Original budget (won)"), 18, "money"),
-        Column(_("Supplementary budget (won)"), 18, "money"),
-        Column(_("Carried in: explicit (won)"), 16, "money"),
-        Column(_("Carried in: accident (won)"), 16, "money"),
-        Column(_("Carried in: continuing expense (won)"), 16, "money"),
-        Column(_("Reserve fund (won)"), 16, "money"),
-        Column(_("Transfers (won)"), 16, "money"),
-        Column(_("Revenue-substitution expenses (won)"), 16, "money"),
-        Column(_("Available budget (won)"), 18, "money"),
-        Column(_("Committed (won)"), 18, "money"),
-        Column(_("Paid (won)"), 18, "money"),
-        Column(_("Execution rate"), 10, "percent"),
-        Column(_("Carried to next year (won)"), 18, "money"),
-        Column(_("Unused (won)"), 18, "money"),
+        Column(_("Program code"), 13, align="left"),
+        Column(_("Program"), 20, "text"),
+        Column(_("Funding source"), 7),
+        Column(_("Original budget"), None, "money"),
+        Column(_("Supplementary budget"), None, "money"),
+        Column(_("Carried in from last year"), None, "money"),
+        Column(_("Reserve fund"), None, "money"),
+        Column(_("Transfers"), None, "money"),
+        Column(_("Revenue-substitution expenses"), None, "money"),
+        Column(_("Available budget"), None, "money"),
+        Column(_("Committed"), None, "money"),
+        Column(_("Paid"), None, "money"),
+        Column(_("Execution rate"), 7, "percent"),
+        Column(_("Carried to next year"), None, "money"),
+        Column(_("Unused"), None, "money"),
     ]
 
 
-def ledger_values(cell: LedgerCell) -> list:
+AVAILABLE, COMMITTED, PAID, RATE, CARRIED_OUT, UNUSED = 9, 10, 11, 12, 13, 14
+MONEY_COLUMNS = [3, 4, 5, 6, 7, 8, AVAILABLE, COMMITTED, PAID]
+CLOSE_COLUMNS = [CARRIED_OUT, UNUSED]  # known once the year is closed
+
+
+def ledger_values(cell: LedgerCell, *, any_round: bool) -> list:
     """The money columns of one row. Carry-overs and 불용액 are known only once the year is
-    closed: empty before, not 0, so an open year never reads as nothing left unspent."""
+    closed: empty before, not 0, so an open year never reads as nothing left unspent. When the
+    year had a 추경 round anywhere, a row without one shows its 본예산 in the 추경 column, as a
+    budget book's 추경 column does (and as the ledger adds 추경 up), so the column's sums hold."""
+    supplementary = cell.supplementary
+    if supplementary is None and any_round:
+        supplementary = cell.adopted
     return [
         cell.original,
-        cell.supplementary,
-        cell.carried_in_explicit,
-        cell.carried_in_accident,
-        cell.carried_in_continuing,
+        supplementary,
+        cell.carried_in,
         cell.reserve,
         cell.transfers,
         cell.revenue_substitution,
@@ -74,56 +84,95 @@ def ledger_values(cell: LedgerCell) -> list:
 def write_ledger_sheet(
     book: Book, *, scope: Scope, fiscal_year: int, language: str, index: int | None = None
 ) -> None:
-    """Write the sheet for `fiscal_year` over `scope` (national-context items included in the
-    scope are listed apart, out of the total). Four queries, however many programs."""
+    """Write the sheet for `fiscal_year` over `scope`: each program's rows by funding source and
+    its 계 (SUBTOTAL), the city's 합계 by funding source (SUMIF) and in all (SUBTOTAL, which skips
+    the programs' 계 rows); national-context items after it, with their own total. Four queries,
+    however many programs."""
     book_ledger = ledger_for_scope(scope, fiscal_year=fiscal_year)
     source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-    all_sources = _("All sources")
 
-    def program_rows(nodes: Iterable) -> tuple[list[tuple], list[LedgerCell]]:
-        rows, cells_written = [], []
+    def program_cells(nodes: Iterable) -> list[tuple]:
+        rows = []
         for node in nodes:
             cells = [c for c in book_ledger.own.get(node.id, []) if c.fiscal_year == fiscal_year]
             cells = [c for c in cells if c.closed or any(getattr(c, name) for name in SHOWN_MONEY)]
-            for cell in cells:
-                rows.append((node, source_label.get(cell.funding_source), cell))
-            if len(cells) > 1:
-                rows.append((node, all_sources, sum_cells(cells, fiscal_year=fiscal_year)))
-            cells_written.extend(cells)
-        return rows, cells_written
+            if cells:
+                rows.append((node, cells))
+        return rows
 
-    city_rows, city_cells = program_rows(node for node in scope.nodes if not node.is_national_context)
-    national_rows, _cells = program_rows(node for node in scope.nodes if node.is_national_context)
-    totals = with_year_totals(_by_source(city_cells, fiscal_year)) if city_cells else []
-    book.progress.total += len(city_rows) + len(totals) + len(national_rows)
+    city = program_cells(node for node in scope.nodes if not node.is_national_context)
+    national = program_cells(node for node in scope.nodes if node.is_national_context)
+    book.progress.total += sum(len(cells) for _node, cells in city + national)  # totals are formulas
 
-    sheet = book.sheet(_("Expenditure execution"), ledger_columns(), freeze="D2", index=index)
+    sheet = book.sheet(
+        _("Expenditure execution"),
+        ledger_columns(),
+        freeze="D2",
+        autofilter=False,
+        title_columns="A:C",
+        index=index,
+    )
+    columns = MONEY_COLUMNS + CLOSE_COLUMNS
 
-    def write(rows: list[tuple]) -> None:
-        for node, source, cell in rows:
+    def rate_of(row: int) -> str:
+        return f'=IF(J{row}=0,"",L{row}/J{row})'
+
+    def write(programs: list[tuple]) -> tuple[int, list[LedgerCell]]:
+        first, written = sheet.rows_written + 1, []
+        any_round = any(cell.supplementary is not None for _node, cells in programs for cell in cells)
+        for node, cells in programs:
+            start = sheet.rows_written + 1
             title = sheet.indented(name(node, language), node.depth)
-            sheet.append([node.code, title, source, *ledger_values(cell)])
+            for cell in cells:
+                values = ledger_values(cell, any_round=any_round)
+                sheet.append([node.code, title, source_label.get(cell.funding_source), *values])
+            written.extend(cells)
+            if len(cells) > 1:
+                row = sheet.rows_written + 1
+                closed = all(cell.closed for cell in cells)
+                formulas = {
+                    i: subtotal(i, start, row - 1) for i in columns if closed or i not in CLOSE_COLUMNS
+                }
+                formulas[RATE] = rate_of(row)
+                sheet.total_row({0: node.code, 2: _("Subtotal")}, formulas, subtotal=True)
+        return first, written
 
-    write(city_rows)
-    heading = _("Total of the city's programs")
-    for cell in totals:
-        sheet.append(["", heading, source_label.get(cell.funding_source, all_sources), *ledger_values(cell)])
-    if not city_cells:
+    first, city_cells = write(city)
+    last = sheet.rows_written
+    if city_cells:
+        closed = all(cell.closed for cell in city_cells)
+        by_source = {cell.funding_source for cell in city_cells}
+        heading = _("Total of the city's programs")
+        for value in FundingSource.values:
+            if value not in by_source:
+                continue
+            row = sheet.rows_written + 1
+            formulas = {
+                i: f'=SUMIF(C{first}:C{last},"{source_label[value]}",{col(i)}{first}:{col(i)}{last})'
+                for i in columns
+                if closed or i not in CLOSE_COLUMNS
+            }
+            formulas[RATE] = rate_of(row)
+            sheet.total_row({1: heading, 2: source_label[value]}, formulas, subtotal=True)
+        row = sheet.rows_written + 1
+        formulas = {i: subtotal(i, first, last) for i in columns if closed or i not in CLOSE_COLUMNS}
+        formulas[RATE] = rate_of(row)
+        sheet.total_row({1: heading, 2: _("Total")}, formulas)
+    else:
         empty = _("No budget for the city's programs in fiscal year %(year)s.") % {"year": fiscal_year}
-        sheet.append_raw([None, empty])
-    if national_rows:
+        sheet.append_raw([None, sheet.cell(empty)])
+    if national:
         sheet.append_raw([])
         apart = _("National-context items (for reference; not in the total above)")
         sheet.append_raw([None, sheet.cell(apart, font=LABEL_FONT)])
-        write(national_rows)
+        first, national_cells = write(national)
+        row = sheet.rows_written + 1
+        closed = all(cell.closed for cell in national_cells)
+        formulas = {i: subtotal(i, first, row - 1) for i in columns if closed or i not in CLOSE_COLUMNS}
+        formulas[RATE] = rate_of(row)
+        sheet.total_row({1: _("Total of the national-context items"), 2: _("Total")}, formulas)
     sheet.close()
 
 
-def _by_source(cells: list[LedgerCell], fiscal_year: int) -> list[LedgerCell]:
-    """The programs' cells added up per funding source."""
-    sources: dict[str | None, list[LedgerCell]] = {}
-    for cell in cells:
-        sources.setdefault(cell.funding_source, []).append(cell)
-    return [
-        sum_cells(group, fiscal_year=fiscal_year, funding_source=source) for source, group in sources.items()
-    ]
+def col(index: int) -> str:
+    return get_column_letter(index + 1)

@@ -11,23 +11,23 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.utils import get_column_letter
 
 from portfolio import selectors
-from portfolio.display import eok
 from portfolio.models import FundingSource
-from reports.builders.common import Cover, label, name, program_names, rate, status_counts, yes_no
+from reports.builders.common import Cover, Options, label, name, program_names, rate, status_counts
 from reports.builders.ledger_sheet import write_ledger_sheet
 from reports.builders.overlap import Later
 from reports.builders.portfolio_listings import ListingSheets
 from reports.builders.xlsx import (
-    EOK,
-    MONEY,
-    PERCENT,
+    LABEL_FONT,
     Book,
     Column,
     Progress,
     ProgressCallback,
+    money_header,
     no_progress,
+    subtotal,
 )
 
 KPI_CHART_LIMIT = 30  # bars on the KPI progress chart; the KPI sheet lists them all
@@ -37,8 +37,9 @@ KPI_CHART_LIMIT = 30  # bars on the KPI progress chart; the KPI sheet lists them
 class Summary:
     """The short figures: every one straight from a selector."""
 
-    headline: selectors.Totals
-    programs: list[selectors.ProgramTotals]
+    headline: selectors.Totals  # the city's money of the fiscal year
+    programs: list[selectors.ProgramTotals]  # the city's programs, tree order
+    national: list[selectors.ProgramTotals]  # national-context items, kept apart
     years: list[selectors.BudgetSum]  # key: the fiscal year
     cells: list[selectors.BudgetCell]
     kpis: list[selectors.KpiProgress]
@@ -47,15 +48,24 @@ class Summary:
 
     @property
     def rows(self) -> int:
-        return sum(map(len, (self.programs, self.years, self.cells, self.kpis, self.milestones)))
+        parts = (self.programs, self.national, self.years, self.cells, self.kpis, self.milestones)
+        return sum(map(len, parts))
 
 
-def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
+def read_summary(as_of: datetime.date | None, root: str | None, fiscal_year: int) -> Summary:
+    """The figures of `budget_by_year_and_source`, `program_totals` and `portfolio_totals`, read
+    from one ledger of the city's programs (over every year: the cumulative figures need them)
+    instead of three: on a large portfolio adding the ledger up is most of a report's reading."""
     read = {"as_of": as_of, "root": root}
-    cells = selectors.budget_by_year_and_source(**read)
+    city = selectors.load_scope(**read, include_national=False)
+    book = selectors.ledger_for_scope(city)
+    cells = selectors.budget_for_scope(city, book=book)
+    programs = selectors.totals_for_scope(city, fiscal_year=fiscal_year, book=book)
+    every = selectors.load_scope(**read, include_national=True)
     return Summary(
-        headline=selectors.portfolio_totals(**read),
-        programs=selectors.program_totals(**read),
+        headline=selectors.portfolio_totals_for_scope(city, programs, fiscal_year=fiscal_year),
+        programs=programs,
+        national=selectors.totals_for_scope(selectors.national_scope(every), fiscal_year=fiscal_year),
         years=selectors.sum_cells(cells, by="fiscal_year"),
         cells=cells,
         kpis=selectors.kpi_progress(**read),
@@ -67,25 +77,25 @@ def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
 # Sheet positions: the ledgers are written first (while the summary is read in another thread)
 # and the summary sheets are put in front of them afterwards.
 COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LEDGER = range(6)
+OVERDUE_ON_COVER = 5  # overdue milestones named on the cover; the milestone sheet lists them all
 
 
 class PortfolioReport(ListingSheets):
-    def __init__(
-        self, *, as_of: datetime.date | None, root: str | None, language: str, fiscal_year: int | None = None
-    ):
-        self.as_of, self.root, self.language = as_of, root, language
-        read = {"as_of": as_of, "root": root}
+    def __init__(self, options: Options):
+        self.options = options
+        self.as_of, self.root, self.language = options.as_of, options.root, options.language
+        self.fiscal_year = options.fiscal_year
+        read = {"as_of": self.as_of, "root": self.root}
         self.scope = selectors.load_scope(**read)  # every program, national context included
-        self.fiscal_year = fiscal_year or self.scope.today.year  # of the 세출 집행 현황 sheet
         self.city_scope = selectors.load_scope(**read, include_national=False)
         # The summary figures are read in a second thread while the ledgers are written.
-        self._summary = Later(lambda: read_summary(as_of, root))
+        self._summary = Later(lambda: read_summary(self.as_of, self.root, self.fiscal_year))
         # Long listings of the city's money, streamed (national-context items left out, as in
         # the headline and the budget sheets).
         self.lines = selectors.budget_lines_for_scope(self.city_scope)
         self.executions = selectors.executions_for_scope(self.city_scope)
         self.firms = selectors.firms_for_scope(self.scope)
-        self.names = program_names(self.scope.nodes, language)
+        self.names = program_names(self.scope.nodes, self.language)
         self.sources = list(selectors.sources_for_scope(self.scope).rows)
         self.source_keys = {row[0]: row[1] for row in self.sources}
 
@@ -96,11 +106,12 @@ class PortfolioReport(ListingSheets):
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
         counter = Progress(self.lines.count + self.executions.count + self.firms.count, progress)
-        with Book(counter) as book:
+        title = _("Gwangju AI portfolio report")
+        with self.options.book(title, counter, subject=_("Portfolio report")) as book:
             self.budget_line_sheet(book)
             self.execution_sheet(book)
             counter.total += self.summary.rows + len(self.sources)
-            self.cover(book)
+            self.cover(book, title)
             self.program_sheet(book)
             self.year_sheet(book)
             self.cell_sheet(book)
@@ -117,97 +128,119 @@ class PortfolioReport(ListingSheets):
 
     # --- sheets --------------------------------------------------------------------------------
 
-    def cover(self, book: Book) -> None:
-        cover = Cover(
-            book,
-            _("Gwangju AI portfolio report"),
-            as_of=self.as_of,
-            scope=self.scope,
-            language=self.language,
-            index=COVER,
+    def cover(self, book: Book, title: str) -> None:
+        cover = Cover(book, title, options=self.options, scope=self.scope, index=COVER)
+        year = self.fiscal_year
+        cover.heading(
+            _("1. Budget and spending of FY%(year)s by funding source (city programs)") % {"year": year}
         )
-        cover.heading(_("Headline (city programs; national-context items left out)"))
-        cover.line(None, cover.sheet.cell(_("won")), cover.sheet.cell(_("KRW 100M")))
-        money = self.summary.headline
-        for text, amount in [
-            (_("Total cost"), money.total_cost),
-            (_("Planned amount"), money.planned),
-            (_("Current budget"), money.budget),
-            (_("Executed"), money.executed),
-        ]:
-            cover.field(text, amount, MONEY, cover.sheet.cell(eok(amount), number_format=EOK))
-        cover.field(_("Execution rate"), rate(money.execution_rate), PERCENT)
-        cover.field(_("Fiscal year of the expenditure execution sheet"), self.fiscal_year)
+        cells = [cell for cell in self.summary.cells if cell.fiscal_year == year]
+        cover.table(
+            [_("Funding source"), money_header(_("Available budget"), book.unit),
+             money_header(_("Paid"), book.unit), _("Execution rate")],
+            [(cell.get_funding_source_display(), cell.budget, cell.executed, rate(cell.execution_rate))
+             for cell in cells],
+            ["text", "money", "money", "percent"],
+            totals={1: "=SUM(B{first}:B{last})", 2: "=SUM(C{first}:C{last})",
+                    3: '=IF(B{row}=0,"",C{row}/B{row})'},
+        )  # fmt: skip
         cover.line()
-        cover.heading(_("KPIs by status"))
-        for status, count in status_counts(self.summary.kpis):
-            cover.field(status, count)
+        cover.heading(_("2. KPIs by status"))
+        counts = status_counts(self.summary.kpis)
+        cover.table(
+            [_("Status"), _("Indicators")],
+            counts,
+            ["text", "integer"],
+            totals={1: "=SUM(B{first}:B{last})"},
+        )
         cover.line()
-        cover.heading(_("Milestones"))
-        cover.field(_("Overdue"), len(selectors.overdue(self.summary.milestones)))
-        cover.field(_("Due within 90 days"), len(selectors.due_soon(self.summary.milestones)))
+        cover.heading(_("3. Milestones"))
+        late = selectors.overdue(self.summary.milestones)
+        soon = selectors.due_soon(self.summary.milestones)
+        cover.table(
+            [_("Milestones"), _("Count")],
+            [(_("Overdue"), len(late)), (_("Due within 90 days"), len(soon))],
+            ["text", "integer"],
+        )
+        if late:
+            cover.line()
+            cover.table(
+                [_("Overdue milestone"), _("Program code"), _("Planned date")],
+                [(row.title_en if self.language == "en" and row.title_en else row.title_ko, row.program_code,
+                  row.planned_date) for row in late[:OVERDUE_ON_COVER]],
+                ["text", "text", "date"],
+            )  # fmt: skip
         cover.line()
-        check = self.summary.firm_check
-        cover.heading(_("Firms and jobs: reported by the KPIs and on record"))
-        cover.field(_("Firms reported"), check.reported_firms)
-        cover.field(_("Firms on record"), check.firms_on_record)
-        cover.field(_("Jobs reported"), check.reported_jobs)
-        cover.field(_("Jobs on record"), check.jobs_on_record)
-        cover.line()
-        cover.line(
-            cover.sheet.cell(
-                _(
-                    "Amounts are whole won. The program sheet also lists national-context items "
-                    "(tracked for reference, marked); the budget, budget line and execution sheets "
-                    "hold the city's money only."
-                )
-            )
+        cover.note(
+            _("Amounts are in %(unit)s; totals are formulas over the rows above them.")
+            % {"unit": book.unit.label},
+            _("National-context items (tracked for reference) are listed apart with their own total,"),
+            _("and never added to the city's sums."),
         )
         cover.close()
 
     def program_sheet(self, book: Book) -> None:
+        """The program tree for the fiscal year: each row is a program with everything under it,
+        so the 합계 adds up the top level only (SUMIF on the level column)."""
         kpi_text = self._kpi_status_by_program()
         sheet = book.sheet(
             _("Programs"),
             [
-                Column(_("Code"), 18),
-                Column(_("Program"), 44, "text"),
-                Column(_("Level"), 10),
-                Column(_("Status"), 12),
-                Column(_("Period"), 12),
-                Column(_("National context"), 10),
-                Column(_("Total cost (won)"), 20, "money"),
-                Column(_("Total cost (KRW 100M)"), 12, "eok"),
-                Column(_("Planned (won)"), 20, "money"),
-                Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (KRW 100M)"), 12, "eok"),
-                Column(_("Executed (won)"), 20, "money"),
-                Column(_("Execution rate"), 10, "percent"),
-                Column(_("KPI status"), 24),
+                Column(_("Code"), 14, align="left"),
+                Column(_("Program"), 23, "text"),
+                Column(_("Tree level"), 4),
+                Column(_("Status"), 7),
+                Column(_("Period"), 9),
+                Column(_("Total cost"), None, "money"),
+                Column(_("Planned"), None, "money"),
+                Column(_("Available budget"), None, "money"),
+                Column(_("Paid"), None, "money"),
+                Column(_("Execution rate"), 7, "percent"),
+                Column(_("KPI status"), 12),
             ],
             freeze="C2",
+            autofilter=False,
+            title_columns="A:B",
             index=PROGRAMS,
         )
-        for item in self.summary.programs:
-            node, money = item.program, item.totals
-            sheet.append(
-                [
-                    node.code,
-                    sheet.indented(name(node, self.language), node.depth),
-                    node.get_kind_display(),
-                    node.get_status_display(),
-                    period(node.start_year, node.end_year),
-                    yes_no(node.is_national_context),
-                    money.total_cost,
-                    eok(money.total_cost),
-                    money.planned,
-                    money.budget,
-                    eok(money.budget),
-                    money.executed,
-                    rate(money.execution_rate),
-                    kpi_text.get(node.id, ""),
-                ]
-            )
+        money = range(5, 9)
+
+        def section(items: list) -> tuple[int, int]:
+            first = sheet.rows_written + 1
+            top = min((item.program.depth for item in items), default=0)
+            for item in items:
+                node, totals = item.program, item.totals
+                sheet.append(
+                    [
+                        node.code,
+                        sheet.indented(name(node, self.language), node.depth - top),
+                        node.depth - top + 1,
+                        node.get_status_display(),
+                        period(node.start_year, node.end_year),
+                        totals.total_cost,
+                        totals.planned,
+                        totals.available,
+                        totals.paid,
+                        rate(totals.execution_rate),
+                        kpi_text.get(node.id, ""),
+                    ]
+                )
+            return first, sheet.rows_written
+
+        def total(label_text: str, first: int, last: int) -> None:
+            row = sheet.rows_written + 1
+            formulas = {i: top_level_sum(i, first, last) for i in money}
+            formulas[9] = f'=IF(H{row}=0,"",I{row}/H{row})'
+            sheet.total_row({1: label_text}, formulas)
+
+        first, last = section(self.summary.programs)
+        total(_("Total of the city's programs (FY%(year)s)") % {"year": self.fiscal_year}, first, last)
+        if self.summary.national:
+            sheet.append_raw([])
+            apart = _("National-context items (for reference; not in the total above)")
+            sheet.append_raw([None, sheet.cell(apart, font=LABEL_FONT)])
+            first, last = section(self.summary.national)
+            total(_("Total of the national-context items"), first, last)
         sheet.close()
 
     def _kpi_status_by_program(self) -> dict[int, str]:
@@ -224,14 +257,15 @@ class PortfolioReport(ListingSheets):
         sheet = book.sheet(
             _("Budget by year"),
             [
-                Column(_("Fiscal year"), 10),
-                *(Column(eok_header(label(FundingSource, s)), 12, "eok") for s in sources),
-                Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (KRW 100M)"), 12, "eok"),
-                Column(_("Planned (won)"), 20, "money"),
-                Column(_("Executed (won)"), 20, "money"),
-                Column(_("Execution rate"), 10, "percent"),
+                Column(_("Fiscal year"), 8),
+                *(Column(label(FundingSource, s), None, "money") for s in sources),
+                Column(_("Available budget"), None, "money"),
+                Column(_("Planned"), None, "money"),
+                Column(_("Paid"), None, "money"),
+                Column(_("Execution rate"), 7, "percent"),
             ],
+            autofilter=False,
+            title_columns="A:A",
             index=YEARS,
         )
         budget = {(cell.fiscal_year, cell.funding_source): cell.budget for cell in self.summary.cells}
@@ -239,59 +273,81 @@ class PortfolioReport(ListingSheets):
             sheet.append(
                 [
                     year.key,
-                    *(eok(budget.get((year.key, s), 0)) for s in sources),
+                    *(budget.get((year.key, s), 0) for s in sources),
                     year.budget,
-                    eok(year.budget),
                     year.planned,
                     year.executed,
                     rate(year.execution_rate),
                 ]
             )
+        last = sheet.rows_written
         if not self.summary.years:
             sheet.append_raw([_("No budget lines for the city's programs yet.")])
         else:
+            # Money over several years may be added up; a rate may not (it is one year's).
+            count = len(sources) + 3
+            sheet.total_row(
+                {0: _("All years")}, {i: f"=SUM({col(i)}2:{col(i)}{last})" for i in range(1, count + 1)}
+            )
             chart = BarChart()
             chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-            chart.title = _("Current budget by fiscal year and funding source (KRW 100M)")
-            chart.y_axis.title = _("KRW 100M")
+            chart.title = _("Available budget by fiscal year and funding source (%(unit)s)") % {
+                "unit": book.unit.label
+            }
+            chart.y_axis.title = book.unit.label
             chart.y_axis.numFmt = "#,##0"
             show_axes(chart)
             chart.height, chart.width = 9, 18
-            last = len(self.summary.years) + 1
             chart.add_data(
                 Reference(sheet.ws, min_col=2, max_col=1 + len(sources), min_row=1, max_row=last),
                 titles_from_data=True,
             )
             chart.set_categories(Reference(sheet.ws, min_col=1, min_row=2, max_row=last))
-            sheet.ws.add_chart(chart, below(last))
+            anchor = sheet.rows_written + 2
+            sheet.page_break_before(anchor)  # the chart starts a page: never cut
+            sheet.ws.add_chart(chart, f"A{anchor}")
         sheet.close()
 
     def cell_sheet(self, book: Book) -> None:
+        """Each year's sources with the year's 소계 (SUBTOTAL, which the 합계 below skips)."""
         sheet = book.sheet(
             _("Budget by year and source"),
             [
-                Column(_("Fiscal year"), 10),
-                Column(_("Funding source"), 12),
-                Column(_("Planned (won)"), 20, "money"),
-                Column(_("Current budget (won)"), 20, "money"),
-                Column(_("Current budget (KRW 100M)"), 12, "eok"),
-                Column(_("Executed (won)"), 20, "money"),
-                Column(_("Execution rate"), 10, "percent"),
+                Column(_("Fiscal year"), 8),
+                Column(_("Funding source"), 10),
+                Column(_("Planned"), None, "money"),
+                Column(_("Available budget"), None, "money"),
+                Column(_("Paid"), None, "money"),
+                Column(_("Execution rate"), 7, "percent"),
             ],
+            autofilter=False,
             index=CELLS,
         )
-        for cell in self.summary.cells:
-            sheet.append(
-                [
-                    cell.fiscal_year,
-                    cell.get_funding_source_display(),
-                    cell.planned,
-                    cell.budget,
-                    eok(cell.budget),
-                    cell.executed,
-                    rate(cell.execution_rate),
-                ]
-            )
+
+        def sums(first: int, last: int) -> dict[int, str]:
+            row = sheet.rows_written + 1
+            return {2: subtotal(2, first, last), 3: subtotal(3, first, last), 4: subtotal(4, first, last),
+                    5: f'=IF(D{row}=0,"",E{row}/D{row})'}  # fmt: skip
+
+        first_of_all = sheet.rows_written + 1
+        for year in self.summary.years:
+            first = sheet.rows_written + 1
+            for cell in (c for c in self.summary.cells if c.fiscal_year == year.key):
+                sheet.append(
+                    [
+                        cell.fiscal_year,
+                        cell.get_funding_source_display(),
+                        cell.planned,
+                        cell.budget,
+                        cell.executed,
+                        rate(cell.execution_rate),
+                    ]
+                )
+            sheet.total_row({0: year.key, 1: _("Subtotal")}, sums(first, sheet.rows_written), subtotal=True)
+        if self.summary.years:
+            all_years = sums(first_of_all, sheet.rows_written)
+            del all_years[5]  # no rate over summed years
+            sheet.total_row({0: _("All years"), 1: _("Total")}, all_years)
         sheet.close()
 
     def kpi_chart_sheet(self, book: Book) -> None:
@@ -300,18 +356,16 @@ class PortfolioReport(ListingSheets):
             _("KPI progress"),
             [
                 Column(_("Indicator"), 40, "text"),
-                Column(_("Program code"), 16),
+                Column(_("Program code"), 14, align="left"),
                 Column(_("Achievement"), 10, "percent"),
                 Column(_("Target"), 10, "percent"),
             ],
             autofilter=False,
             index=KPI_CHART,
         )
+        book.progress.total += len(measured)
         for kpi in measured:
-            sheet.ws.append([sheet.text(name(kpi, self.language)), kpi.program_code,
-                             sheet.cell(rate(kpi.achievement_pct), number_format=PERCENT),
-                             sheet.cell(1, number_format=PERCENT)])  # fmt: skip
-            sheet.rows_written += 1
+            sheet.append([name(kpi, self.language), kpi.program_code, rate(kpi.achievement_pct), 1])
         if not measured:
             sheet.append_raw([_("No indicator has both a target and a reading yet.")])
         else:
@@ -327,18 +381,21 @@ class PortfolioReport(ListingSheets):
             bars += target
             show_axes(bars)
             bars.height, bars.width = 10, 22
-            sheet.ws.add_chart(bars, below(last))
+            anchor = last + 2
+            sheet.page_break_before(anchor)
+            sheet.ws.add_chart(bars, f"A{anchor}")
         sheet.close()
 
 
-def eok_header(text: str) -> str:
-    return _("%(name)s (KRW 100M)") % {"name": text}
+def col(index: int) -> str:
+    """The letter of a 0-based column index."""
+    return get_column_letter(index + 1)
 
 
-def below(last_row: int) -> str:
-    """Where a chart goes: under its table, after one empty row. Beside it, the chart would widen
-    what prints one page wide and shrink the table with it."""
-    return f"A{last_row + 2}"
+def top_level_sum(index: int, first: int, last: int) -> str:
+    """The top programs' figures added up (each row holds its whole subtree): level column C."""
+    letter = col(index)
+    return f"=SUMIF(C{first}:C{last},1,{letter}{first}:{letter}{last})"
 
 
 def show_axes(chart) -> None:
@@ -360,10 +417,12 @@ def build(
     root: str | None = None,
     language: str = "ko",
     fiscal_year: int | None = None,
+    unit: str = "thousand",
+    requested_by: str = "",
     progress: ProgressCallback = no_progress,
 ) -> None:
-    """Write the portfolio workbook to `path`; its 세출 집행 현황 sheet is for `fiscal_year`
-    (default: the year of the as-of day)."""
+    """Write the portfolio workbook to `path`: money of `fiscal_year` (default: the year of the
+    as-of day) in `unit` (won, thousand, million, eok)."""
     with override(language):
-        report = PortfolioReport(as_of=as_of, root=root or None, language=language, fiscal_year=fiscal_year)
-        report.write(path, progress)
+        options = Options.asked(as_of, root, language, fiscal_year, unit, requested_by)
+        PortfolioReport(options).write(path, progress)

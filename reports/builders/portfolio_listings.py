@@ -4,11 +4,11 @@ rows; these methods only lay them out."""
 
 from django.utils.translation import gettext as _
 
-from portfolio.models import BudgetStage, FundingSource, Milestone
+from portfolio.models import BudgetStage, ExecutionKind, FundingSource, Milestone
 from reports.builders.common import label, yes_no
 from reports.builders.kpi_table import kpi_table
 from reports.builders.overlap import read_ahead
-from reports.builders.xlsx import Book, Column
+from reports.builders.xlsx import Book, Column, Sheet, subtotal
 
 
 class ListingSheets:
@@ -20,14 +20,14 @@ class ListingSheets:
         sheet = book.sheet(
             _("Budget lines"),
             [
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Fiscal year"), 10),
-                Column(_("Funding source"), 12),
-                Column(_("Stage"), 14),
-                Column(_("Amount (won)"), 20, "money"),
+                Column(_("Program code"), 12, align="left"),
+                Column(_("Program"), 30, "text"),
+                Column(_("Fiscal year"), 7),
+                Column(_("Funding source"), 7),
+                Column(_("Stage"), 9),
+                Column(_("Amount"), None, "money"),
                 Column(_("Note"), 30, "text"),
-                Column(_("Source"), 10),
+                Column(_("Source"), 7),
             ],
         )
         names, keys = self.names, self.source_keys
@@ -47,25 +47,30 @@ class ListingSheets:
                     keys.get(source_id),
                 ]
             )
+        # Each stage row holds the whole amount at that stage: the total is meant to be read with
+        # the filter set (one stage, one year), which SUBTOTAL follows.
+        filtered_total(sheet, 5, _("Total of the rows shown (filter one stage at a time)"))
         sheet.close()
 
     def execution_sheet(self, book: Book) -> None:
         sheet = book.sheet(
             _("Executions"),
             [
-                Column(_("Executed on"), 12, "date"),
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Funding source"), 12),
-                Column(_("Amount (won)"), 20, "money"),
-                Column(_("Details"), 36, "text"),
-                Column(_("Reference"), 16, "text"),
-                Column(_("Source"), 10),
+                Column(_("Executed on"), 10, "date"),
+                Column(_("Program code"), 12, align="left"),
+                Column(_("Program"), 26, "text"),
+                Column(_("Funding source"), 7),
+                Column(_("Kind"), 8),
+                Column(_("Amount"), None, "money"),
+                Column(_("Details"), 30, "text"),
+                Column(_("Reference"), 12, "text"),
+                Column(_("Source"), 7),
             ],
         )
         names, keys = self.names, self.source_keys
         source_label = {value: label(FundingSource, value) for value in FundingSource.values}
-        for day, program_id, source, amount, description, reference, source_id in read_ahead(
+        kind_label = {value: label(ExecutionKind, value) for value in ExecutionKind.values}
+        for day, program_id, source, amount, description, reference, source_id, kind in read_ahead(
             self.executions.rows
         ):
             code, program = names.get(program_id, ("", ""))
@@ -75,28 +80,31 @@ class ListingSheets:
                     code,
                     program,
                     source_label.get(source, source),
+                    kind_label.get(kind, kind),
                     amount,
                     description,
                     reference,
                     keys.get(source_id),
                 ]
             )
+        # 원인행위, 지출 and 반납 are listed alike: the total is read with the kind filtered.
+        filtered_total(sheet, 5, _("Total of the rows shown (filter one kind at a time)"))
         sheet.close()
 
     def milestone_sheet(self, book: Book) -> None:
         sheet = book.sheet(
             _("Milestones"),
             [
-                Column(_("Planned date"), 12, "date"),
-                Column(_("Date precision"), 10),
-                Column(_("Program code"), 16),
-                Column(_("Milestone"), 50, "text"),
-                Column(_("Actual date"), 12, "date"),
-                Column(_("Status"), 12),
-                Column(_("Slippage (days)"), 10, "integer"),
-                Column(_("Overdue"), 8),
-                Column(_("Due within 90 days"), 10),
-                Column(_("Source"), 10),
+                Column(_("Planned date"), 10, "date"),
+                Column(_("Date precision"), 7),
+                Column(_("Program code"), 12, align="left"),
+                Column(_("Milestone"), 40, "text"),
+                Column(_("Actual date"), 10, "date"),
+                Column(_("Status"), 9),
+                Column(_("Slippage (days)"), 8, "integer"),
+                Column(_("Overdue"), 6),
+                Column(_("Due within 90 days"), 8),
+                Column(_("Source"), 7),
             ],
         )
         for row in self.summary.milestones:
@@ -125,32 +133,41 @@ class ListingSheets:
         sheet = book.sheet(
             _("Firms"),
             [
-                Column(_("Firm"), 30, "text"),
-                Column(_("Program code"), 16),
-                Column(_("Program"), 36, "text"),
-                Column(_("Attracted on"), 12, "date"),
-                Column(_("Jobs"), 8, "integer"),
+                Column(_("Firm"), 26, "text"),
+                Column(_("Program code"), 12, align="left"),
+                Column(_("Program"), 30, "text"),
+                Column(_("Attracted on"), 10, "date"),
+                Column(_("Jobs"), 7, "integer"),
                 Column(_("Note"), 30, "text"),
-                Column(_("Source"), 10),
+                Column(_("Source"), 7),
             ],
         )
         for firm, program_id, day, jobs, note, source_id in self.firms.rows:
             code, program = self.names.get(program_id, ("", ""))
             sheet.append([firm, code, program, day, jobs, note, self.source_keys.get(source_id)])
+        filtered_total(sheet, 4, _("Total of the rows shown"))
         sheet.close()
 
     def source_sheet(self, book: Book) -> None:
+        """Publisher, date, title and link of every source cited, as a reader checks them; the
+        office's own file references stay in the admin."""
         sheet = book.sheet(
             _("Sources"),
             [
-                Column(_("Key"), 8),
+                Column(_("Key"), 7),
                 Column(_("Publisher"), 16, "text"),
-                Column(_("Published on"), 12, "date"),
-                Column(_("Title"), 60, "text"),
-                Column(_("Reference"), 28, "text"),
-                Column(_("URL"), 40, "text"),
+                Column(_("Published on"), 10, "date"),
+                Column(_("Title"), 46, "text"),
+                Column(_("Link"), 40, "text"),
             ],
         )
-        for _id, key, publisher, published_on, title, url, reference in self.sources:
-            sheet.append([key, publisher, published_on, title, reference, url])
+        for _id, key, publisher, published_on, title, url, _reference in self.sources:
+            sheet.append([key, publisher, published_on, title, url])
         sheet.close()
+
+
+def filtered_total(sheet: Sheet, column: int, text: str) -> None:
+    """Below a filtered listing: its label and the SUBTOTAL of one column over the rows shown."""
+    last = sheet.end_data()
+    if last > 1:
+        sheet.total_row({1: text}, {column: subtotal(column, 2, last)})

@@ -8,10 +8,11 @@ import logging
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.services import dispatch as send_or_run_here
-from portfolio.models import Program
+from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Program
 from portfolio.selectors import before_history, load_scope
 from portfolio.validation import validate_as_of
 from reports.models import (
@@ -20,6 +21,7 @@ from reports.models import (
     ReportKind,
     ReportLanguage,
     ReportRun,
+    ReportUnit,
     Trigger,
     parse_recipients,
 )
@@ -27,11 +29,31 @@ from reports.models import (
 logger = logging.getLogger(__name__)
 
 
-def request_errors(*, kind: str, language: str, as_of: datetime.date | None, root: str) -> dict:
-    """What is wrong with a report's parameters, by field (empty when nothing is): an unknown kind
-    or language, an as-of day in the future, before 2000 or before the history starts, a program
-    code unknown at that day."""
+def request_errors(
+    *,
+    kind: str,
+    language: str,
+    as_of: datetime.date | None,
+    root: str,
+    fiscal_year: int | None = None,
+    unit: str = ReportUnit.THOUSAND,
+) -> dict:
+    """What is wrong with a report's parameters, by field (empty when nothing is): an unknown kind,
+    language or unit, an as-of day in the future or before 2000, a fiscal year outside 2000–2100,
+    an as-of day before the history starts, a program code unknown at that day."""
     errors: dict = {}
+    if unit not in ReportUnit.values:
+        errors["unit"] = _("Unknown money unit %(unit)r; choose one of: %(units)s.") % {
+            "unit": unit,
+            "units": ", ".join(ReportUnit.values),
+        }
+    if fiscal_year is not None and not (
+        isinstance(fiscal_year, int) and FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX
+    ):
+        errors["fiscal_year"] = _("The fiscal year must lie between %(min)s and %(max)s.") % {
+            "min": FISCAL_YEAR_MIN,
+            "max": FISCAL_YEAR_MAX,
+        }
     if kind not in ReportKind.values:
         errors["kind"] = _("Unknown report kind %(kind)r; choose one of: %(kinds)s.") % {
             "kind": kind,
@@ -68,13 +90,19 @@ def request_report(
     as_of: datetime.date | None = None,
     root: str | None = None,
     language: str = "ko",
+    fiscal_year: int | None = None,
+    unit: str = ReportUnit.THOUSAND,
     trigger: str = Trigger.USER,
     schedule_key: str = "",
     recipients: str | list[str] = "",
 ) -> ReportRun:
     """Create a run and send its build task when the row is committed.
 
-    Raises ValidationError naming the field for an unknown kind or language, a future as-of day,
+    `fiscal_year` (default: the as-of day's year) is the year of the budget figures; `unit` the
+    money unit of the whole workbook (default 천원).
+
+    Raises ValidationError naming the field for an unknown kind, language or unit, a fiscal year
+    outside 2000–2100, a future as-of day,
     or a program code that does not exist (at the as-of day); nothing is created then. Without an
     answering broker the run says so and is built in-process (or failed with the reason, when
     REPORT_IN_PROCESS_FALLBACK is off): it is never left queued without a word.
@@ -91,7 +119,9 @@ def request_report(
             logger.info("Report run %s was already made for scheduled message %s.", made.pk, schedule_key)
             return made
     root = (root or "").strip()
-    errors = request_errors(kind=kind, language=language, as_of=as_of, root=root)
+    errors = request_errors(
+        kind=kind, language=language, as_of=as_of, root=root, fiscal_year=fiscal_year, unit=unit
+    )
     addresses: list[str] = []
     try:
         addresses = parse_recipients(recipients if isinstance(recipients, str) else "\n".join(recipients))
@@ -99,12 +129,16 @@ def request_report(
         errors["recipients"] = error.messages
     if errors:
         raise ValidationError(errors)
+    if fiscal_year is None:  # kept on the run, so its file says which year it shows
+        fiscal_year = (as_of or timezone.localdate()).year
 
     run = ReportRun(
         kind=kind,
         as_of=as_of,
         root=root,
         language=language,
+        fiscal_year=fiscal_year,
+        unit=unit,
         requested_by=requested_by,
         trigger=trigger,
         schedule_key=schedule_key,

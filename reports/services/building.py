@@ -94,6 +94,9 @@ def build_run(
                 as_of=run.as_of,
                 root=run.root or None,
                 language=run.language,
+                fiscal_year=run.fiscal_year,
+                unit=run.unit,
+                requested_by=run.requested_by_name(),
                 progress=heartbeat.progress,
             )
         heartbeat.stop()

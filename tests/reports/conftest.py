@@ -192,3 +192,55 @@ def hand_made(db):
     f.FirmFactory(program=alpha, name="가나다 주식회사", jobs=12)
     f.FirmFactory(program=alpha_1, name="라마바 AI", jobs=7, attracted_on=D(2025, 4, 1))
     return {"root": root, "alpha": alpha, "beta": beta, "alpha_1": alpha_1, "national": national}
+
+
+EOK_WON = 100_000_000
+
+
+@pytest.fixture
+def worked_example(db):
+    """The issue's worked example (program P, 2026, 국비) closed with 명시이월 20억 and 사고이월 6억;
+    P also has 10억 of 시비, a second program Q 5억 of 시비, and a national-context item 국비 100억."""
+    from portfolio import closing
+    from portfolio.models import AdjustmentKind, BudgetAdjustment, Execution, ExecutionKind
+
+    program = f.ProgramFactory(code="P", name_ko="사업 P")
+    for stage, amount in ((2, 80), (3, 95), (4, 90)):
+        f.BudgetLineFactory(program=program, fiscal_year=2026, funding_source="national", stage=stage,
+                            amount=amount * EOK_WON)  # fmt: skip
+    f.BudgetLineFactory(
+        program=program, fiscal_year=2026, funding_source="city", stage=2, amount=10 * EOK_WON
+    )
+    q = f.ProgramFactory(code="Q", name_ko="사업 Q")
+    f.BudgetLineFactory(program=q, fiscal_year=2026, funding_source="city", stage=2, amount=5 * EOK_WON)
+    national = f.ProgramFactory(code="NAT", name_ko="국가 참고", is_national_context=True)
+    f.BudgetLineFactory(
+        program=national, fiscal_year=2026, funding_source="national", stage=2, amount=100 * EOK_WON
+    )
+    for kind, amount in (
+        (AdjustmentKind.RESERVE, 2 * EOK_WON),
+        (AdjustmentKind.TRANSFER_SUBITEM, -EOK_WON),
+        (AdjustmentKind.CARRIED_ACCIDENT, 5 * EOK_WON),
+    ):
+        row = BudgetAdjustment(
+            program=program,
+            fiscal_year=2026,
+            funding_source="national",
+            kind=kind,
+            amount=amount,
+            adjusted_on=datetime.date(2026, 3, 1),
+            basis="의결",
+        )
+        row.full_clean()
+        row.save()
+    for kind, amount, day in (
+        (ExecutionKind.COMMITMENT, 70 * EOK_WON, datetime.date(2026, 3, 2)),
+        (ExecutionKind.PAYMENT, 61 * EOK_WON, datetime.date(2026, 3, 5)),
+        (ExecutionKind.REFUND, EOK_WON // 2, datetime.date(2026, 3, 10)),
+    ):
+        row = Execution(program=program, kind=kind, amount=amount, executed_on=day, funding_source="national")
+        row.full_clean()
+        row.save()
+    closing.close_year(program=program, fiscal_year=2026, funding_source="national",
+                       carried_out_explicit=20 * EOK_WON, carried_out_accident=6 * EOK_WON)  # fmt: skip
+    return program

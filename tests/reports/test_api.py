@@ -87,7 +87,7 @@ def test_a_manager_asks_for_a_report_and_downloads_it(gwangju, managers_api, man
     assert "gwangju-portfolio-AX-VALLEY-" in download["Content-Disposition"]
     content = b"".join(download.streaming_content)
     assert len(content) == run.size
-    assert programs_sheet(content)["AX-VALLEY"][6] == 600_000_000_000
+    assert programs_sheet(content)["AX-VALLEY"][5] == 600_000_000  # 총사업비 in 천원, the default unit
 
 
 def test_the_run_answers_in_korean_or_english(gwangju, managers_api, in_process, ask):
@@ -310,7 +310,8 @@ def test_a_report_asked_for_by_api_is_built_by_a_real_worker(
     assert polled["status"] == "done" and polled["attempts"] == 1
     content = b"".join(api.get(polled["download_url"]).streaming_content)
     rows = programs_sheet(content)
-    for item in selectors.program_totals():
-        assert rows[item.program.code][6] == item.totals.total_cost
-        assert rows[item.program.code][9] == item.totals.budget
+    for item in selectors.program_totals():  # in 천원, the default unit
+        cost = item.totals.total_cost
+        assert rows[item.program.code][5] == (None if cost is None else cost / 1000)
+        assert rows[item.program.code][7] == item.totals.budget / 1000
     assert len(run_files(run)) == 1

@@ -65,15 +65,20 @@ def test_the_kpi_report_can_be_asked_for_too(ask, in_process, hand_made):
     run = ask(kind="kpi", language="en")
     assert run.status == Status.DONE
     assert workbook(run).sheetnames == ["Cover", "KPI status", "Readings", "Charts"]
-    assert run.download_filename().startswith("gwangju-kpi-")
+    assert run.download_filename().startswith("Gwangju AI KPI report_")
+    assert run.ascii_filename().startswith("gwangju-kpi-")
 
 
 def test_a_report_of_one_program_as_of_a_day_keeps_its_parameters(ask, in_process, hand_made):
     today = timezone.localdate()
     run = ask(root="H-A", as_of=today)
     assert (run.root, run.as_of, run.status) == ("H-A", today, Status.DONE)
-    assert run.download_filename() == f"gwangju-portfolio-H-A-{today:%Y-%m-%d}-run{run.pk}.xlsx"
-    assert [row[0] for row in workbook(run).worksheets[1].iter_rows(min_row=2, values_only=True)] == [
+    name = f"광주 AI 포트폴리오 보고서_H-A_{today.year}회계연도_{today:%Y-%m-%d} 기준_{run.pk}호.xlsx"
+    assert run.download_filename() == name
+    assert run.ascii_filename() == f"gwangju-portfolio-H-A-{today:%Y-%m-%d}-run{run.pk}.xlsx"
+    assert [
+        row[0] for row in workbook(run).worksheets[1].iter_rows(min_row=2, max_row=3, values_only=True)
+    ] == [
         "H-A",
         "H-A-1",
     ]

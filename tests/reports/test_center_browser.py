@@ -94,7 +94,7 @@ def test_a_manager_asks_for_a_report_watches_it_build_and_downloads_it(
     download.value.save_as(saved)
     book = load_workbook(saved)
     programs = {row[0]: row for row in book.worksheets[PROGRAMS_SHEET].iter_rows(min_row=2, values_only=True)}
-    assert 600_000_000_000 in programs["AX-VALLEY"]  # the AX demonstration valley's total cost
+    assert 600_000_000 in programs["AX-VALLEY"]  # the AX demonstration valley's total cost, in 천원
 
 
 def test_the_report_center_fits_a_phone_prints_without_the_form_and_keeps_its_contrast(
@@ -119,14 +119,14 @@ def test_the_report_center_fits_a_phone_prints_without_the_form_and_keeps_its_co
     # the parts of the date field, so count each field once).
     page.get_by_label("종류").focus()
     reached = []
-    for _ in range(10):
+    for _ in range(14):
         page.keyboard.press("Tab")
         name = page.evaluate(FOCUSED_NAME)
         if not reached or reached[-1] != name:
             reached.append(name)
         if name == "보고서 만들기":
             break
-    assert reached == ["기준일", "사업 범위", "언어", "보고서 만들기"]
+    assert reached == ["기준일", "사업 범위", "회계연도", "금액 단위", "언어", "보고서 만들기"]
 
     checked = page.locator("h1, h2, p, a, button, label, th, td, .tag, .run-status, .trigger").evaluate_all(
         COLOURS

@@ -86,7 +86,7 @@ def test_libreoffice_opens_the_gwangju_report_and_shows_the_ax_valley(tmp_path, 
     pdf = tmp_path / "portfolio.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stderr
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "600,000,000,000" in text and "2026–2030" in text
+    assert "600,000,000" in text and "총사업비 (천원)" in text and "2026–2030" in text
     assert "AX 실증밸리" in text
 
 

@@ -115,7 +115,8 @@ def test_staff_and_managers_may_download_reports(client, request, roles, done_ru
     response = client.get(done_run.get_download_url())
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert f'filename="{done_run.download_filename()}"' in response["Content-Disposition"]
+    assert f'filename="{done_run.ascii_filename()}"' in response["Content-Disposition"]
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == open(done_run.file.path, "rb").read()
 
 

@@ -62,12 +62,11 @@ def test_a_real_worker_builds_the_report_end_to_end(celery_worker, gwangju):
     assert run.worker.split(":")[-1] != str(os.getpid())  # built in the worker, not in this process
     assert len(run_files(run)) == 1
     rows = {row[0]: row for row in workbook(run).worksheets[1].iter_rows(min_row=2, values_only=True)}
-    for item in selectors.program_totals():
-        assert (rows[item.program.code][6], rows[item.program.code][9]) == (
-            item.totals.total_cost,
-            item.totals.budget,
-        )
-    assert rows["AX-VALLEY"][6] == 600_000_000_000
+    for item in selectors.program_totals():  # in 천원, the default unit
+        cost = item.totals.total_cost
+        assert rows[item.program.code][5] == (None if cost is None else cost / 1000)
+        assert rows[item.program.code][7] == item.totals.budget / 1000
+    assert rows["AX-VALLEY"][5] == 600_000_000
 
 
 def test_a_failing_build_in_the_worker_marks_the_run_failed_with_no_file(celery_worker, gwangju):

@@ -1,6 +1,6 @@
 """`manage.py generate_report portfolio|kpi|briefing|briefing_hwpx --out FILE [--as-of DATE]
-[--fiscal-year YEAR]`: build a report here and now (the workbooks as .xlsx, the briefing as .pdf
-or .hwpx).
+[--fiscal-year YEAR] [--unit won|thousand|million|eok]`: build a report here and now (the workbooks
+as .xlsx, the briefing as .pdf or .hwpx).
 
 Synchronous, for scripts and benchmarks: no ReportRun row, no queue. The file appears at --out
 only when the whole report was written (it is built beside it and renamed).
@@ -18,6 +18,7 @@ from django.utils import timezone
 from portfolio.models import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, Program
 from portfolio.selectors import load_scope
 from reports import builders
+from reports.models import ReportUnit
 
 
 def parse_day(value: str) -> datetime.date:
@@ -43,15 +44,20 @@ class Command(BaseCommand):
             type=int,
             help="portfolio and briefing: the fiscal year of the money (default: the as-of day's year)",
         )
+        parser.add_argument(
+            "--unit",
+            choices=ReportUnit.values,
+            default=ReportUnit.THOUSAND,
+            help="money unit of the whole workbook (default: thousand, 천원)",
+        )
+        parser.add_argument("--requested-by", default="", help="the name the cover gives as asking")
 
-    def handle(self, *args, kind, out, as_of, root, language, fiscal_year=None, **options):
-        if fiscal_year is not None and kind not in ("portfolio", "briefing", "briefing_hwpx"):
-            raise CommandError("--fiscal-year applies to the portfolio report and the briefing only.")
+    def handle(self, *args, kind, out, as_of, root, language, fiscal_year=None, unit="thousand", **options):
         if kind in ("briefing", "briefing_hwpx") and language != "ko":
             raise CommandError("The mayor's briefing is written in Korean only (--language ko).")
         if fiscal_year is not None and not FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX:
             raise CommandError(f"--fiscal-year must lie between {FISCAL_YEAR_MIN} and {FISCAL_YEAR_MAX}.")
-        extra = {"fiscal_year": fiscal_year} if fiscal_year is not None else {}
+        extra = {"fiscal_year": fiscal_year, "unit": unit, "requested_by": options.get("requested_by", "")}
         if as_of and as_of > timezone.localdate():
             raise CommandError("--as-of cannot be in the future.")
         if root:
