@@ -1,9 +1,9 @@
 """Report builders: one module per report kind. The workbooks share the streaming helpers in
 `xlsx`; the briefing is a PDF (`briefing`). Which file each kind makes is reports.models.OUTPUT_TYPES.
 
-A builder is `build(path, *, as_of, root, language, fiscal_year, unit, requested_by, progress)`: it reads every figure through
-`portfolio.selectors`, writes one file at `path`, and reports `progress(done, total)` as it goes,
-so it runs the same from a command, a test or a worker.
+A builder is `build(path, *, as_of, root, language, fiscal_year, unit, requested_by, progress)`:
+it reads every figure through `portfolio.selectors`, writes one file at `path`, and reports
+`progress(done, total)` as it goes, so it runs the same from a command, a test or a worker.
 """
 
 from collections.abc import Callable
