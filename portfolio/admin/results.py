@@ -1,11 +1,11 @@
-"""Admin for milestones, indicators with their readings, and attracted firms."""
+"""Admin for milestones, indicators with their yearly targets and readings, and attracted firms."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
-from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
-from portfolio.admin.versioning import VersionedInlineMixin
+from portfolio.admin.base import PortfolioAdmin
+from portfolio.admin.performance import ReadingInline, YearlyTargetInline
 from portfolio.display import percent, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
 
@@ -44,16 +44,6 @@ class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
         return milestone.is_overdue()
 
 
-class ReadingInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
-    model = IndicatorReading
-    extra = 1
-    fields = ("period", "value", "source", "note")
-
-    def get_queryset(self, request):
-        # Each row's label (IndicatorReading.__str__) names its indicator.
-        return super().get_queryset(request).select_related("indicator")
-
-
 @admin.register(Indicator)
 class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = (
@@ -67,12 +57,13 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
         "actual",
         "achievement",
         "kpi_status",
+        "pending",
     )
     list_filter = ("metric", "direction", "is_cumulative", "program__is_national_context")
     search_fields = ("code", "name_ko", "name_en", "program__code")
     list_select_related = ("program",)
     autocomplete_fields = ("program", "source")
-    inlines = (ReadingInline,)
+    inlines = (YearlyTargetInline, ReadingInline)
 
     def annotate_results(self, request, objects) -> None:
         progress = {kpi.indicator_id: kpi for kpi in selectors.progress_for_scope(selectors.load_scope())}
@@ -92,15 +83,17 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     def kpi_status(self, indicator):
         return indicator.progress.get_status_display() if indicator.progress else "–"
 
+    @admin.display(description=_("awaiting approval"))
+    def pending(self, indicator):
+        return indicator.progress.pending if indicator.progress else 0
 
-@admin.register(IndicatorReading)
-class IndicatorReadingAdmin(PortfolioAdmin):
-    list_display = ("indicator", "period", "value", "source")
-    list_filter = ("indicator__metric",)
-    search_fields = ("indicator__code", "indicator__name_ko", "note")
-    list_select_related = ("indicator", "source")
-    autocomplete_fields = ("indicator", "source")
-    date_hierarchy = "period"
+    def save_formset(self, request, form, formset, change):
+        # A reading added here is written by the one saving the page.
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance.pk is None and isinstance(instance, IndicatorReading):
+                instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Firm)

@@ -13,9 +13,16 @@ from portfolio.models.choices import (
     supplementary_stage,
 )
 from portfolio.models.firms import Firm
-from portfolio.models.indicators import Indicator, IndicatorReading
+from portfolio.models.indicators import (
+    Indicator,
+    IndicatorReading,
+    IndicatorTarget,
+    ReadingStatus,
+    SubmittedReading,
+)
 from portfolio.models.ledger import BudgetAdjustment, YearEndClose, closed_year_error
 from portfolio.models.milestones import Milestone
+from portfolio.models.periods import PeriodLock, PeriodPart
 from portfolio.models.programs import Program
 from portfolio.models.sources import Source
 
@@ -34,9 +41,14 @@ __all__ = [
     "FundingSource",
     "Indicator",
     "IndicatorReading",
+    "IndicatorTarget",
     "Milestone",
+    "PeriodLock",
+    "PeriodPart",
     "Program",
+    "ReadingStatus",
     "Source",
+    "SubmittedReading",
     "YearEndClose",
     "closed_year_error",
     "closing_period_end",

@@ -13,7 +13,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from portfolio import gwangju_data as data
-from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program, Source
+from portfolio.models import (
+    BudgetLine,
+    Indicator,
+    IndicatorReading,
+    Milestone,
+    Program,
+    ReadingStatus,
+    Source,
+)
 from portfolio.services import Outcome, sync
 
 # The hour of the day a backdated fact is recorded at (Seoul): within the day, so `as_of` that
@@ -93,6 +101,9 @@ class Command(BaseCommand):
                     lookup={"indicator": indicator, "period": period},
                     value=value,
                     source=sources[source_key],
+                    # Published official figures: approved by the loader, as the migration did
+                    # for the readings that existed before approval.
+                    status=ReadingStatus.APPROVED,
                 )
                 known_on.append((reading, max(indicator_day, sources[source_key].published_on)))
                 count(IndicatorReading, outcome)
