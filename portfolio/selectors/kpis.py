@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Indicator, IndicatorReading, IndicatorTarget, ReadingStatus
 from portfolio.models.indicators import actual_value
+from portfolio.models.periods import final_quarters, is_final, quarter_of
 from portfolio.selectors.scope import Scope, load_scope, rows
 
 # Below this share of the progress the straight line expects by now, a KPI is off track.
@@ -295,3 +296,22 @@ def kpi_progress(
     """Every indicator in scope with its approved readings, yearly targets and progress. Four
     queries: programs, indicators, readings, yearly targets."""
     return progress_for_scope(load_scope(as_of=as_of, root=root, include_national=include_national))
+
+
+class Finality(models.TextChoices):
+    FINAL = "final", _("Final")  # 확정
+    PROVISIONAL = "provisional", _("Provisional")  # 잠정
+
+
+def finality(day: datetime.date) -> Finality:
+    """Whether KPI figures as of `day` are final (확정): every quarter of its fiscal year up to
+    the day's own is locked, so no reading they count can change any more. One query."""
+    covered = final_quarters({day.year})
+    final = is_final(day.year, covered, through_quarter=quarter_of(day))
+    return Finality.FINAL if final else Finality.PROVISIONAL
+
+
+def year_finality(years: set[int]) -> dict[int, Finality]:
+    """Final (확정) or provisional (잠정) for each fiscal year: final when all of it is locked. One query."""
+    covered = final_quarters(years)
+    return {year: Finality.FINAL if is_final(year, covered) else Finality.PROVISIONAL for year in years}
