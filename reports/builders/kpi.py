@@ -1,5 +1,6 @@
-"""The KPI workbook: every indicator's status with colours, its readings per period against the
-target line, and one chart per headline KPI. Every figure comes from `portfolio.selectors`."""
+"""The KPI workbook: every indicator's status with colours, each year's target and result (확정 or
+잠정), its approved readings per period against the target line, and one chart per headline KPI.
+Every figure comes from `portfolio.selectors`."""
 
 import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from portfolio import selectors
 from portfolio.selectors import KpiProgress
 from reports.builders.common import Cover, name, status_counts
-from reports.builders.kpi_table import colour_statuses, kpi_table, unit
+from reports.builders.kpi_table import colour_statuses, kpi_table, unit, year_table
 from reports.builders.portfolio import show_axes
 from reports.builders.xlsx import (
     DATE,
@@ -46,6 +47,7 @@ class KpiReport:
         with Book(Progress(len(self.kpis) + readings, progress)) as book:
             self.cover(book)
             self.status_sheet(book)
+            self.year_sheet(book)
             self.reading_sheet(book)
             self.chart_sheet(book)
             book.progress.finish()
@@ -59,6 +61,8 @@ class KpiReport:
         for status, count in status_counts(self.kpis):
             cover.field(status, count)
         cover.field(_("All indicators"), len(self.kpis))
+        cover.field(_("Figures"), str(selectors.finality(self.scope.today).label))
+        cover.field(_("Readings awaiting approval (not counted)"), sum(kpi.pending for kpi in self.kpis))
         cover.line()
         cover.line(
             cover.sheet.cell(
@@ -73,6 +77,9 @@ class KpiReport:
 
     def status_sheet(self, book: Book) -> None:
         kpi_table(book, _("KPI status"), self.kpis, language=self.language, programs=self.programs)
+
+    def year_sheet(self, book: Book) -> None:
+        year_table(book, _("KPIs by year"), self.kpis, language=self.language, today=self.scope.today)
 
     def reading_sheet(self, book: Book) -> None:
         sheet = book.sheet(
