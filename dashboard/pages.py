@@ -88,6 +88,7 @@ class DashboardPage:
     tree: tuple[TreeRow, ...]
     left_out: tuple[ProgramNode, ...]  # national-context items kept out of the figures, linked
     citations: tuple[Citation, ...]
+    pending: int = 0  # KPI readings submitted and awaiting approval: in no figure yet
 
 
 def money_tiles(headline: Headline, expected_rate: Decimal | None = None) -> list[Tile]:
@@ -267,4 +268,5 @@ def dashboard_page(
         tree=tree_rows(seen.programs),
         left_out=seen.scope.left_out,
         citations=tuple(found.values()),
+        pending=sum(kpi.pending for kpi in seen.kpis),
     )
