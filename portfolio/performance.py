@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portfolio.models import IndicatorReading, PeriodLock, ReadingStatus
 from portfolio.models.periods import parts_covering
@@ -51,7 +52,7 @@ def submit_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseU
         reading.status = ReadingStatus.SUBMITTED
         reading.submitted_at = timezone.now()
         reading.return_reason = ""
-        _save(reading, user, _("Submitted"))
+        _save(reading, user, str(ReadingStatus.SUBMITTED.label))
     return len(rows)
 
 
@@ -67,14 +68,14 @@ def _check_approver(user: AbstractBaseUser, rows: list[IndicatorReading], verb: 
 def approve_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseUser) -> int:
     """Approve submitted readings: from now on they count in every figure."""
     rows = _locked(readings)
-    _check_approver(user, rows, _("approved"))
+    _check_approver(user, rows, pgettext("verb", "approved"))
     for reading in rows:
         if reading.created_by_id is not None and reading.created_by_id == user.pk:
             raise _refuse(reading, _("you wrote this reading, so another approver must approve it."))
         reading.status = ReadingStatus.APPROVED
         reading.approved_by = user  # type: ignore[assignment]
         reading.approved_at = timezone.now()
-        _save(reading, user, _("Approved"))
+        _save(reading, user, str(ReadingStatus.APPROVED.label))
     return len(rows)
 
 
@@ -85,7 +86,7 @@ def return_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseU
     if not reason:
         raise ValidationError({"reason": _("Say why the readings are returned.")})
     rows = _locked(readings)
-    _check_approver(user, rows, _("returned"))
+    _check_approver(user, rows, pgettext("verb", "returned"))
     for reading in rows:
         reading.status = ReadingStatus.RETURNED
         reading.return_reason = reason[:300]

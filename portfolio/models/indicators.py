@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portfolio.models.choices import plain_text_validators, validate_date_in_range, year_validators
@@ -150,10 +151,11 @@ class IndicatorTarget(models.Model):
 
 
 class ReadingStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
+    # In their own translation context: a program's "Approved" is 확정, a reading's is 승인.
+    DRAFT = "draft", pgettext_lazy("reading", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("reading", "Submitted")
+    APPROVED = "approved", pgettext_lazy("reading", "Approved")
+    RETURNED = "returned", pgettext_lazy("reading", "Returned")
 
 
 # What a change to these fields means: a new figure, which needs approval again.
