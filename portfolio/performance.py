@@ -4,7 +4,7 @@ permission, runs in one transaction and changes nothing when any reading is refu
 
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,13 +25,13 @@ def _locked(readings: Iterable[IndicatorReading]) -> list[IndicatorReading]:
     )
 
 
-def _save(reading: IndicatorReading, user: AbstractBaseUser | None, reason: str) -> None:
+def _save(reading: IndicatorReading, user: User | None, reason: str) -> None:
     """Save (save() refuses a locked period) and name the user and reason on the history record."""
     reading.full_clean()
     reading.save()
     record = reading.history.order_by("-history_id").first()
     if record is not None:
-        record.history_user = user  # type: ignore[assignment]
+        record.history_user = user
         record.history_change_reason = reason[:100]  # the history table's column width
         record.save(update_fields=["history_user", "history_change_reason"])
 
@@ -41,7 +41,7 @@ def _refuse(reading: IndicatorReading, message: str) -> ValidationError:
 
 
 @transaction.atomic
-def submit_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseUser) -> int:
+def submit_readings(*, readings: Iterable[IndicatorReading], user: User) -> int:
     """Send drafts and returned readings to the approvers. Returns how many were submitted."""
     if not user.has_perm("portfolio.change_indicatorreading"):
         raise PermissionDenied(_("Submitting readings needs the permission to change them."))
@@ -56,7 +56,7 @@ def submit_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseU
     return len(rows)
 
 
-def _check_approver(user: AbstractBaseUser, rows: list[IndicatorReading], verb: str) -> None:
+def _check_approver(user: User, rows: list[IndicatorReading], verb: str) -> None:
     if not user.has_perm("portfolio.approve_indicatorreading"):
         raise PermissionDenied(_("Only an approver (성과 승인권자) can approve or return readings."))
     for reading in rows:
@@ -65,7 +65,7 @@ def _check_approver(user: AbstractBaseUser, rows: list[IndicatorReading], verb: 
 
 
 @transaction.atomic
-def approve_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseUser) -> int:
+def approve_readings(*, readings: Iterable[IndicatorReading], user: User) -> int:
     """Approve submitted readings: from now on they count in every figure."""
     rows = _locked(readings)
     _check_approver(user, rows, pgettext("verb", "approved"))
@@ -73,14 +73,14 @@ def approve_readings(*, readings: Iterable[IndicatorReading], user: AbstractBase
         if reading.created_by_id is not None and reading.created_by_id == user.pk:
             raise _refuse(reading, _("you wrote this reading, so another approver must approve it."))
         reading.status = ReadingStatus.APPROVED
-        reading.approved_by = user  # type: ignore[assignment]
+        reading.approved_by = user
         reading.approved_at = timezone.now()
         _save(reading, user, str(ReadingStatus.APPROVED.label))
     return len(rows)
 
 
 @transaction.atomic
-def return_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseUser, reason: str) -> int:
+def return_readings(*, readings: Iterable[IndicatorReading], user: User, reason: str) -> int:
     """Send submitted readings back to their author with a reason."""
     reason = reason.strip()
     if not reason:
@@ -94,7 +94,7 @@ def return_readings(*, readings: Iterable[IndicatorReading], user: AbstractBaseU
     return len(rows)
 
 
-def check_lockable(*, fiscal_year: int | None, part: str | None, user: AbstractBaseUser) -> None:
+def check_lockable(*, fiscal_year: int | None, part: str | None, user: User) -> None:
     """Raise unless `user` may lock the period now: an approver, the period not locked already,
     and no reading of it awaiting approval (it could never be decided)."""
     if not user.has_perm("portfolio.add_periodlock"):
@@ -117,7 +117,7 @@ def check_lockable(*, fiscal_year: int | None, part: str | None, user: AbstractB
 
 
 @transaction.atomic
-def lock_period(*, fiscal_year: int, part: str, user: AbstractBaseUser, note: str = "") -> PeriodLock:
+def lock_period(*, fiscal_year: int, part: str, user: User, note: str = "") -> PeriodLock:
     """Lock a period: from now on its readings cannot be added, changed, submitted or deleted."""
     check_lockable(fiscal_year=fiscal_year, part=part, user=user)
     lock = PeriodLock(fiscal_year=fiscal_year, part=part, locked_by=user, locked_at=timezone.now(), note=note)
@@ -127,7 +127,7 @@ def lock_period(*, fiscal_year: int, part: str, user: AbstractBaseUser, note: st
 
 
 @transaction.atomic
-def unlock_period(*, lock: PeriodLock, user: AbstractBaseUser, reason: str) -> PeriodLock:
+def unlock_period(*, lock: PeriodLock, user: User, reason: str) -> PeriodLock:
     """Unlock a period, saying why; the lock row stays as the record."""
     if not user.has_perm("portfolio.unlock_periodlock"):
         raise PermissionDenied(_("Only an approver (성과 승인권자) can unlock a period."))
@@ -138,7 +138,7 @@ def unlock_period(*, lock: PeriodLock, user: AbstractBaseUser, reason: str) -> P
     if not lock.is_active:
         raise ValidationError(_("%(period)s is not locked.") % {"period": lock.period_label()})
     lock.unlocked_at = timezone.now()
-    lock.unlocked_by = user  # type: ignore[assignment]
+    lock.unlocked_by = user
     lock.unlock_reason = reason[:300]
     lock.full_clean()
     lock.save()

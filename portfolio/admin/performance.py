@@ -92,15 +92,15 @@ class LockedPeriodRowsMixin:
     """Readings of a locked period offer no change or delete (the models refuse them anyway)."""
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not _locked(obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj) and not _locked(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not _locked(obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj) and not _locked(obj)
 
     def get_deleted_objects(self, objs, request):
         # "Delete selected" asks only for the model-wide permission: name the locked readings as
         # needing a permission nobody has, so the action refuses them.
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         for obj in objs:
             if _locked(obj):
                 perms_needed.add(str(obj))
@@ -252,7 +252,7 @@ class PeriodLockAdmin(PortfolioAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         user = request.user
 
-        class LockForm(form):  # type: ignore[misc,valid-type]
+        class LockForm(form):
             def clean(self):
                 cleaned = super().clean()
                 # The checks lock_period makes, as form errors rather than a failed save.

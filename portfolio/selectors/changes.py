@@ -3,6 +3,7 @@ changes, budget changes and new KPI readings, for "what changed since the last b
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Window
 from django.db.models.functions import Lag
@@ -192,7 +193,7 @@ def _new_readings(scope: Scope, period: _Period, as_of: datetime.date | None) ->
     readings = IndicatorReading.history.filter(status=ReadingStatus.APPROVED, approved_at__gt=period.start)
     if period.end is not None:
         readings = readings.filter(approved_at__lte=period.end)
-    first_records: dict[tuple, object] = {}
+    first_records: dict[tuple, Any] = {}
     for record in readings.order_by("history_id"):
         first_records.setdefault((record.id, record.approved_at), record)
     found = []

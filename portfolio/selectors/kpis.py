@@ -130,6 +130,7 @@ class KpiProgress:
             top, bottom = (result, target.value) if higher else (target.value, result)
             if bottom:
                 pct = (top * 100 / bottom).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        status: str
         if result is None:
             status = KpiStatus.NO_DATA
         elif target is None:
