@@ -71,3 +71,25 @@ def test_an_imported_reading_counts_nowhere_until_approved_then_everywhere_at_on
     assert (row["actual"]["value"], row["pending"]) == (700, 0)
     assert excel_jobs(tmp_path) == (700, 700)
     assert {t.key: t.value for t in dashboard_page().tiles}["jobs"] == 700
+
+
+def test_a_locked_year_makes_the_briefing_and_the_report_say_final(
+    tmp_path, gwangju_feed, people, django_capture_on_commit_callbacks
+):
+    def briefing_says() -> tuple:
+        kpis = gwangju_feed.get("/api/v1/briefing/").json()["kpis"]
+        return kpis["figures"], kpis["figures_display"]
+
+    def report_says() -> set:
+        path = tmp_path / "kpi.xlsx"
+        kpi_report.build(path)
+        with translation.override("ko"):
+            rows = sheet_rows(workbook(path), "연도별 성과지표")
+        return {(row[3], row[9]) for row in rows}
+
+    assert briefing_says() == ("provisional", "잠정")
+    assert report_says() == {(2025, "잠정")}
+    with django_capture_on_commit_callbacks(execute=True):
+        performance.lock_period(fiscal_year=2025, part="year", user=people["approver"])
+    assert briefing_says() == ("final", "확정")
+    assert report_says() == {(2025, "확정")}
