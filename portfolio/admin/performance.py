@@ -13,7 +13,7 @@ from portfolio import performance
 from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.models import IndicatorReading, IndicatorTarget, PeriodLock, ReadingStatus, SubmittedReading
-from portfolio.models.periods import lock_refusal
+from portfolio.models.periods import final_quarters, lock_refusal, quarter_of
 
 APPROVE = "portfolio.approve_indicatorreading"
 
@@ -164,11 +164,27 @@ class SubmittedReadingAdmin(ReadingAdminBase):
 
 
 class ReadingFormSet(BaseInlineFormSet):
-    """Refuses deleting a reading of a locked period as a form error, before anything is saved."""
+    """An indicator's readings, those of locked periods shown disabled and skipped on save (as the
+    ledger's closed years are), so the indicator itself can still be edited."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.covered = final_quarters()  # one query for every row
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        reading = form.instance
+        if reading.pk is not None and quarter_of(reading.period) in self.covered.get(reading.period.year, ()):
+            # The row's id and indicator stay enabled: without its id the row would be taken for
+            # a new one. Unchanged and disabled, it is neither validated nor saved nor deleted.
+            keep = {self.model._meta.pk.name, self.fk.name}
+            for name, field in form.fields.items():
+                field.disabled = name not in keep
+            form.empty_permitted = True
 
     def clean(self):
         super().clean()
-        for form in self.deleted_forms:
+        for form in self.deleted_forms:  # a backstop: the model refuses it too
             if form.instance.pk is not None:
                 refusal = lock_refusal(form.instance.period)
                 if refusal:
