@@ -158,3 +158,14 @@ def test_an_indicator_takes_yearly_targets_in_its_page(client, people):
     assert list(Indicator.objects.get().yearly_targets.values_list("fiscal_year", "value")) == [
         (2026, Decimal(40))
     ]
+
+
+def test_changing_an_approved_figure_in_the_admin_makes_it_a_draft_and_says_so(client, people):
+    reading = ReadingFactory(period=datetime.date(2025, 6, 30), value=Decimal(5))
+    client.force_login(people["staff"])
+    page = reverse("admin:portfolio_indicatorreading_change", args=[reading.pk])
+    data = form_data(client.get(page)) | {"value": "6"}
+    response = client.post(page, data, follow=True)
+    assert "수치가 바뀌어 다시 작성 중 상태가 되었습니다" in response.content.decode()
+    reading.refresh_from_db()
+    assert (reading.value, reading.status) == (Decimal(6), ReadingStatus.DRAFT)

@@ -122,7 +122,14 @@ class ReadingAdminBase(LockedPeriodRowsMixin, PortfolioAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        was = obj.status
         super().save_model(request, obj, form, change)
+        if was == ReadingStatus.APPROVED and obj.status == ReadingStatus.DRAFT:
+            self.message_user(
+                request,
+                gettext("The figure changed, so the reading is a draft again: submit it for approval."),
+                messages.WARNING,
+            )
 
 
 @admin.register(IndicatorReading)
