@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -169,3 +171,16 @@ def test_changing_an_approved_figure_in_the_admin_makes_it_a_draft_and_says_so(c
     assert "수치가 바뀌어 다시 작성 중 상태가 되었습니다" in response.content.decode()
     reading.refresh_from_db()
     assert (reading.value, reading.status) == (Decimal(6), ReadingStatus.DRAFT)
+
+
+def test_an_indicator_with_readings_in_a_locked_period_cannot_be_deleted(
+    client, locked, people, django_user_model
+):
+    counted, _draft = locked
+    before = state()
+    with pytest.raises(ValidationError, match="2025년 1분기"), transaction.atomic():
+        counted.indicator.delete()
+    client.force_login(make_user(django_user_model, "root", superuser=True))
+    page = reverse("admin:portfolio_indicator_delete", args=[counted.indicator_id])
+    assert client.post(page, {"post": "yes"}).status_code == 403
+    assert state() == before

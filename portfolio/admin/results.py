@@ -8,6 +8,13 @@ from portfolio.admin.base import PortfolioAdmin
 from portfolio.admin.performance import ReadingInline, YearlyTargetInline
 from portfolio.display import percent, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
+from portfolio.models.periods import lock_refusal
+
+
+def locked_readings(indicator: Indicator) -> bool:
+    """Whether any reading of the indicator lies in a locked period. Two queries."""
+    periods = indicator.readings.order_by().values_list("period", flat=True).distinct()
+    return lock_refusal(*periods) is not None
 
 
 class ProgramCodeMixin:
@@ -82,6 +89,16 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     @admin.display(description=_("status"))
     def kpi_status(self, indicator):
         return indicator.progress.get_status_display() if indicator.progress else "–"
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and locked_readings(obj))
+
+    def get_deleted_objects(self, objs, request):
+        # Its readings of a locked period go with an indicator: name it as needing a permission
+        # nobody has, so "delete selected" refuses it (the model refuses it anyway).
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.update(str(obj) for obj in objs if locked_readings(obj))
+        return deleted, model_count, perms_needed, protected
 
     @admin.display(description=_("awaiting approval"))
     def pending(self, indicator):

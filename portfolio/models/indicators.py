@@ -20,6 +20,14 @@ from portfolio.models.versioning import VersionField
 KPI_VALUE: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def delete(self):
+        # Deleting indicators deletes their readings without the readings' own delete().
+        readings = IndicatorReading.objects.filter(indicator__in=self).order_by()
+        refuse_locked(*readings.values_list("period", flat=True).distinct())
+        return super().delete()
+
+
 class Indicator(models.Model):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("Higher is better")
@@ -81,6 +89,8 @@ class Indicator(models.Model):
     version = VersionField()
     history = HistoricalRecords(excluded_fields=["version"])
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["program__code", "code"]
         verbose_name = _("indicator")
@@ -97,6 +107,10 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_ko}"
+
+    def delete(self, *args, **kwargs):
+        refuse_locked(*self.readings.order_by().values_list("period", flat=True).distinct())
+        return super().delete(*args, **kwargs)
 
     @property
     def name(self) -> str:
