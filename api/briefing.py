@@ -104,7 +104,7 @@ def build(
             figures.ledger_cell(cell, citations)
             for cell in selectors.with_year_totals(c for c in book.scope_cells() if c.fiscal_year == year)
         ],
-        "kpis": _kpi_table(kpis, citations),
+        "kpis": _kpi_table(kpis, citations) | _finality(today),
         "milestones": {
             "due_soon": _shown(selectors.due_soon(schedule), lambda r: _milestone(r, citations)),
             "overdue": _shown(selectors.overdue(schedule), lambda r: _milestone(r, citations)),
@@ -148,7 +148,14 @@ def _kpi(kpi, citations) -> dict:
         "target_year": kpi.target_year,
         "achievement_pct": figures.rate(kpi.achievement_pct, source),
         "latest_period": kpi.latest_period.isoformat() if kpi.latest_period else None,
+        "pending": kpi.pending,
     }
+
+
+def _finality(today: datetime.date) -> dict:
+    """확정 when the as-of day's period is locked (its readings can no longer change), else 잠정."""
+    state = selectors.finality(today)
+    return {"figures": state.value, "figures_display": str(state.label)}
 
 
 def _kpi_table(kpis, citations) -> dict:

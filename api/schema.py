@@ -79,6 +79,18 @@ class Breakdown(s.Serializer):
     parts = BreakdownPart(many=True, help_text="세부 구분: the parts add up to that reading's value.")
 
 
+class IndicatorYear(s.Serializer):
+    fiscal_year = s.IntegerField()
+    target = Figure()
+    basis = s.CharField(allow_blank=True)
+    result = Figure(
+        help_text="A cumulative KPI's latest approved reading by the year's end; otherwise the year's "
+        "approved readings added up."
+    )
+    achievement_pct = Figure(help_text="Result ÷ target × 100 (target ÷ result when lower is better).")
+    status = s.ChoiceField(KpiStatus.choices)
+
+
 class IndicatorRow(s.Serializer):
     code = s.CharField()
     program = s.CharField()
@@ -97,7 +109,10 @@ class IndicatorRow(s.Serializer):
     achievement_pct = Figure()
     expected = Figure(help_text="Where a straight line from baseline to target says the KPI should be today.")
     latest_period = s.DateField(allow_null=True)
-    readings = Reading(many=True)
+    readings = Reading(many=True, help_text="Approved readings only: the ones every figure counts.")
+    pending = s.IntegerField(help_text="Readings submitted, awaiting approval; they count in no figure yet.")
+    weight = s.FloatField(allow_null=True, help_text="Optional share of the indicator within its program.")
+    yearly = IndicatorYear(many=True)
     breakdown = Breakdown(
         allow_null=True, help_text="The latest reading split by the indicator's breakdown; null if not split."
     )
@@ -221,6 +236,7 @@ class BriefingKpi(s.Serializer):
     target_year = s.IntegerField(allow_null=True)
     achievement_pct = Figure()
     latest_period = s.DateField(allow_null=True)
+    pending = s.IntegerField(help_text="Readings awaiting approval; they count in no figure yet.")
 
 
 class NationalProgram(ProgramRef):
@@ -274,6 +290,12 @@ class KpiTable(s.Serializer):
     count = s.IntegerField()
     by_status = KpiCounts()
     items = BriefingKpi(many=True, help_text="Off track first; at most 20.")
+    figures = s.ChoiceField(
+        ["final", "provisional"],
+        help_text="final (확정) when every quarter of the as-of day's fiscal year up to its own is locked "
+        "(마감), so no reading counted can change; otherwise provisional (잠정).",
+    )
+    figures_display = s.CharField()
 
 
 class StatusChange(s.Serializer):
@@ -493,6 +515,18 @@ INDICATOR_EXAMPLES = [
                     "latest_period": "2025-10-24",
                     "readings": [{"period": "2025-10-24", **FIRMS_ATTRACTED}],
                     "breakdown": None,
+                    "pending": 0,
+                    "weight": None,
+                    "yearly": [
+                        {
+                            "fiscal_year": 2025,
+                            "target": _nothing("firms"),
+                            "basis": "",
+                            "result": _figure(160, "firms", "160개사", "160 firms", None),
+                            "achievement_pct": _nothing("%"),
+                            "status": "no_target",
+                        }
+                    ],
                     "source": S1,
                 }
             ],

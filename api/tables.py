@@ -96,7 +96,7 @@ def build(day: datetime.date) -> Tables:
         )
     milestones = [milestone_row(row, citations) for row in selectors.schedule_for_scope(scope)]
     kpis = selectors.progress_for_scope(scope, breakdowns=True)
-    indicators = [indicator_row(kpi, citations) for kpi in kpis]
+    indicators = [indicator_row(kpi, citations, scope.today) for kpi in kpis]
     return Tables(scope.today, programs, milestones, indicators, lineage, fiscal_year, money)
 
 
@@ -117,7 +117,7 @@ def milestone_row(row: selectors.MilestoneRow, citations) -> dict:
     }
 
 
-def indicator_row(kpi: selectors.KpiProgress, citations) -> dict:
+def indicator_row(kpi: selectors.KpiProgress, citations, today) -> dict:
     unit, unit_en = kpi.unit, kpi.unit_en
     indicator_source = figures.cite([kpi.source_id], citations)
     latest = kpi.readings[-1] if kpi.readings else None
@@ -149,6 +149,9 @@ def indicator_row(kpi: selectors.KpiProgress, citations) -> dict:
             for reading in kpi.readings
         ],
         "breakdown": breakdown(kpi, actual_source or indicator_source),
+        "pending": kpi.pending,
+        "weight": figures.number(kpi.weight),
+        "yearly": [year_row(kpi, year, citations) for year in kpi.years(today)],
         "source": indicator_source,
     }
 
@@ -165,6 +168,19 @@ def breakdown(kpi: selectors.KpiProgress, source: str | None) -> dict | None:
             | figures.quantity(part.value, kpi.unit, kpi.unit_en, source)
             for part in kpi.breakdown
         ],
+    }
+
+
+def year_row(kpi: selectors.KpiProgress, year, citations) -> dict:
+    unit, unit_en = kpi.unit, kpi.unit_en
+    target_source = figures.cite([year.target.source_id], citations) if year.target else None
+    return {
+        "fiscal_year": year.fiscal_year,
+        "target": figures.quantity(year.target.value if year.target else None, unit, unit_en, target_source),
+        "basis": year.target.basis if year.target else "",
+        "result": figures.quantity(year.result, unit, unit_en),
+        "achievement_pct": figures.rate(year.achievement_pct),
+        "status": year.status,
     }
 
 

@@ -89,6 +89,7 @@ class DashboardPage:
     left_out: tuple[ProgramNode, ...]  # national-context items kept out of the figures, linked
     citations: tuple[Citation, ...]
     history_starts: datetime.date | None = None  # set when as_of is before the history's first day
+    pending: int = 0  # KPI readings submitted and awaiting approval: in no figure yet
 
 
 def money_tiles(headline: Headline, expected_rate: Decimal | None = None) -> list[Tile]:
@@ -269,4 +270,5 @@ def dashboard_page(
         left_out=seen.scope.left_out,
         citations=tuple(found.values()),
         history_starts=selectors.before_history(as_of),
+        pending=sum(kpi.pending for kpi in seen.kpis),
     )

@@ -37,8 +37,17 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         as_of_query = f"?{urlencode(shown)}" if shown else ""
         # A program's page offers its report, of the day shown, in the report center's form.
         report_query = f"?{urlencode({'root': page.root.code} | as_of)}" if page.root else ""
+        user = request.user
         context = self.get_context_data(
-            page=page, form=form, nav="dashboard", as_of_query=as_of_query, report_query=report_query
+            page=page,
+            form=form,
+            nav="dashboard",
+            as_of_query=as_of_query,
+            report_query=report_query,
+            # Staff and approvers act on readings awaiting approval; managers see approved figures only.
+            show_pending=user.has_perm("portfolio.change_indicatorreading")
+            or user.has_perm("portfolio.approve_indicatorreading"),
+            can_approve=user.has_perm("portfolio.approve_indicatorreading"),
         )
         return self.render_to_response(context, status=200 if valid else 400)
 

@@ -425,11 +425,12 @@ class Importer:
         }
         if self.resource.save_rows(creates, updates, user=self.user, reason=self.reason):
             return
+        also = self.resource.before_write(creates, updates, user=self.user, at=self.started)
         batch = settings.IMPORT_WRITE_BATCH
         if creates:
             bulk_create_with_history(creates, self.model, batch_size=batch, **history)
         if updates:
-            names = sorted(self.model._meta.get_field(name).name for name in changed_fields)
+            names = sorted({self.model._meta.get_field(name).name for name in changed_fields} | set(also))
             if any(field.name == VERSION_FIELD for field in self.model._meta.concrete_fields):
                 # A bulk update skips save(): move each row's version on here, so an admin form
                 # opened before the import is refused instead of writing the old values back.

@@ -33,6 +33,7 @@ from portfolio.models import (
     Indicator,
     IndicatorReading,
     Milestone,
+    ReadingStatus,
     supplementary_stage,
 )
 
@@ -88,6 +89,11 @@ class SpreadsheetResource(resources.ModelResource):
     def save_rows(self, creates: list, updates: list, *, user, reason: str) -> bool:
         """Write the rows another way than the importer's bulk writes; False leaves it to them."""
         return False
+
+    def before_write(self, creates: list, updates: list, *, user, at) -> list[str]:
+        """Set fields the file does not hold just before the bulk writes; returns the names of
+        those the updates must write too."""
+        return []
 
     def get_export_order(self) -> tuple[str, ...]:
         return tuple(self._meta.fields)
@@ -462,6 +468,18 @@ class IndicatorReadingResource(SpreadsheetResource):
         model = IndicatorReading
         fields = ("indicator", "period", "value", "source", "note")
         import_id_fields = ("indicator", "period")
+
+    def before_write(self, creates: list, updates: list, *, user, at) -> list[str]:
+        # An import is the importing user's submission: every row it writes waits for an
+        # approver, a corrected approved figure included, and counts only once approved.
+        for reading in creates:
+            reading.created_by = user
+        for reading in [*creates, *updates]:
+            reading.status = ReadingStatus.SUBMITTED
+            reading.submitted_at = at
+            reading.approved_by = reading.approved_at = None
+            reading.return_reason = ""
+        return ["status", "submitted_at", "approved_by", "approved_at", "return_reason"]
 
 
 class FirmResource(SpreadsheetResource):

@@ -1,10 +1,11 @@
-"""The office's two roles, as auth groups made by a data migration.
+"""The office's roles, as auth groups made by a data migration.
 
 Other apps give these groups their own permissions in their own migrations with `grant`.
 """
 
 OFFICE_STAFF = "인공지능산업실 직원"  # keep the data: add, change, view
 MANAGERS = "관리자(과장·국장)"  # look only: view
+APPROVERS = "성과 승인권자"  # approve or return KPI readings, lock and unlock periods
 
 DOMAIN_MODELS = (
     "source",

@@ -84,6 +84,7 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     period = datetime.date(2025, 12, 31)
     value = Decimal(10)
+    status = models.ReadingStatus.APPROVED  # most tests are about figures, which count approved readings
 
 
 class FirmFactory(factory.django.DjangoModelFactory):
@@ -94,3 +95,25 @@ class FirmFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"기업 {n}")
     attracted_on = datetime.date(2024, 3, 1)
     jobs = 10
+
+
+def approver(username: str = "approver"):
+    """A user in the 성과 승인권자 group, as the migration made it."""
+    from django.contrib.auth.models import Group, User
+
+    from portfolio.roles import APPROVERS
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=APPROVERS))
+    return User.objects.get(pk=user.pk)  # fresh: no permission cache
+
+
+def approve(*readings: models.IndicatorReading, by=None) -> None:
+    """Submit (as a superuser author) and approve readings through the workflow."""
+    from django.contrib.auth.models import User
+
+    from portfolio import performance
+
+    author = User.objects.filter(username="author").first() or User.objects.create_superuser("author")
+    performance.submit_readings(readings=readings, user=author)
+    performance.approve_readings(readings=readings, user=by or approver())

@@ -180,15 +180,15 @@ def test_reads_take_a_fixed_number_of_queries(django_assert_num_queries, n_progr
         assert len(selectors.program_totals()) == n_programs + 1
     with django_assert_num_queries(5):
         selectors.budget_by_year_and_source()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # KPIs: indicators, readings and yearly targets
         selectors.headline()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         selectors.overview()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(selectors.kpi_progress()) == n_programs
     with django_assert_num_queries(2):
         selectors.milestone_schedule()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert selectors.firm_check().firms_on_record == n_programs
 
 

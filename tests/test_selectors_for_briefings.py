@@ -19,6 +19,7 @@ from tests.factories import (
     ProgramFactory,
     ReadingFactory,
     SourceFactory,
+    approve,
 )
 
 pytestmark = pytest.mark.django_db
@@ -174,11 +175,12 @@ def test_changes_since_a_day_come_from_the_history():
         sync(Program, lookup={"code": "P"}, status=Program.Status.RUNNING)
         set_budget_line(program=program, fiscal_year=2026, funding_source="city", stage=2, amount=12 * EOK)
         set_budget_line(program=program, fiscal_year=2027, funding_source="city", stage=1, amount=3 * EOK)
-        record_reading(indicator=indicator, period=datetime.date(2025, 9, 30), value=Decimal(7))
+        reading, _ = record_reading(indicator=indicator, period=datetime.date(2025, 9, 30), value=Decimal(7))
         milestone.status = Milestone.Status.DELAYED
         milestone.save()
     with at(2025, 11, 4, 10):
         program.budget_lines.get(fiscal_year=2027).delete()
+        approve(reading)  # entered on the 3rd, it changes the figures on the 4th
 
     changes = selectors.changes_since(since=datetime.date(2025, 11, 1))
     assert [(c.subject, c.program_code, c.old, c.new) for c in changes.status_changes] == [
@@ -196,6 +198,7 @@ def test_changes_since_a_day_come_from_the_history():
     # Up to the end of the 3rd only, and nothing before the period counts.
     until_3rd = selectors.changes_since(since=datetime.date(2025, 11, 3), as_of=datetime.date(2025, 11, 3))
     assert len(until_3rd.budget_changes) == 2
+    assert until_3rd.new_readings == []  # entered, not yet approved
     assert selectors.changes_since(since=datetime.date(2025, 11, 5)).status_changes == []
     created = selectors.changes_since(since=datetime.date(2025, 10, 1), as_of=datetime.date(2025, 10, 1))
     assert [(c.old, c.new) for c in created.status_changes] == [(None, "approved")]

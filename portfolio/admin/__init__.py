@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.admin import ledger, money, programs, results, site  # noqa: F401  (registers the model admins)
+from portfolio.admin import ledger, money, performance, programs, results, site  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = _("Gwangju AI portfolio")
 admin.site.site_title = _("Gwangju AI portfolio")

@@ -1,8 +1,14 @@
 """Shared admin pieces: history and stale-edit refusal on every model, selector figures attached
 to a changelist page, a totals line under amount lists, and per-request choice caching for inline rows."""
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.views.main import ChangeList
+from django.db import models
 from django.db.models import Count, Sum
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -76,3 +82,17 @@ class CachedSourceChoicesMixin:
                 cache[db_field.name] = list(field.choices)
             field.choices = cache[db_field.name]
         return field
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A KPI value as people write it: 15000, 2.5, not the stored 15000.0000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return super().format_value(value)
+
+
+KPI_VALUE_INPUT: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.DecimalField: {"widget": PlainNumberInput(attrs={"step": "any"})}
+}

@@ -8,11 +8,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
-from portfolio.admin.base import AnnotatedChangeList, CachedSourceChoicesMixin, PortfolioAdmin
+from portfolio.admin.base import (
+    KPI_VALUE_INPUT,
+    AnnotatedChangeList,
+    CachedSourceChoicesMixin,
+    PortfolioAdmin,
+)
 from portfolio.admin.evidence import EvidenceOwnerAdminMixin, SourceEvidenceInline
 from portfolio.admin.ledger import BudgetAdjustmentInline, program_ledger_html
 from portfolio.admin.locking import LockedRowsFormSet
-from portfolio.admin.results import KPI_VALUE_INPUT
 from portfolio.admin.versioning import VersionedInlineMixin
 from portfolio.display import percent, quantity_ko, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source

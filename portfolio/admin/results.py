@@ -1,41 +1,22 @@
-"""Admin for milestones, indicators with their readings, and attracted firms."""
+"""Admin for milestones, indicators with their yearly targets and readings, and attracted firms."""
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-
-from django import forms
 from django.contrib import admin
-from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portfolio import selectors
-from portfolio.admin.base import CachedSourceChoicesMixin, PortfolioAdmin
-from portfolio.admin.evidence import (
-    EvidenceOwnerAdminMixin,
-    IndicatorPartInline,
-    ReadingEvidenceInline,
-    ReadingForm,
-    ReadingPartInline,
-)
-from portfolio.admin.versioning import VersionedInlineMixin
+from portfolio.admin.base import KPI_VALUE_INPUT, PortfolioAdmin
+from portfolio.admin.evidence import IndicatorPartInline
+from portfolio.admin.performance import ReadingInline, YearlyTargetInline
 from portfolio.display import percent, precise_date_ko, quantity_ko
 from portfolio.models import Firm, Indicator, IndicatorReading, Milestone
+from portfolio.models.periods import lock_refusal
 
 
-class PlainNumberInput(forms.NumberInput):
-    """A KPI value as people write it: 15000, 2.5, not the stored 15000.0000."""
-
-    def format_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value.normalize():f}"
-        return super().format_value(value)
-
-
-KPI_VALUE_INPUT: Mapping[type[models.Field], Mapping[str, Any]] = {
-    models.DecimalField: {"widget": PlainNumberInput(attrs={"step": "any"})}
-}
+def locked_readings(indicator: Indicator) -> bool:
+    """Whether any reading of the indicator lies in a locked period. Two queries."""
+    periods = indicator.readings.order_by().values_list("period", flat=True).distinct()
+    return lock_refusal(*periods) is not None
 
 
 class ProgramCodeMixin:
@@ -82,17 +63,6 @@ class MilestoneAdmin(ProgramCodeMixin, PortfolioAdmin):
         return ""
 
 
-class ReadingInline(VersionedInlineMixin, CachedSourceChoicesMixin, admin.TabularInline):
-    model = IndicatorReading
-    extra = 1
-    fields = ("period", "value", "source", "note")
-    formfield_overrides = KPI_VALUE_INPUT
-
-    def get_queryset(self, request):
-        # Each row's label (IndicatorReading.__str__) names its indicator.
-        return super().get_queryset(request).select_related("indicator")
-
-
 @admin.register(Indicator)
 class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     list_display = (
@@ -106,12 +76,13 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
         "actual",
         "achievement",
         "kpi_status",
+        "pending",
     )
     list_filter = ("metric", "direction", "is_cumulative", "program__is_national_context")
     search_fields = ("code", "name_ko", "name_en", "program__code")
     list_select_related = ("program",)
     autocomplete_fields = ("program", "source")
-    inlines = (IndicatorPartInline, ReadingInline)
+    inlines = (YearlyTargetInline, IndicatorPartInline, ReadingInline)
     formfield_overrides = KPI_VALUE_INPUT
 
     def annotate_results(self, request, objects) -> None:
@@ -140,22 +111,27 @@ class IndicatorAdmin(ProgramCodeMixin, PortfolioAdmin):
     def kpi_status(self, indicator):
         return indicator.progress.get_status_display() if indicator.progress else "–"
 
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and locked_readings(obj))
 
-@admin.register(IndicatorReading)
-class IndicatorReadingAdmin(EvidenceOwnerAdminMixin, PortfolioAdmin):
-    form = ReadingForm
-    inlines = (ReadingPartInline, ReadingEvidenceInline)
-    list_display = ("indicator", "period", "value_display", "source")
-    formfield_overrides = KPI_VALUE_INPUT
-    list_filter = ("indicator__metric",)
-    search_fields = ("indicator__code", "indicator__name_ko", "note")
-    list_select_related = ("indicator", "source")
-    autocomplete_fields = ("indicator", "source")
-    date_hierarchy = "period"
+    def get_deleted_objects(self, objs, request):
+        # Its readings of a locked period go with an indicator: name it as needing a permission
+        # nobody has, so "delete selected" refuses it (the model refuses it anyway).
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.update(str(obj) for obj in objs if locked_readings(obj))
+        return deleted, model_count, perms_needed, protected
 
-    @admin.display(description=_("value"), ordering="value")
-    def value_display(self, reading):
-        return quantity_ko(reading.value, reading.indicator.unit)
+    @admin.display(description=_("awaiting approval"))
+    def pending(self, indicator):
+        return indicator.progress.pending if indicator.progress else 0
+
+    def save_formset(self, request, form, formset, change):
+        # A reading added here is written by the one saving the page.
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance.pk is None and isinstance(instance, IndicatorReading):
+                instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Firm)

@@ -15,9 +15,16 @@ from portfolio.models.choices import (
 )
 from portfolio.models.evidence import Evidence
 from portfolio.models.firms import Firm
-from portfolio.models.indicators import Indicator, IndicatorReading
+from portfolio.models.indicators import (
+    Indicator,
+    IndicatorReading,
+    IndicatorTarget,
+    ReadingStatus,
+    SubmittedReading,
+)
 from portfolio.models.ledger import BudgetAdjustment, YearEndClose, closed_year_error
 from portfolio.models.milestones import Milestone
+from portfolio.models.periods import PeriodLock, PeriodPart
 from portfolio.models.programs import Program
 from portfolio.models.sources import Source
 
@@ -38,10 +45,15 @@ __all__ = [
     "Indicator",
     "IndicatorPart",
     "IndicatorReading",
+    "IndicatorTarget",
     "Milestone",
+    "PeriodLock",
+    "PeriodPart",
     "Program",
     "ReadingPart",
+    "ReadingStatus",
     "Source",
+    "SubmittedReading",
     "YearEndClose",
     "closed_year_error",
     "closing_period_end",

@@ -20,7 +20,16 @@ from portfolio.selectors.budget import (
 from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
 from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
-from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
+from portfolio.selectors.kpis import (
+    Finality,
+    KpiProgress,
+    KpiStatus,
+    YearResult,
+    finality,
+    kpi_progress,
+    progress_for_scope,
+    year_finality,
+)
 from portfolio.selectors.ledger import (
     Ledger,
     LedgerCell,
@@ -86,6 +95,7 @@ __all__ = [
     "Changes",
     "Citation",
     "ExecutionTotals",
+    "Finality",
     "FirmCheck",
     "Headline",
     "KpiProgress",
@@ -104,6 +114,7 @@ __all__ = [
     "Scope",
     "StatusChange",
     "Totals",
+    "YearResult",
     "alerts",
     "before_history",
     "budget_by_year",
@@ -123,6 +134,7 @@ __all__ = [
     "execution_totals",
     "executions_for_scope",
     "expected_execution_rate",
+    "finality",
     "firm_check",
     "firms_for_scope",
     "headline",
@@ -151,5 +163,6 @@ __all__ = [
     "totals_for_scope",
     "totals_of",
     "with_year_totals",
+    "year_finality",
     "year_totals",
 ]

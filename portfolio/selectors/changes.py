@@ -3,12 +3,13 @@ changes, budget changes and new KPI readings, for "what changed since the last b
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program
+from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program, ReadingStatus
 from portfolio.selectors.scope import Scope, end_of_day, load_scope, rows
 
 
@@ -177,7 +178,8 @@ def _budget_changes(scope: Scope, period: _Period) -> list[BudgetChange]:
 
 
 def _new_readings(scope: Scope, period: _Period, as_of: datetime.date | None) -> list[NewReading]:
-    """KPI readings added in the period to indicators in scope; newest first."""
+    """KPI readings approved in the period (by approval time) for indicators in scope, newest
+    first: a reading entered but not yet approved is no change to any figure."""
     by_id = scope.by_id
     indicators = {
         row["id"]: row
@@ -186,17 +188,22 @@ def _new_readings(scope: Scope, period: _Period, as_of: datetime.date | None) ->
         )
         if row["program"] in by_id
     }
-    readings = IndicatorReading.history.filter(history_type="+", history_date__gt=period.start)
+    # The history record the approval wrote holds the figure as approved; later saves of the same
+    # approval (a note corrected) repeat its time, so the first record of each approval is kept.
+    readings = IndicatorReading.history.filter(status=ReadingStatus.APPROVED, approved_at__gt=period.start)
     if period.end is not None:
-        readings = readings.filter(history_date__lte=period.end)
+        readings = readings.filter(approved_at__lte=period.end)
+    first_records: dict[tuple, Any] = {}
+    for record in readings.order_by("history_id"):
+        first_records.setdefault((record.id, record.approved_at), record)
     found = []
-    for row in readings.order_by("-history_date", "-history_id"):
+    for row in sorted(first_records.values(), key=lambda r: (r.approved_at, r.history_id), reverse=True):
         indicator = indicators.get(row.indicator_id)
         if indicator is None:
             continue
         found.append(
             NewReading(
-                at=row.history_date,
+                at=row.approved_at,
                 program_code=by_id[indicator["program"]].code,
                 indicator_code=indicator["code"],
                 name_ko=indicator["name_ko"],

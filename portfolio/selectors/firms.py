@@ -36,7 +36,7 @@ def metric_total(kpis: list[KpiProgress], metric: str) -> Decimal | None:
 def firm_check(
     *, as_of: datetime.date | None = None, root: str | None = None, include_national: bool = False
 ) -> FirmCheck:
-    """Four queries: programs, indicators, readings, and one aggregate over firms."""
+    """Five queries: programs, indicators, readings, yearly targets, and one aggregate over firms."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
     return check_for_scope(scope, progress_for_scope(scope))
 

@@ -106,7 +106,7 @@ def headline(
     fiscal_year: int | None = None,
 ) -> Headline:
     """The scope's money for `fiscal_year` (default: the current one) and its firms, jobs and GPUs,
-    with targets and sources. Seven queries: programs, the ledger's four, indicators and readings.
+    with targets and sources. Eight queries: programs, the ledger's four, indicators, readings, targets.
     National-context items are left out unless asked for, as in `portfolio_totals`."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
     return headline_for_scope(scope, fiscal_year=fiscal_year)

@@ -1,7 +1,10 @@
-"""KPI progress: actual against target, % achieved, and on-track status from a straight line
-between the baseline and the target year."""
+"""KPI progress: actual against target, % achieved, on-track status from the yearly targets (or,
+without them, a straight line between the baseline and the target year), and each year's result.
+
+Only approved readings (승인) count; submitted ones (제출) are only counted as `pending`."""
 
 import datetime
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,8 +13,16 @@ from typing import NamedTuple
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.models import Indicator, IndicatorPart, IndicatorReading, ReadingPart
+from portfolio.models import (
+    Indicator,
+    IndicatorPart,
+    IndicatorReading,
+    IndicatorTarget,
+    ReadingPart,
+    ReadingStatus,
+)
 from portfolio.models.indicators import actual_value
+from portfolio.models.periods import final_quarters, is_final, quarter_of
 from portfolio.selectors.scope import Scope, load_scope, rows
 
 # Below this share of the progress the straight line expects by now, a KPI is off track.
@@ -32,6 +43,7 @@ INDICATOR_FIELDS = (
     "target_year",
     "direction",
     "is_cumulative",
+    "weight",
     "source",
 )
 
@@ -63,6 +75,26 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class YearlyTarget:
+    fiscal_year: int
+    value: Decimal
+    basis: str
+    source_id: int | None
+
+
+@dataclass(frozen=True)
+class YearResult:
+    """One fiscal year: its target, its result (a cumulative KPI's latest reading by the year's
+    end, otherwise the year's readings added up), achievement and status."""
+
+    fiscal_year: int
+    target: YearlyTarget | None
+    result: Decimal | None
+    achievement_pct: Decimal | None  # result ÷ target × 100 (target ÷ result when lower is better)
+    status: str
+
+
+@dataclass(frozen=True)
 class KpiProgress:
     indicator_id: int
     code: str
@@ -79,8 +111,11 @@ class KpiProgress:
     target_year: int | None
     direction: str
     is_cumulative: bool
+    weight: Decimal | None
     source_id: int | None
-    readings: tuple[Reading, ...]
+    readings: tuple[Reading, ...]  # approved ones only, in period order
+    pending: int  # readings submitted and awaiting approval
+    yearly_targets: tuple[YearlyTarget, ...]
     actual: Decimal | None
     achievement_pct: Decimal | None  # (actual − baseline) ÷ (target − baseline) × 100
     expected: Decimal | None  # where the straight line says the KPI should be today
@@ -98,12 +133,48 @@ class KpiProgress:
     def get_status_display(self) -> str:
         return str(KpiStatus(self.status).label)
 
+    def years(self, today: datetime.date) -> list[YearResult]:
+        """Each year with a target or a reading, oldest first; results up to `today`'s year."""
+        targets = {target.fiscal_year: target for target in self.yearly_targets}
+        years = sorted(set(targets) | {reading.period.year for reading in self.readings})
+        return [self.year_result(year, targets.get(year), today) for year in years]
+
+    def year_result(self, year: int, target: YearlyTarget | None, today: datetime.date) -> YearResult:
+        if year > today.year:
+            result = None
+        elif self.is_cumulative:
+            by_end = [r.value for r in self.readings if r.period.year <= year]
+            result = by_end[-1] if by_end else None
+        else:
+            own = [r.value for r in self.readings if r.period.year == year]
+            result = sum(own, Decimal(0)) if own else None
+        pct = None
+        if result is not None and target is not None:
+            higher = self.direction == Indicator.Direction.INCREASE
+            top, bottom = (result, target.value) if higher else (target.value, result)
+            if bottom:
+                pct = (top * 100 / bottom).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        status: str
+        if result is None:
+            status = KpiStatus.NO_DATA
+        elif target is None:
+            status = KpiStatus.NO_TARGET
+        elif (result - target.value) * (1 if self.direction == Indicator.Direction.INCREASE else -1) >= 0:
+            status = KpiStatus.ACHIEVED
+        elif year < today.year:
+            status = KpiStatus.OFF_TRACK  # the year is over and its target missed
+        else:
+            status = self.status if self.status != KpiStatus.ACHIEVED else KpiStatus.ON_TRACK
+        return YearResult(fiscal_year=year, target=target, result=result, achievement_pct=pct, status=status)
+
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
 
 
-def assess(indicator: dict, readings: list[Reading], today: datetime.date) -> dict:
+def assess(
+    indicator: dict, readings: list[Reading], today: datetime.date, yearly: tuple[YearlyTarget, ...] = ()
+) -> dict:
     """Actual, % achieved, expected value and status of one indicator on `today`."""
     actual = actual_value([r.value for r in readings], cumulative=indicator["is_cumulative"])
     target, baseline = indicator["target"], indicator["baseline"]
@@ -130,9 +201,7 @@ def assess(indicator: dict, readings: list[Reading], today: datetime.date) -> di
     end_day = year_end(indicator["target_year"])
     if today > end_day:
         return result | {"status": KpiStatus.OFF_TRACK}
-    span = (end_day - start_day).days
-    fraction = Decimal(1) if span <= 0 else Decimal(max(0, min((today - start_day).days, span))) / span
-    expected = start_value + (target - start_value) * fraction
+    expected = expected_on(today, path(start_day, start_value, end_day, target, yearly, indicator))
     result["expected"] = expected.quantize(Decimal("0.0001"))
 
     expected_gain = (expected - start_value) * sign
@@ -174,6 +243,50 @@ def parts_by_reading(as_of: datetime.date | None) -> dict[int, tuple[Part, ...]]
     return {reading_id: tuple(own) for reading_id, own in parts.items()}
 
 
+def path(
+    start_day: datetime.date,
+    start_value: Decimal,
+    end_day: datetime.date,
+    target: Decimal,
+    yearly: tuple[YearlyTarget, ...],
+    indicator: dict,
+) -> list[tuple[datetime.date, Decimal]]:
+    """The line the KPI should follow: through each yearly target at its year's end (for a KPI
+    whose readings add up, through the running total of the yearly targets), then on to the final
+    target; without yearly targets, straight from the start to the final target."""
+    points = [(start_day, start_value)]
+    running = Decimal(0)
+    for item in sorted(yearly, key=lambda t: t.fiscal_year):
+        running += item.value
+        day = year_end(item.fiscal_year)
+        if start_day < day <= end_day:
+            points.append((day, item.value if indicator["is_cumulative"] else running))
+    if points[-1][0] != end_day or len(points) == 1:
+        points.append((end_day, target))
+    return points
+
+
+def expected_on(today: datetime.date, points: list[tuple[datetime.date, Decimal]]) -> Decimal:
+    """Where the piecewise straight line through `points` is on `today`."""
+    for (day_a, value_a), (day_b, value_b) in itertools.pairwise(points):
+        if today <= day_b:
+            span = (day_b - day_a).days
+            fraction = Decimal(1) if span <= 0 else Decimal(max(0, (today - day_a).days)) / span
+            return value_a + (value_b - value_a) * fraction
+    return points[-1][1]
+
+
+# Approved readings count; submitted ones are fetched in the same query only to be counted as
+# pending. Drafts and returned readings never leave the admin.
+COUNTED_OR_PENDING = (ReadingStatus.APPROVED, ReadingStatus.SUBMITTED)
+
+
+def reading_rows(as_of: datetime.date | None) -> models.QuerySet:
+    """The approved and submitted readings, live or as they stood at the end of `as_of`: the one
+    place every figure's readings come from."""
+    return rows(IndicatorReading, as_of).filter(status__in=COUNTED_OR_PENDING)
+
+
 def progress_for_scope(scope: Scope, *, breakdowns: bool = False) -> list[KpiProgress]:
     """`breakdowns` adds each reading's parts (one more query; two with an as-of day)."""
     by_program = scope.by_id
@@ -184,22 +297,30 @@ def progress_for_scope(scope: Scope, *, breakdowns: bool = False) -> list[KpiPro
     ]
     ids = [row["id"] for row in indicators]
     readings: dict[int, list[Reading]] = {}
-    reading_rows = (
-        rows(IndicatorReading, scope.as_of)
-        .order_by("indicator", "period")
-        .values_list("indicator", "period", "value", "source", "id")
-    )
+    pending: dict[int, int] = {}
+    found = reading_rows(scope.as_of).order_by("indicator", "period")
+    found = found.values_list("indicator", "period", "value", "source", "status", "id")
+    targets = rows(IndicatorTarget, scope.as_of).order_by("indicator", "fiscal_year")
+    targets = targets.values_list("indicator", "fiscal_year", "value", "basis", "source")
     if not scope.whole_table and scope.excluded_ids is None:
-        reading_rows = reading_rows.filter(indicator__in=ids)
+        found, targets = found.filter(indicator__in=ids), targets.filter(indicator__in=ids)
     # Across the whole tree (at most a few national items left out) reading every row and
     # skipping the few extra is cheaper than naming thousands of indicators in the query.
     wanted = set(ids)
     parts = parts_by_reading(scope.as_of) if breakdowns else {}
-    for indicator_id, period, value, source_id, reading_id in reading_rows:
-        if indicator_id in wanted:
+    for indicator_id, period, value, source_id, status, reading_id in found:
+        if indicator_id not in wanted:
+            continue
+        if status == ReadingStatus.APPROVED:
             readings.setdefault(indicator_id, []).append(
                 Reading(period, value, source_id, parts.get(reading_id, ()))
             )
+        else:
+            pending[indicator_id] = pending.get(indicator_id, 0) + 1
+    yearly: dict[int, list[YearlyTarget]] = {}
+    for indicator_id, year, value, basis, source_id in targets:
+        if indicator_id in wanted:
+            yearly.setdefault(indicator_id, []).append(YearlyTarget(year, value, basis, source_id))
 
     # Tree order of programs, then indicator code, so every consumer lists KPIs alike.
     position = {node_id: index for index, node_id in enumerate(scope.ids)}
@@ -208,6 +329,7 @@ def progress_for_scope(scope: Scope, *, breakdowns: bool = False) -> list[KpiPro
     result = []
     for row in indicators:
         own = readings.get(row["id"], [])
+        own_targets = tuple(yearly.get(row["id"], ()))
         fields = {name: row[name] for name in INDICATOR_FIELDS if name not in ("id", "program", "source")}
         result.append(
             KpiProgress(
@@ -216,8 +338,10 @@ def progress_for_scope(scope: Scope, *, breakdowns: bool = False) -> list[KpiPro
                 program_code=by_program[row["program"]].code,
                 source_id=row["source"],
                 readings=tuple(own),
+                pending=pending.get(row["id"], 0),
+                yearly_targets=own_targets,
                 **fields,
-                **assess(row, own, today),
+                **assess(row, own, today, own_targets),
             )
         )
     return result
@@ -230,7 +354,27 @@ def kpi_progress(
     include_national: bool = True,
     breakdowns: bool = False,
 ) -> list[KpiProgress]:
-    """Every indicator in scope with its readings and progress. Three queries; `breakdowns` adds
-    the readings' parts (one more, two with `as_of`)."""
+    """Every indicator in scope with its approved readings, yearly targets and progress. Four
+    queries: programs, indicators, readings, yearly targets; `breakdowns` adds the readings' parts
+    (one more, two with `as_of`)."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
     return progress_for_scope(scope, breakdowns=breakdowns)
+
+
+class Finality(models.TextChoices):
+    FINAL = "final", _("Final")  # 확정
+    PROVISIONAL = "provisional", _("Provisional")  # 잠정
+
+
+def finality(day: datetime.date) -> Finality:
+    """Whether KPI figures as of `day` are final (확정): every quarter of its fiscal year up to
+    the day's own is locked, so no reading they count can change any more. One query."""
+    covered = final_quarters({day.year})
+    final = is_final(day.year, covered, through_quarter=quarter_of(day))
+    return Finality.FINAL if final else Finality.PROVISIONAL
+
+
+def year_finality(years: set[int]) -> dict[int, Finality]:
+    """Final (확정) or provisional (잠정) for each fiscal year: final when all of it is locked. One query."""
+    covered = final_quarters(years)
+    return {year: Finality.FINAL if is_final(year, covered) else Finality.PROVISIONAL for year in years}

@@ -36,7 +36,7 @@ def national_context(
     *, as_of: datetime.date | None = None, fiscal_year: int | None = None
 ) -> NationalContext:
     """Money (of `fiscal_year`, default the current one) and KPIs of the national-context items.
-    Seven queries: the programs, the ledger's four, indicators and readings."""
+    Eight queries: the programs, the ledger's four, indicators, readings and yearly targets."""
     scope = national_scope(load_scope(as_of=as_of, include_national=True))
     book = ledger_for_scope(scope)
     programs = totals_for_scope(scope, fiscal_year=fiscal_year, book=book)

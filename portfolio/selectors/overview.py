@@ -38,8 +38,8 @@ def overview(
     include_national: bool = False,
     fiscal_year: int | None = None,
 ) -> Overview:
-    """Eight queries, however many programs: the programs; the ledger's four (budget lines,
-    adjustments, executions, closes); indicators and readings; milestones. The rates are for
+    """Nine queries, however many programs: the programs; the ledger's four (budget lines,
+    adjustments, executions, closes); indicators, readings and yearly targets; milestones. The rates are for
     `fiscal_year` (default: the current one). National-context items are left out unless asked
     for, as in the headline."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)

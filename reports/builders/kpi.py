@@ -1,6 +1,6 @@
-"""The KPI workbook: every indicator's status with colours, its readings per period against the
-target line, one chart per headline KPI, and the readings split by their breakdown (세부 구분).
-Every figure comes from `portfolio.selectors`."""
+"""The KPI workbook: every indicator's status with colours, each year's target and result (확정 or
+잠정), its approved readings per period against the target line, one chart per headline KPI, and
+the readings split by their breakdown (세부 구분). Every figure comes from `portfolio.selectors`."""
 
 import datetime
 from pathlib import Path
@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from portfolio import selectors
 from portfolio.selectors import KpiProgress
 from reports.builders.common import Cover, Options, name, status_counts
-from reports.builders.kpi_table import colour_statuses, kpi_table, unit
+from reports.builders.kpi_table import colour_statuses, kpi_table, unit, year_table
 from reports.builders.portfolio import show_axes
 from reports.builders.xlsx import (
     BODY_FONT,
@@ -59,6 +59,7 @@ class KpiReport:
         ) as book:
             self.cover(book, title)
             self.status_sheet(book)
+            self.year_sheet(book)
             self.reading_sheet(book)
             self.chart_sheet(book)
             self.breakdown_sheet(book)
@@ -74,6 +75,8 @@ class KpiReport:
             ["text", "integer"],
             totals={1: "=SUM(B{first}:B{last})"},
         )
+        cover.field(_("Figures"), str(selectors.finality(self.scope.today).label))
+        cover.field(_("Readings awaiting approval (not counted)"), sum(kpi.pending for kpi in self.kpis))
         cover.line()
         cover.note(
             _("Achieved: actual minus baseline over target minus baseline."),
@@ -84,6 +87,9 @@ class KpiReport:
 
     def status_sheet(self, book: Book) -> None:
         kpi_table(book, _("KPI status"), self.kpis, language=self.language, programs=self.programs)
+
+    def year_sheet(self, book: Book) -> None:
+        year_table(book, _("KPIs by year"), self.kpis, language=self.language, today=self.scope.today)
 
     def reading_sheet(self, book: Book) -> None:
         sheet = book.sheet(

@@ -3,12 +3,14 @@ sheet): one row per indicator with baseline, target, actual, % achieved, the str
 expectation and the status, coloured by conditional formatting. One builder, so the two
 workbooks cannot drift apart."""
 
+import datetime
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 from openpyxl.formatting.rule import CellIsRule, DataBarRule
 from openpyxl.styles import Font, PatternFill
 
+from portfolio import selectors
 from portfolio.models import Indicator
 from portfolio.selectors import KpiProgress, KpiStatus
 from reports.builders.common import label, name, rate
@@ -95,5 +97,56 @@ def kpi_table(
             sheet.data_range(headers.index(_("Achievement")) + 1),
             DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"),
         )
+    sheet.close()
+    return sheet
+
+
+def year_table(
+    book: Book,
+    title: str,
+    kpis: Sequence[KpiProgress],
+    *,
+    language: str,
+    today: datetime.date,
+) -> Sheet:
+    """One row per indicator and fiscal year: that year's target, result, achievement and status,
+    and whether the year's figures are final (확정: the whole year locked) or provisional (잠정)."""
+    sheet = book.sheet(
+        title,
+        [
+            Column(_("Code"), 16),
+            Column(_("Indicator"), 36, "text"),
+            Column(_("Unit"), 8, "text"),
+            Column(_("Fiscal year"), 8),
+            Column(_("Target"), 12, "decimal"),
+            Column(_("Basis"), 24, "text"),
+            Column(_("Result"), 12, "decimal"),
+            Column(_("Achievement"), 12, "percent"),
+            Column(_("Status"), 10),
+            Column(_("Figures"), 8),
+            Column(_("Weight"), 8, "decimal"),
+        ],
+        freeze="C2",
+    )
+    years = [(kpi, year) for kpi in kpis for year in kpi.years(today)]
+    finality = selectors.year_finality({year.fiscal_year for _kpi, year in years})
+    for kpi, year in years:
+        sheet.append(
+            [
+                kpi.code,
+                name(kpi, language),
+                unit(kpi, language),
+                year.fiscal_year,
+                year.target.value if year.target else None,
+                year.target.basis if year.target else "",
+                year.result,
+                rate(year.achievement_pct),
+                label(KpiStatus, year.status),
+                str(finality[year.fiscal_year].label),
+                kpi.weight,
+            ]
+        )
+    if years:
+        colour_statuses(sheet, 9)
     sheet.close()
     return sheet

@@ -8,6 +8,7 @@ import time_machine
 
 from portfolio.models import BudgetStage, Indicator, IndicatorReading, Program
 from portfolio.services import record_reading, set_budget_line, sync
+from tests.factories import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -156,9 +157,10 @@ def test_what_changed_since_a_day(gwangju_feed):
             stage=BudgetStage.ORIGINAL,
             amount=40_000_000_000,
         )
-        record_reading(
+        reading, _ = record_reading(
             indicator=Indicator.objects.get(code="P1-JOBS"), period=datetime.date(2025, 12, 31), value=700
         )
+        approve(reading)
     with time_machine.travel(datetime.datetime(2025, 11, 5, 9, tzinfo=SEOUL), tick=False):
         changes = briefing(feed, since="2025-11-01")["changes"]
         assert briefing(feed, since="2025-11-04")["changes"]["status_changes"]["count"] == 0
@@ -266,11 +268,14 @@ def test_a_since_day_before_2000_reads_as_2000(gwangju_feed):
     assert data["changes"]["status_changes"]["count"] == 9  # every city program, created on load
 
 
-def test_as_of_reads_the_history(gwangju_feed):
+def test_as_of_reads_the_history(gwangju_feed, django_capture_on_commit_callbacks):
     feed = gwangju_feed
     with time_machine.travel(datetime.datetime(2025, 11, 3, 10, tzinfo=SEOUL), tick=False):
         reading = IndicatorReading.objects.get(indicator__code="P1-JOBS")
         record_reading(indicator=reading.indicator, period=reading.period, value=700)
+        assert briefing(feed)["headline"]["jobs"]["value"] is None  # a changed figure awaits approval
+        with django_capture_on_commit_callbacks(execute=True):  # the commit moves the API's data version
+            approve(reading)
         assert briefing(feed)["headline"]["jobs"]["value"] == 700
         past = briefing(feed, as_of="2025-10-31")
     assert (past["as_of"], past["headline"]["jobs"]["value"]) == ("2025-10-31", 650)

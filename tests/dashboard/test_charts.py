@@ -72,7 +72,8 @@ def kpi(code, status, *, pct=None, expected=None, target=Decimal(100)) -> KpiPro
     return KpiProgress(
         indicator_id=hash(code) % 1000, code=code, program_id=1, program_code="P", name_ko=code, name_en="",
         metric="other", unit="건", unit_en="cases", baseline=Decimal(0), baseline_year=2020, target=target,
-        target_year=2030, direction="increase", is_cumulative=True, source_id=None, readings=(),
+        target_year=2030, direction="increase", is_cumulative=True, weight=None, source_id=None, readings=(),
+        pending=0, yearly_targets=(),
         actual=Decimal(10), achievement_pct=pct, expected=expected, status=status,
     )  # fmt: skip
 

@@ -134,11 +134,12 @@ def test_the_overview_takes_a_fixed_number_of_queries(django_assert_num_queries,
         ExecutionFactory(program=program, source=source)
         ReadingFactory(indicator=IndicatorFactory(program=program, metric="firms"))
         MilestoneFactory(program=program)
-    with django_assert_num_queries(8):  # programs, the ledger's four, indicators, readings, milestones
+    # programs, the ledger's four, indicators, readings, yearly targets, milestones
+    with django_assert_num_queries(9):
         seen = selectors.overview()
     assert len(seen.programs) == n_programs + 1
     assert seen.headline.metrics["firms"].indicator_count == n_programs
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         selectors.overview(root=root.code)
 
 

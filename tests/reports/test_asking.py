@@ -64,7 +64,14 @@ def test_with_the_fallback_off_an_unanswered_queue_fails_the_run_saying_why(ask,
 def test_the_kpi_report_can_be_asked_for_too(ask, in_process, hand_made):
     run = ask(kind="kpi", language="en")
     assert run.status == Status.DONE
-    assert workbook(run).sheetnames == ["Cover", "KPI status", "Readings", "Charts"]
+    assert workbook(run).sheetnames == [
+        "Cover",
+        "KPI status",
+        "KPIs by year",
+        "Readings",
+        "Charts",
+        "Breakdowns",
+    ]
     assert run.download_filename().startswith("Gwangju AI KPI report_")
     assert run.ascii_filename().startswith("gwangju-kpi-")
 

@@ -9,7 +9,7 @@ from portfolio import selectors
 from reports.builders import kpi
 from tests.reports.conftest import workbook
 
-COVER, STATUS, READINGS, CHARTS = range(4)
+COVER, STATUS, YEARS, READINGS, CHARTS = range(5)
 
 
 @pytest.fixture(autouse=True)

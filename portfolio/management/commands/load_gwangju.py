@@ -20,6 +20,7 @@ from portfolio.models import (
     IndicatorReading,
     Milestone,
     Program,
+    ReadingStatus,
     Source,
 )
 from portfolio.services import Outcome, sync
@@ -110,6 +111,9 @@ class Command(BaseCommand):
                     lookup={"indicator": indicator, "period": period},
                     value=value,
                     source=sources[source_key],
+                    # Published official figures: approved by the loader, as the migration did
+                    # for the readings that existed before approval.
+                    status=ReadingStatus.APPROVED,
                 )
                 known_on.append((reading, max(indicator_day, sources[source_key].published_on)))
                 count(IndicatorReading, outcome)

@@ -34,6 +34,7 @@ from portfolio.models import (
     IndicatorReading,
     Milestone,
     Program,
+    ReadingStatus,
     YearEndClose,
 )
 
@@ -256,7 +257,12 @@ class Builder(LedgerBuilder):
             value = 0
             for year in range(2021, 2025):
                 value += self.rng.randrange(0, int(indicator.target) // 4 + 1)
-                yield IndicatorReading(indicator=indicator, period=datetime.date(year, 12, 31), value=value)
+                yield IndicatorReading(
+                    indicator=indicator,
+                    period=datetime.date(year, 12, 31),
+                    value=value,
+                    status=ReadingStatus.APPROVED,  # synthetic figures count, as approved ones do
+                )
 
     def firms(self, programs: list[Program]):
         for program in programs:
