@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 from portfolio.models import IndicatorReading, PeriodLock, ReadingStatus
 from portfolio.models.periods import parts_covering
+from portfolio.services import check_evidence_before_submit
 
 
 def _locked(readings: Iterable[IndicatorReading]) -> list[IndicatorReading]:
@@ -49,6 +50,7 @@ def submit_readings(*, readings: Iterable[IndicatorReading], user: User) -> int:
     for reading in rows:
         if reading.status not in (ReadingStatus.DRAFT, ReadingStatus.RETURNED):
             raise _refuse(reading, _("only a draft or a returned reading can be submitted."))
+        check_evidence_before_submit(reading)  # an indicator may require a file first
         reading.status = ReadingStatus.SUBMITTED
         reading.submitted_at = timezone.now()
         reading.return_reason = ""

@@ -290,6 +290,22 @@ def test_a_reading_that_requires_evidence_cannot_be_submitted_without(django_ass
     services.check_evidence_before_submit(reading)  # now it passes
 
 
+def test_submitting_a_reading_that_requires_evidence_is_refused_until_a_file_is_attached(office_staff):
+    from portfolio import performance
+    from portfolio.models import ReadingStatus
+
+    jobs = IndicatorFactory(code="P1-JOBS", name_ko="일자리 창출", evidence_required=True)
+    reading = ReadingFactory(indicator=jobs, status=ReadingStatus.DRAFT, created_by=office_staff)
+    with pytest.raises(ValidationError, match="증빙이 필요합니다"):
+        performance.submit_readings(readings=[reading], user=office_staff)
+    reading.refresh_from_db()
+    assert (reading.status, reading.submitted_at) == (ReadingStatus.DRAFT, None)
+    attach("명단.xlsx", sample.xlsx(), reading=reading)
+    assert performance.submit_readings(readings=[reading], user=office_staff) == 1
+    reading.refresh_from_db()
+    assert reading.status == ReadingStatus.SUBMITTED
+
+
 def test_a_reading_whose_indicator_does_not_require_evidence_passes():
     services.check_evidence_before_submit(ReadingFactory())
 
