@@ -17,7 +17,16 @@ from portfolio.selectors.budget import (
     budget_for_scope,
     sum_cells,
 )
-from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
+from portfolio.selectors.changes import (
+    AdjustmentChange,
+    BudgetChange,
+    Changes,
+    CloseAction,
+    CloseChange,
+    NewReading,
+    StatusChange,
+    changes_since,
+)
 from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import KpiProgress, KpiStatus, kpi_progress, progress_for_scope
@@ -63,6 +72,7 @@ from portfolio.selectors.scope import ProgramNode, Scope, end_of_day, load_scope
 from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
+    "AdjustmentChange",
     "Alert",
     "AlertKind",
     "BudgetCell",
@@ -70,6 +80,8 @@ __all__ = [
     "BudgetSum",
     "Changes",
     "Citation",
+    "CloseAction",
+    "CloseChange",
     "FirmCheck",
     "Headline",
     "KpiProgress",
