@@ -241,6 +241,7 @@ def with_year_totals(cells: Iterable[LedgerCell]) -> list[LedgerCell]:
 
 
 _Key = tuple[int, str]  # (fiscal year, funding source)
+CHUNK = 10_000  # rows fetched at a time: the rows are streamed into the sums, never all held
 # 계획, 본예산 and 1차 추경: plain ints in the selector's loop (enum members are slow to look up).
 _STAGES = (BudgetStage.PLAN, BudgetStage.ORIGINAL, BudgetStage.SUPPLEMENTARY)
 
@@ -366,43 +367,52 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
     carried_out = [index[f"carried_out_{kind}"] for kind in ("explicit", "accident", "continuing")]
 
     # Budget lines: one row per program × year × source × stage already (a unique constraint), so
-    # read as they are: grouping in the database would only sort them into groups of one. Each
-    # stage row holds the whole amount at that stage; the adopted budget is the latest stage from
-    # 본예산 on, picked here per program × year × source (a subquery per row was the slow part).
-    stages: dict[tuple[int, int, str], list[tuple[int, int | None, int]]] = {}
+    # read as they are (grouping in the database would only sort them into groups of one) and
+    # streamed, not held. Each stage row holds the whole amount at that stage; the adopted budget
+    # is the latest stage from 본예산 on, picked here per program × year × source as the rows go
+    # by (a subquery per row was the slow part).
+    plan, first_budget, first_round = (int(stage) for stage in _STAGES)
+    latest: dict[tuple[int, int, str], int] = {}  # the latest stage seen from 본예산 on
+    cited_by_stage: dict[tuple[int, int, str], dict[int, set[int]]] = {}
     for program, year, source, stage, cited, amount in (
         only_year(scope.rows(BudgetLine))
         .order_by()
         .values_list("program", "fiscal_year", "funding_source", "stage", "source", "amount")
+        .iterator(chunk_size=CHUNK)
     ):
-        stages.setdefault((program, year, source), []).append((stage, cited, amount))
-    plan, first_budget, first_round = (int(stage) for stage in _STAGES)
-    for (program, year, source), found in stages.items():
         money = cell(program, year, source)
-        latest = max((stage for stage, _cited, _amount in found if stage >= first_budget), default=0)
-        budget_sources = set()
-        for stage, cited, amount in found:
-            if stage == plan:
-                money.money[planned] += amount
-                if cited is not None:
-                    money.planned_sources = money.planned_sources | {cited}
-                continue
-            if stage == first_budget:
-                money.money[original] += amount
-            if stage == latest:
-                money.money[adopted] += amount
-            if cited is not None and stage in (first_budget, latest):
-                budget_sources.add(cited)
-        money.budget_sources = frozenset(budget_sources)
+        if stage == plan:
+            money.money[planned] += amount
+            if cited is not None:
+                money.planned_sources = money.planned_sources | {cited}
+            continue
+        if stage == first_budget:
+            money.money[original] += amount
+        key = (program, year, source)
+        top = latest.get(key, 0)
+        if stage > top:
+            latest[key] = stage
+            money.money[adopted] = amount
+        elif stage == top:
+            money.money[adopted] += amount
+        if cited is not None:
+            cited_by_stage.setdefault(key, {}).setdefault(stage, set()).add(cited)
+    for (program, year, source), stage in latest.items():
+        money = sums[program][(year, source)]
         money.supplementary_or_adopted = money.money[adopted]
-        if latest >= first_round:
-            money.supplementary_round = latest - first_round + 1
+        if stage >= first_round:
+            money.supplementary_round = stage - first_round + 1
+    # The budget figures rest on the sources of the 본예산 rows and of the adopted stage's.
+    for key, cited in cited_by_stage.items():
+        stages = {first_budget, latest[key]}
+        sums[key[0]][key[1:]].budget_sources = frozenset().union(*(cited.get(stage, ()) for stage in stages))
 
     for program, year, source, kind, cited, amount in (
         only_year(scope.rows(BudgetAdjustment))
         .order_by()
         .values_list("program", "fiscal_year", "funding_source", "kind", "source")
         .annotate(amount=Sum("amount"))
+        .iterator(chunk_size=CHUNK)
     ):
         money = cell(program, year, source)
         money.money[index[_ADJUSTMENT_FIELDS[kind]]] += amount
@@ -414,6 +424,7 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
         .order_by()
         .values_list("program", "fiscal_year", "funding_source", "kind", "source")
         .annotate(amount=Sum("amount"))
+        .iterator(chunk_size=CHUNK)
     ):
         money = cell(program, year, source)
         if kind == ExecutionKind.COMMITMENT:
@@ -436,6 +447,7 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
             "carried_out_accident",
             "carried_out_continuing",
         )
+        .iterator(chunk_size=CHUNK)
     ):
         money = cell(program, year, source)
         money.closed = True
