@@ -173,9 +173,11 @@ class _Sum:
     def of(cls, cell: LedgerCell) -> "_Sum":
         total = cls()
         total.money = [getattr(cell, name) for name in _ADDITIVE]
-        has_round = cell.supplementary is not None
-        total.supplementary_or_adopted = cell.supplementary if has_round else cell.adopted
-        total.supplementary_round = cell.supplementary_round if has_round else None
+        if cell.supplementary is not None:
+            total.supplementary_or_adopted = cell.supplementary
+            total.supplementary_round = cell.supplementary_round
+        else:
+            total.supplementary_or_adopted = cell.adopted
         total.closed = cell.closed
         total.budget_sources = cell.budget_sources
         total.execution_sources = cell.execution_sources
