@@ -302,6 +302,11 @@ class Ledger:
     def years(self) -> list[int]:
         return sorted({year for sums in self._sums.values() for year, _source in sums})
 
+    def narrowed(self, scope: Scope) -> "Ledger":
+        """The same sums over a scope within this one's (the city's programs of a ledger read with
+        the national-context items), without reading them again."""
+        return Ledger(scope, {node.id: self._sums[node.id] for node in scope.nodes if node.id in self._sums})
+
     def _subtree(self, program_id: int) -> dict[_Key, _Sum]:
         """The sums of a program's subtree, each descendant's computed once and kept."""
         if program_id in self._subtree_sums:

@@ -52,10 +52,16 @@ class Summary:
 
 def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
     read = {"as_of": as_of, "root": root}
-    cells = selectors.budget_by_year_and_source(**read)
+    # The ledger is read once, national-context items included (the program sheet lists them);
+    # the city's figures (headline, budget sheets) are the same sums over the city's programs.
+    scope = selectors.load_scope(**read)
+    city = selectors.load_scope(**read, include_national=False)
+    book = selectors.ledger_for_scope(scope)
+    city_book = book.narrowed(city)
+    cells = selectors.budget_for_scope(city, book=city_book)
     return Summary(
-        headline=selectors.portfolio_totals(**read),
-        programs=selectors.program_totals(**read),
+        headline=selectors.portfolio_totals_for_scope(city, selectors.totals_for_scope(city, book=city_book)),
+        programs=selectors.totals_for_scope(scope, book=book),
         years=selectors.sum_cells(cells, by="fiscal_year"),
         cells=cells,
         kpis=selectors.kpi_progress(**read),
