@@ -55,12 +55,10 @@ def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
     # The ledger is read once, national-context items included (the program sheet lists them);
     # the city's figures (headline, budget sheets) are the same sums over the city's programs.
     scope = selectors.load_scope(**read)
-    city = selectors.load_scope(**read, include_national=False)
     book = selectors.ledger_for_scope(scope)
-    city_book = book.narrowed(city)
-    cells = selectors.budget_for_scope(city, book=city_book)
+    cells, headline = _city_money(selectors.load_scope(**read, include_national=False), book)
     return Summary(
-        headline=selectors.portfolio_totals_for_scope(city, selectors.totals_for_scope(city, book=city_book)),
+        headline=headline,
         programs=selectors.totals_for_scope(scope, book=book),
         years=selectors.sum_cells(cells, by="fiscal_year"),
         cells=cells,
@@ -68,6 +66,16 @@ def read_summary(as_of: datetime.date | None, root: str | None) -> Summary:
         milestones=selectors.milestone_schedule(**read),
         firm_check=selectors.firm_check(**read),
     )
+
+
+def _city_money(
+    city: selectors.Scope, book: selectors.Ledger
+) -> tuple[list[selectors.BudgetCell], selectors.Totals]:
+    """The city's budget cells and headline from the sums of `book`; the cells made for them go
+    when this returns, before the program sheet's are made (a lower peak of memory)."""
+    city_book = book.narrowed(city)
+    cells = selectors.budget_for_scope(city, book=city_book)
+    return cells, selectors.portfolio_totals_for_scope(city, selectors.totals_for_scope(city, book=city_book))
 
 
 # Sheet positions: the ledgers are written first (while the summary is read in another thread)
