@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from api import figures
 from api.tables import milestone_row
 from portfolio import selectors
-from portfolio.models import FundingSource, Indicator, Milestone, Program
-from portfolio.selectors import AlertKind, KpiStatus
+from portfolio.models import AdjustmentKind, FundingSource, Indicator, Milestone, Program
+from portfolio.selectors import AlertKind, CloseAction, KpiStatus
 
 # A briefing, not a dump: each list shows its first this many, and `count` says how many
 # there are (the list endpoints give the rest, e.g. indicators/?status=off_track).
@@ -233,6 +233,36 @@ def _changes(changes: selectors.Changes, citations) -> dict:
                 "new": figures.money(c.new),
             },
         ),
+        "adjustment_changes": _shown(
+            changes.adjustment_changes,
+            lambda c: {
+                "at": _time(c.at),
+                "program": c.program_code,
+                "fiscal_year": c.fiscal_year,
+                "funding_source": c.funding_source,
+                "kind": c.kind,
+                "kind_display": str(AdjustmentKind(c.kind).label),
+                "old": figures.money(c.old),
+                "new": figures.money(c.new),
+                "basis": c.basis,
+                "by_close": c.by_close,
+            },
+        ),
+        "close_changes": _shown(
+            changes.close_changes,
+            lambda c: {
+                "at": _time(c.at),
+                "program": c.program_code,
+                "fiscal_year": c.fiscal_year,
+                "funding_source": c.funding_source,
+                "action": c.action,
+                "action_display": _close_actions()[c.action],
+                "carried_out_explicit": figures.money(c.carried_out_explicit),
+                "carried_out_accident": figures.money(c.carried_out_accident),
+                "carried_out_continuing": figures.money(c.carried_out_continuing),
+                "reason": c.reason,
+            },
+        ),
         "new_readings": _shown(
             changes.new_readings,
             lambda r: {
@@ -245,6 +275,14 @@ def _changes(changes: selectors.Changes, citations) -> dict:
                 "value": figures.quantity(r.value, r.unit, r.unit_en, figures.cite([r.source_id], citations)),
             },
         ),
+    }
+
+
+def _close_actions() -> dict[str, str]:
+    return {
+        CloseAction.CLOSED: _("Year closed"),
+        CloseAction.REOPENED: _("Close reopened"),
+        CloseAction.CHANGED: _("Close changed"),
     }
 
 

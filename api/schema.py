@@ -5,7 +5,7 @@ every answer against these, so they cannot drift from what the views send."""
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers as s
 
-from portfolio.models import Indicator, Milestone, Program
+from portfolio.models import AdjustmentKind, Indicator, Milestone, Program
 from portfolio.selectors import KpiStatus
 
 
@@ -320,6 +320,34 @@ class BudgetChange(s.Serializer):
     new = Figure()
 
 
+class AdjustmentChange(s.Serializer):
+    at = s.DateTimeField()
+    program = s.CharField()
+    fiscal_year = s.IntegerField()
+    funding_source = s.CharField()
+    kind = s.ChoiceField(
+        AdjustmentKind.values, help_text="이월 (carried in), 예비비, 이용·전용·이체 or 수입대체경비."
+    )
+    kind_display = s.CharField()
+    old = Figure(help_text="null value: added.")
+    new = Figure(help_text="null value: removed.")
+    basis = s.CharField(allow_blank=True, help_text="근거: council approval, decision number, …")
+    by_close = s.BooleanField(help_text="A carry-in made (or removed) by the close of the year before.")
+
+
+class CloseChange(s.Serializer):
+    at = s.DateTimeField()
+    program = s.CharField()
+    fiscal_year = s.IntegerField()
+    funding_source = s.CharField()
+    action = s.ChoiceField(["closed", "reopened", "changed"])
+    action_display = s.CharField()
+    carried_out_explicit = Figure()
+    carried_out_accident = Figure()
+    carried_out_continuing = Figure()
+    reason = s.CharField(allow_blank=True, help_text="Why it was reopened.")
+
+
 class NewReading(s.Serializer):
     at = s.DateTimeField()
     program = s.CharField()
@@ -335,6 +363,10 @@ class Changes(s.Serializer):
     until = s.DateField()
     status_changes = counted(StatusChange, "StatusChanges")()
     budget_changes = counted(BudgetChange, "BudgetChanges")()
+    adjustment_changes = counted(AdjustmentChange, "AdjustmentChanges")(
+        help_text="Adjustments to 예산현액 added, removed or changed."
+    )
+    close_changes = counted(CloseChange, "CloseChanges")(help_text="Year-end closes made, reopened, changed.")
     new_readings = counted(NewReading, "NewReadings")()
 
 

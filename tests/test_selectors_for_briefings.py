@@ -285,3 +285,59 @@ def test_the_curve_of_targets_is_read_from_the_environment_and_refused_when_wron
         monkeypatch.setenv("TARGETS", wrong)
         with pytest.raises(ImproperlyConfigured, match="TARGETS"):
             env_rate_targets("TARGETS", "06-30:60")
+
+
+def test_changes_list_adjustments_and_closes_made_and_reopened():
+    from portfolio import closing
+    from portfolio.models import AdjustmentKind, BudgetAdjustment
+    from tests import ledger_data
+
+    with at(2026, 12, 1, 9):
+        program = ledger_data.worked_example()  # 예비비 2억, 전용 −1억, 사고이월 5억 in 2026
+    with at(2026, 12, 10, 10):
+        reserve = BudgetAdjustment.objects.get(program=program, kind=AdjustmentKind.RESERVE)
+        reserve.amount = 3 * EOK
+        reserve.full_clean()
+        reserve.save()
+    with at(2027, 2, 20, 10):
+        close = closing.close_year(
+            program=program,
+            fiscal_year=2026,
+            funding_source="national",
+            carried_out_accident=6 * EOK,
+            carried_out_explicit=20 * EOK,
+        )
+    with at(2027, 2, 25, 10):
+        closing.reopen_year(close=close, user=None, reason="반납 누락")
+
+    changes = selectors.changes_since(since=datetime.date(2026, 12, 5), as_of=datetime.date(2027, 3, 1))
+    assert [
+        (c.at.date(), c.fiscal_year, c.funding_source, c.kind, c.old, c.new, c.by_close)
+        for c in changes.adjustment_changes
+    ] == [  # newest first; the reopening took the close's carry-ins away again
+        (datetime.date(2027, 2, 25), 2027, "national", AdjustmentKind.CARRIED_ACCIDENT, 6 * EOK, None, True),
+        (datetime.date(2027, 2, 25), 2027, "national", AdjustmentKind.CARRIED_EXPLICIT, 20 * EOK, None, True),
+        (datetime.date(2027, 2, 20), 2027, "national", AdjustmentKind.CARRIED_ACCIDENT, None, 6 * EOK, True),
+        (datetime.date(2027, 2, 20), 2027, "national", AdjustmentKind.CARRIED_EXPLICIT, None, 20 * EOK, True),
+        (datetime.date(2026, 12, 10), 2026, "national", AdjustmentKind.RESERVE, 2 * EOK, 3 * EOK, False),
+    ]
+    assert changes.adjustment_changes[-1].basis == "시의회 의결"
+    assert [
+        (c.at.date(), c.program_code, c.fiscal_year, c.action, c.carried_out_explicit, c.carried_out_accident)
+        for c in changes.close_changes
+    ] == [
+        (datetime.date(2027, 2, 25), "P", 2026, "reopened", 20 * EOK, 6 * EOK),
+        (datetime.date(2027, 2, 20), "P", 2026, "closed", 20 * EOK, 6 * EOK),
+    ]
+    assert [c.reason for c in changes.close_changes] == ["반납 누락", ""]
+    # Only the period counts: the day of the close alone, and a quiet stretch after it.
+    close_day = selectors.changes_since(since=datetime.date(2027, 2, 20), as_of=datetime.date(2027, 2, 20))
+    assert [c.action for c in close_day.close_changes] == ["closed"]
+    assert [c.new for c in close_day.adjustment_changes] == [6 * EOK, 20 * EOK]
+    quiet = selectors.changes_since(since=datetime.date(2027, 2, 21), as_of=datetime.date(2027, 2, 24))
+    assert (quiet.adjustment_changes, quiet.close_changes) == ([], [])
+    # A program outside the scope brings nothing.
+    with at(2027, 2, 26, 10):
+        other = ProgramFactory(code="OTHER")
+    elsewhere = selectors.changes_since(since=datetime.date(2026, 12, 5), root=other.code)
+    assert (elsewhere.adjustment_changes, elsewhere.close_changes) == ([], [])

@@ -17,7 +17,16 @@ from portfolio.selectors.budget import (
     budget_for_scope,
     sum_cells,
 )
-from portfolio.selectors.changes import BudgetChange, Changes, NewReading, StatusChange, changes_since
+from portfolio.selectors.changes import (
+    AdjustmentChange,
+    BudgetChange,
+    Changes,
+    CloseAction,
+    CloseChange,
+    NewReading,
+    StatusChange,
+    changes_since,
+)
 from portfolio.selectors.firms import FirmCheck, check_for_scope, firm_check, metric_total
 from portfolio.selectors.headline import Headline, MetricFigure, headline, headline_for_scope, metric_figure
 from portfolio.selectors.kpis import (
@@ -86,6 +95,7 @@ from portfolio.selectors.scope import (
 from portfolio.selectors.sources import Citation, citations, money_sources
 
 __all__ = [
+    "AdjustmentChange",
     "Alert",
     "AlertKind",
     "BudgetCell",
@@ -94,6 +104,8 @@ __all__ = [
     "BudgetSum",
     "Changes",
     "Citation",
+    "CloseAction",
+    "CloseChange",
     "ExecutionTotals",
     "Finality",
     "FirmCheck",

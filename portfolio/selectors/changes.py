@@ -1,5 +1,6 @@
 """What changed in a period, read from the change history: program and milestone status
-changes, budget changes and new KPI readings, for "what changed since the last briefing"."""
+changes, budget changes (budget lines, adjustments to 예산현액, year-end closes and reopenings) and
+new KPI readings, for "what changed since the last briefing"."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,7 +10,16 @@ from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from portfolio.models import BudgetLine, Indicator, IndicatorReading, Milestone, Program, ReadingStatus
+from portfolio.models import (
+    BudgetAdjustment,
+    BudgetLine,
+    Indicator,
+    IndicatorReading,
+    Milestone,
+    Program,
+    ReadingStatus,
+    YearEndClose,
+)
 from portfolio.selectors.scope import Scope, end_of_day, load_scope, rows
 
 
@@ -36,6 +46,42 @@ class BudgetChange:
 
 
 @dataclass(frozen=True)
+class AdjustmentChange:
+    """An adjustment to 예산현액 (이월, 예비비, 이용·전용·이체, 수입대체경비) added, removed or changed."""
+
+    at: datetime.datetime
+    program_code: str
+    fiscal_year: int
+    funding_source: str
+    kind: str  # AdjustmentKind
+    old: int | None  # None when the adjustment was added
+    new: int | None  # None when it was removed
+    basis: str
+    by_close: bool  # a carry-in made (or removed) by the close of the year before
+
+
+class CloseAction:
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class CloseChange:
+    """A year-end close made, reopened (the close removed) or changed; the carry-overs it holds."""
+
+    at: datetime.datetime
+    program_code: str
+    fiscal_year: int
+    funding_source: str
+    action: str  # CloseAction
+    carried_out_explicit: int
+    carried_out_accident: int
+    carried_out_continuing: int
+    reason: str  # why it was reopened ("" otherwise)
+
+
+@dataclass(frozen=True)
 class NewReading:
     at: datetime.datetime
     program_code: str
@@ -55,6 +101,8 @@ class Changes:
     until: datetime.date
     status_changes: list[StatusChange]  # newest first
     budget_changes: list[BudgetChange]
+    adjustment_changes: list[AdjustmentChange]
+    close_changes: list[CloseChange]
     new_readings: list[NewReading]
 
 
@@ -95,6 +143,8 @@ def changes_since(
         until=as_of or timezone.localdate(),
         status_changes=_status_changes(scope, period),
         budget_changes=_budget_changes(scope, period),
+        adjustment_changes=_adjustment_changes(scope, period),
+        close_changes=_close_changes(scope, period),
         new_readings=_new_readings(scope, period, as_of),
     )
 
@@ -175,6 +225,61 @@ def _budget_changes(scope: Scope, period: _Period) -> list[BudgetChange]:
             )
         )
     return changes
+
+
+def _adjustment_changes(scope: Scope, period: _Period) -> list[AdjustmentChange]:
+    """Adjustments added, removed or changed in amount; newest first."""
+    by_id = scope.by_id
+    changes = []
+    for row in period.history_of(BudgetAdjustment, "amount"):
+        if not (period.holds(row) and row.program_id in by_id):
+            continue
+        if row.history_type == "+":
+            old, new = None, row.amount
+        elif row.history_type == "-":
+            old, new = row.amount, None
+        elif row.previous != row.amount:
+            old, new = row.previous, row.amount
+        else:
+            continue
+        changes.append(
+            AdjustmentChange(
+                at=row.history_date,
+                program_code=by_id[row.program_id].code,
+                fiscal_year=row.fiscal_year,
+                funding_source=row.funding_source,
+                kind=row.kind,
+                old=old,
+                new=new,
+                basis=row.basis,
+                by_close=row.made_by_close_id is not None,
+            )
+        )
+    return changes
+
+
+def _close_changes(scope: Scope, period: _Period) -> list[CloseChange]:
+    """Year-end closes made, reopened or changed; newest first."""
+    by_id = scope.by_id
+    actions = {"+": CloseAction.CLOSED, "-": CloseAction.REOPENED, "~": CloseAction.CHANGED}
+    history = YearEndClose.history.filter(history_date__gt=period.start)
+    if period.end is not None:
+        history = history.filter(history_date__lte=period.end)
+    return [
+        CloseChange(
+            at=row.history_date,
+            program_code=by_id[row.program_id].code,
+            fiscal_year=row.fiscal_year,
+            funding_source=row.funding_source,
+            action=actions[row.history_type],
+            carried_out_explicit=row.carried_out_explicit,
+            carried_out_accident=row.carried_out_accident,
+            carried_out_continuing=row.carried_out_continuing,
+            reason=(row.history_change_reason or "") if row.history_type == "-" else "",
+        )
+        for row in history.order_by("-history_date", "-history_id")
+        if row.program_id in by_id
+    ]
 
 
 def _new_readings(scope: Scope, period: _Period, as_of: datetime.date | None) -> list[NewReading]:

@@ -21,10 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Sum
 
 from portfolio.models import (
-    PAID,
     AdjustmentKind,
     BudgetAdjustment,
     BudgetLine,
@@ -35,7 +34,6 @@ from portfolio.models import (
     YearEndClose,
 )
 from portfolio.selectors.scope import Scope, load_scope
-from portfolio.selectors.stages import adopted_stage_filter
 
 SOURCE_ORDER = {value: index for index, value in enumerate(FundingSource.values)}
 NO_SOURCES: frozenset[int] = frozenset()
@@ -85,7 +83,7 @@ def percent_of(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made by the ten thousand, twice as fast to make
 class LedgerCell:
     """The ledger of one program (or a sum: a subtree, a year's sources) for one fiscal year and
     funding source (None: all sources of the year). Whole won."""
@@ -164,31 +162,100 @@ class LedgerCell:
         return str(FundingSource(self.funding_source).label) if self.funding_source else ""
 
 
+class _Sum:
+    """A cell being added up: its money as one list, so many are added column by column (adding
+    frozen cells field by field was most of the selector's time). `cell()` gives the LedgerCell."""
+
+    __slots__ = (
+        "budget_sources",
+        "closed",
+        "execution_sources",
+        "has_budget",
+        "has_execution",
+        "has_planned",
+        "money",
+        "planned_sources",
+        "supplementary_or_adopted",
+        "supplementary_round",
+    )
+
+    def __init__(self) -> None:
+        self.money = [0] * len(_ADDITIVE)  # in _ADDITIVE order
+        # What a budget book's 추경 column adds up: the latest round, or 본예산 where none.
+        self.supplementary_or_adopted = 0
+        self.supplementary_round: int | None = None
+        self.closed = False
+        # Which figures were entered at all (unknown is not zero): see LedgerCell.
+        self.has_budget = self.has_planned = self.has_execution = False
+        self.budget_sources: frozenset[int] = NO_SOURCES
+        self.execution_sources: frozenset[int] = NO_SOURCES
+        self.planned_sources: frozenset[int] = NO_SOURCES
+
+    @classmethod
+    def of(cls, cell: LedgerCell) -> "_Sum":
+        total = cls()
+        total.money = [getattr(cell, name) or 0 for name in _ADDITIVE]
+        total.has_budget = cell.has_budget
+        total.has_planned = cell.planned is not None
+        total.has_execution = cell.committed is not None or cell.paid is not None
+        if cell.supplementary is not None:
+            total.supplementary_or_adopted = cell.supplementary
+            total.supplementary_round = cell.supplementary_round
+        else:
+            total.supplementary_or_adopted = cell.adopted
+        total.closed = cell.closed
+        total.budget_sources = cell.budget_sources
+        total.execution_sources = cell.execution_sources
+        total.planned_sources = cell.planned_sources
+        return total
+
+    def cell(self, fiscal_year: int, funding_source: str | None) -> LedgerCell:
+        has_round = self.supplementary_round is not None
+        money: dict[str, int | None] = dict(zip(_ADDITIVE, self.money, strict=True))
+        if not self.has_planned:
+            money["planned"] = None
+        if not self.has_execution:
+            money["committed"] = money["paid"] = None
+        return LedgerCell(
+            fiscal_year=fiscal_year,
+            funding_source=funding_source,
+            supplementary=self.supplementary_or_adopted if has_round else None,
+            supplementary_round=self.supplementary_round,
+            **money,  # type: ignore[arg-type]
+            closed=self.closed,
+            has_budget=self.has_budget,
+            budget_sources=self.budget_sources,
+            execution_sources=self.execution_sources,
+            planned_sources=self.planned_sources,
+        )
+
+
+def _added(sums: Iterable[_Sum]) -> _Sum:
+    """`sums` added up into a new sum, column by column; closed when all of them are (and there
+    is at least one)."""
+    parts = list(sums)
+    total = _Sum()
+    if not parts:
+        return total
+    total.money = [sum(column) for column in zip(*(part.money for part in parts), strict=True)]
+    total.supplementary_or_adopted = sum(part.supplementary_or_adopted for part in parts)
+    rounds = [part.supplementary_round for part in parts if part.supplementary_round is not None]
+    total.supplementary_round = max(rounds) if rounds else None
+    total.closed = all(part.closed for part in parts)
+    total.has_budget = any(part.has_budget for part in parts)
+    total.has_planned = any(part.has_planned for part in parts)
+    total.has_execution = any(part.has_execution for part in parts)
+    total.budget_sources = NO_SOURCES.union(*(part.budget_sources for part in parts))
+    total.execution_sources = NO_SOURCES.union(*(part.execution_sources for part in parts))
+    total.planned_sources = NO_SOURCES.union(*(part.planned_sources for part in parts))
+    return total
+
+
 def sum_cells(
     cells: Iterable[LedgerCell], *, fiscal_year: int, funding_source: str | None = None
 ) -> LedgerCell:
     """Cells of one fiscal year added up (over sources, programs or both)."""
-    cells = list(cells)
-    money = {
-        name: sum(getattr(cell, name) for cell in cells) for name in _ADDITIVE if name not in _MAYBE_UNKNOWN
-    }
-    money |= {name: known_sum(getattr(cell, name) for cell in cells) for name in _MAYBE_UNKNOWN}
-    with_round = [cell for cell in cells if cell.supplementary is not None]
-    supplementary = None
-    if with_round:
-        supplementary = sum(c.supplementary if c.supplementary is not None else c.adopted for c in cells)
-    return LedgerCell(
-        fiscal_year=fiscal_year,
-        funding_source=funding_source,
-        supplementary=supplementary,
-        supplementary_round=max((c.supplementary_round or 0 for c in with_round), default=None),
-        closed=bool(cells) and all(cell.closed for cell in cells),
-        has_budget=any(cell.has_budget for cell in cells),
-        budget_sources=frozenset().union(*(c.budget_sources for c in cells)),
-        execution_sources=frozenset().union(*(c.execution_sources for c in cells)),
-        planned_sources=frozenset().union(*(c.planned_sources for c in cells)),
-        **money,
-    )
+    return _added(_Sum.of(cell) for cell in cells).cell(fiscal_year, funding_source)
 
 
 def year_totals(cells: Iterable[LedgerCell]) -> list[LedgerCell]:
@@ -209,23 +276,57 @@ def with_year_totals(cells: Iterable[LedgerCell]) -> list[LedgerCell]:
     return result
 
 
-@dataclass
-class Ledger:
-    """The ledger of a scope: every program's own cells, and each program's subtree added up."""
+_Key = tuple[int, str]  # (fiscal year, funding source)
+CHUNK = 10_000  # rows fetched at a time: the rows are streamed into the sums, never all held
+# 계획, 본예산 and 1차 추경: plain ints in the selector's loop (enum members are slow to look up).
+_STAGES = (BudgetStage.PLAN, BudgetStage.ORIGINAL, BudgetStage.SUPPLEMENTARY)
 
-    scope: Scope
-    own: dict[int, list[LedgerCell]]  # program id → its own cells, by (year, source)
+
+class Ledger:
+    """The ledger of a scope: every program's own cells, and each program's subtree added up
+    (worked out when first asked for, each child added into its parent once)."""
+
+    def __init__(self, scope: Scope, sums: dict[int, dict[_Key, _Sum]]) -> None:
+        self.scope = scope
+        self._sums = sums  # program id → its own sums by (year, source)
+        self._children: dict[int, list[int]] = {}
+        for node in scope.nodes:
+            if node.parent_id is not None:
+                self._children.setdefault(node.parent_id, []).append(node.id)
+        self._subtree_sums: dict[int, dict[_Key, _Sum]] = {}
+        self._own_cells: dict[int, list[LedgerCell]] = {}
+        self._subtree_cells: dict[int, list[LedgerCell]] = {}
+        self._scope_cells: list[LedgerCell] | None = None
+
+    @functools.cached_property
+    def own(self) -> dict[int, list[LedgerCell]]:
+        """Program id → its own cells, by (year, source), for every program with any."""
+        return {program: self.own_cells(program) for program in self._sums}
+
+    def own_cells(self, program_id: int) -> list[LedgerCell]:
+        """The program's own cells (not its subtree's), by (year, source); made when first asked."""
+        if program_id not in self._own_cells:
+            self._own_cells[program_id] = _cells(self._sums.get(program_id, {}))
+        return self._own_cells[program_id]
 
     def program_cells(self, program_id: int) -> list[LedgerCell]:
         """The program and everything under it, one cell per (year, source), sorted."""
-        return self._subtrees[program_id]
+        if program_id not in self._subtree_cells:
+            if program_id in self._children:
+                self._subtree_cells[program_id] = _cells(self._subtree(program_id))
+            else:
+                self._subtree_cells[program_id] = self.own_cells(program_id)
+        return self._subtree_cells[program_id]
 
     def scope_cells(self) -> list[LedgerCell]:
-        """The whole scope (its top programs' subtrees added up), per (year, source), sorted."""
-        cells: list[LedgerCell] = []
-        for node in self.scope.top_nodes():
-            cells.extend(self._subtrees[node.id])
-        return _merge(cells)
+        """The whole scope (every program in it added up), per (year, source), sorted."""
+        if self._scope_cells is None:
+            groups: dict[_Key, list[_Sum]] = {}
+            for node in self.scope.nodes:
+                for key, part in self._sums.get(node.id, {}).items():
+                    groups.setdefault(key, []).append(part)
+            self._scope_cells = _cells({key: _added(parts) for key, parts in groups.items()})
+        return self._scope_cells
 
     def year(self, fiscal_year: int, cells: list[LedgerCell] | None = None) -> LedgerCell:
         """One fiscal year over all sources, of `cells` (default: the whole scope)."""
@@ -233,33 +334,43 @@ class Ledger:
         return sum_cells((c for c in cells if c.fiscal_year == fiscal_year), fiscal_year=fiscal_year)
 
     def years(self) -> list[int]:
-        return sorted({cell.fiscal_year for cells in self.own.values() for cell in cells})
+        return sorted({year for sums in self._sums.values() for year, _source in sums})
 
-    @functools.cached_property
-    def _subtrees(self) -> dict[int, list[LedgerCell]]:
-        # Children come after their parent in tree order: walking backwards finishes each child
-        # before its parent adds it up.
-        below: dict[int, list[LedgerCell]] = {}
-        subtrees: dict[int, list[LedgerCell]] = {}
-        for node in reversed(self.scope.nodes):
-            mine = _merge(self.own.get(node.id, []) + below.pop(node.id, []))
-            subtrees[node.id] = mine
-            if node.parent_id is not None:
-                below.setdefault(node.parent_id, []).extend(mine)
-        return subtrees
+    def narrowed(self, scope: Scope) -> "Ledger":
+        """The same sums over a scope within this one's (the city's programs of a ledger read with
+        the national-context items), without reading them again."""
+        return Ledger(scope, {node.id: self._sums[node.id] for node in scope.nodes if node.id in self._sums})
+
+    def _subtree(self, program_id: int) -> dict[_Key, _Sum]:
+        """The sums of a program's subtree, each descendant's computed once and kept."""
+        if program_id in self._subtree_sums:
+            return self._subtree_sums[program_id]
+        # Depth first without recursion: a deep tree cannot hit the recursion limit.
+        stack, order = [program_id], []
+        while stack:
+            node = stack.pop()
+            if node in self._subtree_sums:
+                continue
+            order.append(node)
+            stack.extend(self._children.get(node, ()))
+        for node in reversed(order):  # children before their parents
+            children = self._children.get(node)
+            own = self._sums.get(node, {})
+            if not children:
+                self._subtree_sums[node] = own
+                continue
+            groups: dict[_Key, list[_Sum]] = {key: [part] for key, part in own.items()}
+            for child in children:
+                for key, part in self._subtree_sums[child].items():
+                    groups.setdefault(key, []).append(part)
+            self._subtree_sums[node] = {key: _added(parts) for key, parts in groups.items()}
+        return self._subtree_sums[program_id]
 
 
-def _merge(cells: list[LedgerCell]) -> list[LedgerCell]:
-    """Cells of the same (year, source) added up; sorted by year and source."""
-    groups: dict[tuple[int, str | None], list[LedgerCell]] = {}
-    for cell in cells:
-        groups.setdefault((cell.fiscal_year, cell.funding_source), []).append(cell)
-    return [
-        group[0] if len(group) == 1 else sum_cells(group, fiscal_year=year, funding_source=source)
-        for (year, source), group in sorted(
-            groups.items(), key=lambda kv: (kv[0][0], SOURCE_ORDER.get(kv[0][1] or "", 99))
-        )
-    ]
+def _cells(sums: dict[_Key, _Sum]) -> list[LedgerCell]:
+    """Cells from sums, sorted by year and source."""
+    keys = sorted(sums, key=lambda key: (key[0], SOURCE_ORDER.get(key[1] or "", 99)))
+    return [sums[key].cell(*key) for key in keys]
 
 
 def ledger(
@@ -276,78 +387,105 @@ def ledger(
 
 
 def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
-    """The ledger of a scope already loaded (all years, or one). Four queries."""
-    raw: dict[tuple[int, int, str], dict] = {}
+    """The ledger of a scope already loaded (all years, or one). Four queries: the budget lines,
+    the adjustments and executions summed per program × year × source × kind, the closes; no
+    subquery per row. Cells and subtrees are made from the sums when first asked for."""
+    sums: dict[int, dict[_Key, _Sum]] = {}
 
-    def cell(program: int, year: int, source: str) -> dict:
-        empty: dict = {"sources": {"budget": set(), "execution": set(), "planned": set()}}
-        return raw.setdefault((program, year, source), empty)
+    def cell(program: int, year: int, source: str) -> _Sum:
+        own = sums.setdefault(program, {})
+        found = own.get((year, source))
+        if found is None:
+            found = own[(year, source)] = _Sum()
+        return found
 
     def only_year(queryset):
         return queryset if fiscal_year is None else queryset.filter(fiscal_year=fiscal_year)
 
-    lines = only_year(scope.rows(BudgetLine))
-    # Grouped by the cited source too, so each cell learns which sources its figures rest on; the
-    # few extra rows are added up here. A sum is NULL when no row of its kind is in the group.
-    adopted = adopted_stage_filter(lines)
-    for row in (
-        lines.order_by()
-        .values("program", "fiscal_year", "funding_source", "source")
-        .annotate(
-            planned=Sum("amount", filter=Q(stage=BudgetStage.PLAN)),
-            original=Sum("amount", filter=Q(stage=BudgetStage.ORIGINAL)),
-            adopted=Sum("amount", filter=adopted),
-            supplementary=Sum("amount", filter=adopted & Q(stage__gte=BudgetStage.SUPPLEMENTARY)),
-            latest_stage=Max("stage", filter=adopted),
-        )
-    ):
-        money = cell(row["program"], row["fiscal_year"], row["funding_source"])
-        for name in ("planned", "original", "adopted", "supplementary"):
-            if row[name] is not None:
-                money[name] = money.get(name, 0) + row[name]
-        if row["latest_stage"] is not None:
-            money["latest_stage"] = max(money.get("latest_stage", 0), row["latest_stage"])
-        if row["source"] is not None:
-            if row["planned"] is not None:
-                money["sources"]["planned"].add(row["source"])
-            if row["adopted"] is not None or row["original"] is not None:
-                money["sources"]["budget"].add(row["source"])
-        if row["adopted"] is not None or row["original"] is not None:
-            money["has_budget"] = True
+    index = {name: position for position, name in enumerate(_ADDITIVE)}
+    planned, original, adopted = index["planned"], index["original"], index["adopted"]
+    committed, paid = index["committed"], index["paid"]
+    carried_out = [index[f"carried_out_{kind}"] for kind in ("explicit", "accident", "continuing")]
 
-    for row in (
+    # Budget lines: one row per program × year × source × stage already (a unique constraint), so
+    # read as they are (grouping in the database would only sort them into groups of one) and
+    # streamed, not held. Each stage row holds the whole amount at that stage; the adopted budget
+    # is the latest stage from 본예산 on, picked here per program × year × source as the rows go
+    # by (a subquery per row was the slow part).
+    plan, first_budget, first_round = (int(stage) for stage in _STAGES)
+    latest: dict[tuple[int, int, str], int] = {}  # the latest stage seen from 본예산 on
+    cited_by_stage: dict[tuple[int, int, str], dict[int, set[int]]] = {}
+    for program, year, source, stage, cited, amount in (
+        only_year(scope.rows(BudgetLine))
+        .order_by()
+        .values_list("program", "fiscal_year", "funding_source", "stage", "source", "amount")
+        .iterator(chunk_size=CHUNK)
+    ):
+        money = cell(program, year, source)
+        if stage == plan:
+            money.money[planned] += amount
+            money.has_planned = True
+            if cited is not None:
+                money.planned_sources = money.planned_sources | {cited}
+            continue
+        money.has_budget = True
+        if stage == first_budget:
+            money.money[original] += amount
+        key = (program, year, source)
+        top = latest.get(key, 0)
+        if stage > top:
+            latest[key] = stage
+            money.money[adopted] = amount
+        elif stage == top:
+            money.money[adopted] += amount
+        if cited is not None:
+            cited_by_stage.setdefault(key, {}).setdefault(stage, set()).add(cited)
+    for (program, year, source), stage in latest.items():
+        money = sums[program][(year, source)]
+        money.supplementary_or_adopted = money.money[adopted]
+        if stage >= first_round:
+            money.supplementary_round = stage - first_round + 1
+    # The budget figures rest on the sources of the 본예산 rows and of the adopted stage's.
+    for key, cited in cited_by_stage.items():
+        stages = {first_budget, latest[key]}
+        sums[key[0]][key[1:]].budget_sources = frozenset().union(*(cited.get(stage, ()) for stage in stages))
+
+    for program, year, source, kind, cited, amount in (
         only_year(scope.rows(BudgetAdjustment))
         .order_by()
-        .values("program", "fiscal_year", "funding_source", "kind", "source")
+        .values_list("program", "fiscal_year", "funding_source", "kind", "source")
         .annotate(amount=Sum("amount"))
+        .iterator(chunk_size=CHUNK)
     ):
-        money = cell(row["program"], row["fiscal_year"], row["funding_source"])
-        name = _ADJUSTMENT_FIELDS[row["kind"]]
-        money[name] = money.get(name, 0) + row["amount"]
-        money["has_budget"] = True
-        if row["source"] is not None:
-            money["sources"]["budget"].add(row["source"])
+        money = cell(program, year, source)
+        money.money[index[_ADJUSTMENT_FIELDS[kind]]] += amount
+        money.has_budget = True
+        if cited is not None:
+            money.budget_sources = money.budget_sources | {cited}
 
-    for row in (
+    for program, year, source, kind, cited, amount in (
         only_year(scope.rows(Execution))
         .order_by()
-        .values("program", "fiscal_year", "funding_source", "source")
-        .annotate(
-            committed=Sum("amount", filter=Q(kind=ExecutionKind.COMMITMENT)),
-            paid=Sum(PAID, filter=Q(kind__in=[ExecutionKind.PAYMENT, ExecutionKind.REFUND])),
-        )
+        .values_list("program", "fiscal_year", "funding_source", "kind", "source")
+        .annotate(amount=Sum("amount"))
+        .iterator(chunk_size=CHUNK)
     ):
-        money = cell(row["program"], row["fiscal_year"], row["funding_source"])
+        money = cell(program, year, source)
         # Any execution row makes both figures known: a commitment without payments is 0 paid.
-        for name in ("committed", "paid"):
-            money[name] = money.get(name, 0) + (row[name] or 0)
-        if row["source"] is not None:
-            money["sources"]["execution"].add(row["source"])
+        money.has_execution = True
+        if kind == ExecutionKind.COMMITMENT:
+            money.money[committed] += amount
+        elif kind == ExecutionKind.PAYMENT:
+            money.money[paid] += amount
+        elif kind == ExecutionKind.REFUND:  # 반납: a positive amount, taken off 지출액
+            money.money[paid] -= amount
+        if cited is not None:
+            money.execution_sources = money.execution_sources | {cited}
 
-    for row in (
+    for program, year, source, *amounts in (
         only_year(scope.rows(YearEndClose))
         .order_by()
-        .values(
+        .values_list(
             "program",
             "fiscal_year",
             "funding_source",
@@ -355,29 +493,10 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
             "carried_out_accident",
             "carried_out_continuing",
         )
+        .iterator(chunk_size=CHUNK)
     ):
-        money = cell(row["program"], row["fiscal_year"], row["funding_source"])
-        money["closed"] = True
-        for name in ("carried_out_explicit", "carried_out_accident", "carried_out_continuing"):
-            money[name] = row[name]
-
-    own: dict[int, list[LedgerCell]] = {}
-    for (program, year, source), money in raw.items():
-        sources = money.pop("sources")
-        latest = money.pop("latest_stage", None)
-        round_number = latest - 2 if latest and latest >= BudgetStage.SUPPLEMENTARY else None
-        own.setdefault(program, []).append(
-            LedgerCell(
-                fiscal_year=year,
-                funding_source=source,
-                supplementary_round=round_number,
-                supplementary=money.pop("supplementary", None) if round_number else None,
-                budget_sources=frozenset(sources["budget"]),
-                execution_sources=frozenset(sources["execution"]),
-                planned_sources=frozenset(sources["planned"]),
-                **{k: v for k, v in money.items() if k != "supplementary"},
-            )
-        )
-    for cells in own.values():
-        cells.sort(key=lambda c: (c.fiscal_year, SOURCE_ORDER.get(c.funding_source or "", 99)))
-    return Ledger(scope=scope, own=own)
+        money = cell(program, year, source)
+        money.closed = True
+        for position, amount in zip(carried_out, amounts, strict=True):
+            money.money[position] = amount
+    return Ledger(scope, sums)

@@ -294,3 +294,85 @@ def test_long_lists_are_cut_to_twenty_with_their_counts_and_off_track_kpis_first
     assert ranks == sorted(ranks)
     for part in (data["changes"]["budget_changes"], data["alerts"], data["milestones"]["overdue"]):
         assert part["count"] > 20 and len(part["items"]) == 20
+
+
+def test_changes_list_budget_adjustments_and_year_end_closes(feed):
+    from portfolio import closing
+    from tests import ledger_data
+
+    eok = 100_000_000
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, tzinfo=SEOUL), tick=False):
+        program = ledger_data.worked_example()
+    with time_machine.travel(datetime.datetime(2027, 2, 20, 10, tzinfo=SEOUL), tick=False):
+        close = closing.close_year(
+            program=program, fiscal_year=2026, funding_source="national", carried_out_explicit=20 * eok
+        )
+    with time_machine.travel(datetime.datetime(2027, 2, 25, 11, tzinfo=SEOUL), tick=False):
+        closing.reopen_year(close=close, user=None, reason="반납 누락")
+    with time_machine.travel(datetime.datetime(2027, 3, 2, 9, tzinfo=SEOUL), tick=False):
+        changes = briefing(feed, since="2027-02-20", program="P")["changes"]
+        earlier = briefing(feed, since="2026-12-01", as_of="2026-12-01", program="P")["changes"]
+
+    removed, added = changes["adjustment_changes"]["items"]
+    assert changes["adjustment_changes"]["count"] == 2
+    assert removed == {
+        "at": "2027-02-25T11:00:00+09:00",
+        "program": "P",
+        "fiscal_year": 2027,
+        "funding_source": "national",
+        "kind": "carried_explicit",
+        "kind_display": "명시이월",
+        "old": {
+            "value": 20 * eok,
+            "unit": "KRW",
+            "display_ko": "20억원",
+            "display_en": "₩2.0B",
+            "source": None,
+        },
+        "new": {"value": None, "unit": "KRW", "display_ko": "–", "display_en": "–", "source": None},
+        "basis": "2026년 결산 마감",
+        "by_close": True,
+    }
+    assert (added["at"], added["old"]["value"], added["new"]["value"]) == (
+        "2027-02-20T10:00:00+09:00",
+        None,
+        20 * eok,
+    )
+    reopened, closed = changes["close_changes"]["items"]
+    assert reopened == {
+        "at": "2027-02-25T11:00:00+09:00",
+        "program": "P",
+        "fiscal_year": 2026,
+        "funding_source": "national",
+        "action": "reopened",
+        "action_display": "결산 마감 해제",
+        "carried_out_explicit": {
+            "value": 20 * eok,
+            "unit": "KRW",
+            "display_ko": "20억원",
+            "display_en": "₩2.0B",
+            "source": None,
+        },
+        "carried_out_accident": {
+            "value": 0,
+            "unit": "KRW",
+            "display_ko": "0원",
+            "display_en": "₩0",
+            "source": None,
+        },
+        "carried_out_continuing": {
+            "value": 0,
+            "unit": "KRW",
+            "display_ko": "0원",
+            "display_en": "₩0",
+            "source": None,
+        },
+        "reason": "반납 누락",
+    }
+    assert (closed["action"], closed["action_display"], closed["reason"]) == ("closed", "결산 마감", "")
+    # The worked example's own adjustments (예비비, 전용, 사고이월 carried in), made on its first day.
+    kinds = [
+        (c["kind_display"], c["new"]["value"], c["by_close"]) for c in earlier["adjustment_changes"]["items"]
+    ]
+    assert sorted(kinds) == [("사고이월", 5 * eok, False), ("예비비", 2 * eok, False), ("전용", -eok, False)]
+    assert earlier["close_changes"] == {"count": 0, "items": []}

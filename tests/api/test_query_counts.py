@@ -69,7 +69,8 @@ def test_the_counts_are_these(counts_by_size):
     # The money is read once per answer from the ledger (budget lines, adjustments, executions,
     # closes) and everything else is added up from it. The KPIs' yearly targets are one query
     # wherever KPIs are read, and the list tables read the readings' breakdowns (세부 구분) in one
-    # query; the briefing also asks which periods are locked (확정 or 잠정).
+    # query; the briefing also asks which periods are locked (확정 or 잠정), and its changes read
+    # the history of programs, milestones, budget lines, adjustments, closes and readings.
     assert counts_by_size[1000] == {
         "/api/v1/programs/?page_size=500": 13,
         "/api/v1/programs/SYN-00003/": 24,
