@@ -119,6 +119,17 @@ def test_the_approvers_queue_lists_submitted_readings_oldest_first(client, peopl
     response = client.get(queue)
     assert [obj.pk for obj in response.context["cl"].result_list] == [first.pk, second.pk]
 
+    # The evidence of a submitted reading is one click away, through the checked download.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portfolio import services
+    from tests import evidence_files
+
+    file = SimpleUploadedFile("실적 증빙.pdf", evidence_files.pdf())
+    evidence = services.attach_evidence(file=file, uploaded_by=people["staff"], reading=second)
+    page = client.get(queue).content.decode()
+    assert f'<a href="{evidence.get_download_url()}">실적 증빙.pdf</a>' in page
+
     # Returning asks for the reason first, then sends both back with it.
     action = {"action": "return_selected", "_selected_action": [first.pk, second.pk]}
     asked = client.post(queue, action)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -167,14 +168,22 @@ class IndicatorReadingAdmin(EvidenceOwnerAdminMixin, ReadingAdminBase):
 class SubmittedReadingAdmin(ReadingAdminBase):
     """The approvers' queue: submitted readings, oldest submission first."""
 
-    list_display = ("submitted_at", "indicator", "period", "value", "source", "created_by", "note")
+    list_display = ("submitted_at", "indicator", "period", "value", "source", "created_by", "note", "files")
     list_display_links = None
     search_fields = ("indicator__code", "indicator__name_ko", "note")
     ordering = ("submitted_at", "pk")
     actions = (approve_selected, return_selected)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=ReadingStatus.SUBMITTED)
+        return (
+            super().get_queryset(request).filter(status=ReadingStatus.SUBMITTED).prefetch_related("evidence")
+        )
+
+    @admin.display(description=_("evidence files"))
+    def files(self, reading):
+        """The reading's evidence files, each a link to its permission-checked download."""
+        links = [(item.get_download_url(), item.original_name) for item in reading.evidence.all()]
+        return format_html_join(", ", '<a href="{}">{}</a>', links) or "–"
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(APPROVE)

@@ -122,6 +122,7 @@ def page_context(data: dict, limit: int) -> dict:
             for kpi in kpi_items
         ],
         "kpis_more": kpis["count"] - len(kpi_items),
+        "kpi_figures": kpis.get("figures_display", ""),  # 확정 when its period is locked, else 잠정
         "due_soon": shown(milestones["due_soon"], limit, notes),
         "overdue": shown(milestones["overdue"], limit, notes),
         "changes": {

@@ -153,6 +153,8 @@ class PortfolioReport(ListingSheets):
             ["text", "integer"],
             totals={1: "=SUM(B{first}:B{last})"},
         )
+        # 확정 when the day's reporting period is locked (its readings can no longer change).
+        cover.field(_("Figures"), str(selectors.finality(self.scope.today).label))
         cover.line()
         cover.heading(_("3. Milestones"))
         late = selectors.overdue(self.summary.milestones)

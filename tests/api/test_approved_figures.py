@@ -10,10 +10,13 @@ from dashboard.pages import dashboard_page
 from portfolio import performance
 from portfolio.models import IndicatorReading, ReadingStatus
 from portfolio.roles import APPROVERS, MANAGERS, OFFICE_STAFF
+from reports.builders import briefing as briefing_report
 from reports.builders import kpi as kpi_report
+from reports.builders import portfolio as portfolio_report
 from tests.conftest import make_user
 from tests.imports.conftest import errors_of, run, write_csv
 from tests.reports.conftest import sheet_rows, workbook
+from tests.reports.test_briefing import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +90,23 @@ def test_a_locked_year_makes_the_briefing_and_the_report_say_final(
             rows = sheet_rows(workbook(path), "연도별 성과지표")
         return {(row[3], row[9]) for row in rows}
 
+    def portfolio_cover_says() -> str:
+        path = tmp_path / "portfolio.xlsx"
+        portfolio_report.build(path)
+        cover = workbook(path).worksheets[0]
+        return next(row[1] for row in cover.iter_rows(values_only=True) if row[0] == "수치 구분")
+
+    def briefing_page_says() -> str:
+        path = tmp_path / "briefing.pdf"
+        briefing_report.build(path)
+        heading = next(line for line in text_of(path).split("□") if "성과지표" in line)
+        return heading.split("(")[1].split("·")[0].strip()
+
     assert briefing_says() == ("provisional", "잠정")
     assert report_says() == {(2025, "잠정")}
+    assert portfolio_cover_says() == briefing_page_says() == "잠정"
     with django_capture_on_commit_callbacks(execute=True):
         performance.lock_period(fiscal_year=2025, part="year", user=people["approver"])
     assert briefing_says() == ("final", "확정")
     assert report_says() == {(2025, "확정")}
+    assert portfolio_cover_says() == briefing_page_says() == "확정"
