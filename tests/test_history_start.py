@@ -66,7 +66,8 @@ def test_a_report_as_of_year_end_has_the_valley_and_none_can_be_asked_before_his
     path = tmp_path / "year-end.xlsx"
     portfolio.build(path, as_of=YEAR_END)
     rows = {row[0]: row for row in load_workbook(path).worksheets[PROGRAMS_SHEET].iter_rows(values_only=True)}
-    assert rows["AX-VALLEY"][6] == 600_000_000_000
+    # 총사업비 is the sixth column, in 천원 (the workbook's default unit): 6,000억원.
+    assert rows["AX-VALLEY"][5] == 600_000_000
 
     with pytest.raises(ValidationError) as error:
         request_report(kind="portfolio", requested_by=manager, as_of=NEW_YEAR)

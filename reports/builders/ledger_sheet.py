@@ -81,6 +81,20 @@ def ledger_values(cell: LedgerCell, *, any_round: bool) -> list:
     ]
 
 
+def total_columns(cells: list[LedgerCell]) -> list[int]:
+    """The columns a total over `cells` has formulas in: carry-overs and 불용액 only when every
+    cell's year is closed, 원인행위액 and 지출액 only when some cell has them (nothing executed is
+    unknown, not 0: the total stays empty as its rows do)."""
+    closed = all(cell.closed for cell in cells)
+    unknown = {COMMITTED: "committed", PAID: "paid"}
+    return [
+        i
+        for i in MONEY_COLUMNS + CLOSE_COLUMNS
+        if (closed or i not in CLOSE_COLUMNS)
+        and (i not in unknown or any(getattr(cell, unknown[i]) is not None for cell in cells))
+    ]
+
+
 def write_ledger_sheet(
     book: Book, *, scope: Scope, fiscal_year: int, language: str, index: int | None = None
 ) -> None:
@@ -112,10 +126,9 @@ def write_ledger_sheet(
         title_columns="A:C",
         index=index,
     )
-    columns = MONEY_COLUMNS + CLOSE_COLUMNS
 
-    def rate_of(row: int) -> str:
-        return f'=IF(J{row}=0,"",L{row}/J{row})'
+    def rate_of(row: int, columns: list[int]) -> dict[int, str]:
+        return {RATE: f'=IF(J{row}=0,"",L{row}/J{row})'} if PAID in columns else {}
 
     def write(programs: list[tuple]) -> tuple[int, list[LedgerCell]]:
         first, written = sheet.rows_written + 1, []
@@ -129,34 +142,29 @@ def write_ledger_sheet(
             written.extend(cells)
             if len(cells) > 1:
                 row = sheet.rows_written + 1
-                closed = all(cell.closed for cell in cells)
-                formulas = {
-                    i: subtotal(i, start, row - 1) for i in columns if closed or i not in CLOSE_COLUMNS
-                }
-                formulas[RATE] = rate_of(row)
+                columns = total_columns(cells)
+                formulas = {i: subtotal(i, start, row - 1) for i in columns} | rate_of(row, columns)
                 sheet.total_row({0: node.code, 2: _("Subtotal")}, formulas, subtotal=True)
         return first, written
 
     first, city_cells = write(city)
     last = sheet.rows_written
     if city_cells:
-        closed = all(cell.closed for cell in city_cells)
-        by_source = {cell.funding_source for cell in city_cells}
         heading = _("Total of the city's programs")
         for value in FundingSource.values:
-            if value not in by_source:
+            of_source = [cell for cell in city_cells if cell.funding_source == value]
+            if not of_source:
                 continue
             row = sheet.rows_written + 1
+            columns = total_columns(of_source)
             formulas = {
                 i: f'=SUMIF(C{first}:C{last},"{source_label[value]}",{col(i)}{first}:{col(i)}{last})'
                 for i in columns
-                if closed or i not in CLOSE_COLUMNS
-            }
-            formulas[RATE] = rate_of(row)
+            } | rate_of(row, columns)
             sheet.total_row({1: heading, 2: source_label[value]}, formulas, subtotal=True)
         row = sheet.rows_written + 1
-        formulas = {i: subtotal(i, first, last) for i in columns if closed or i not in CLOSE_COLUMNS}
-        formulas[RATE] = rate_of(row)
+        columns = total_columns(city_cells)
+        formulas = {i: subtotal(i, first, last) for i in columns} | rate_of(row, columns)
         sheet.total_row({1: heading, 2: _("Total")}, formulas)
     else:
         empty = _("No budget for the city's programs in fiscal year %(year)s.") % {"year": fiscal_year}
@@ -167,9 +175,8 @@ def write_ledger_sheet(
         sheet.append_raw([None, sheet.cell(apart, font=LABEL_FONT)])
         first, national_cells = write(national)
         row = sheet.rows_written + 1
-        closed = all(cell.closed for cell in national_cells)
-        formulas = {i: subtotal(i, first, row - 1) for i in columns if closed or i not in CLOSE_COLUMNS}
-        formulas[RATE] = rate_of(row)
+        columns = total_columns(national_cells)
+        formulas = {i: subtotal(i, first, row - 1) for i in columns} | rate_of(row, columns)
         sheet.total_row({1: _("Total of the national-context items"), 2: _("Total")}, formulas)
     sheet.close()
 

@@ -326,15 +326,26 @@ class PortfolioReport(ListingSheets):
             index=CELLS,
         )
 
-        def sums(first: int, last: int) -> dict[int, str]:
+        def sums(first: int, last: int, cells: list) -> dict[int, str]:
+            """The 소계 formulas of the rows first..last, which hold `cells`. A column none of whose
+            cells is known (no plan, nothing executed) stays empty: unknown is not zero."""
             row = sheet.rows_written + 1
-            return {2: subtotal(2, first, last), 3: subtotal(3, first, last), 4: subtotal(4, first, last),
-                    5: f'=IF(D{row}=0,"",E{row}/D{row})'}  # fmt: skip
+            formulas = {2: subtotal(2, first, last), 3: subtotal(3, first, last), 4: subtotal(4, first, last),
+                        5: f'=IF(D{row}=0,"",E{row}/D{row})'}  # fmt: skip
+            for index, figure in ((2, "planned"), (4, "executed")):
+                if all(getattr(cell, figure) is None for cell in cells):
+                    del formulas[index]
+            if 4 not in formulas:
+                del formulas[5]
+            return formulas
 
         first_of_all = sheet.rows_written + 1
+        every_cell = []
         for year in self.summary.years:
             first = sheet.rows_written + 1
-            for cell in (c for c in self.summary.cells if c.fiscal_year == year.key):
+            year_cells = [c for c in self.summary.cells if c.fiscal_year == year.key]
+            every_cell += year_cells
+            for cell in year_cells:
                 sheet.append(
                     [
                         cell.fiscal_year,
@@ -345,10 +356,12 @@ class PortfolioReport(ListingSheets):
                         rate(cell.execution_rate),
                     ]
                 )
-            sheet.total_row({0: year.key, 1: _("Subtotal")}, sums(first, sheet.rows_written), subtotal=True)
+            sheet.total_row(
+                {0: year.key, 1: _("Subtotal")}, sums(first, sheet.rows_written, year_cells), subtotal=True
+            )
         if self.summary.years:
-            all_years = sums(first_of_all, sheet.rows_written)
-            del all_years[5]  # no rate over summed years
+            all_years = sums(first_of_all, sheet.rows_written, every_cell)
+            all_years.pop(5, None)  # no rate over summed years
             sheet.total_row({0: _("All years"), 1: _("Total")}, all_years)
         sheet.close()
 

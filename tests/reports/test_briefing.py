@@ -7,6 +7,7 @@ import datetime
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -138,10 +139,15 @@ def test_the_feed_token_may_ask_for_a_briefing_and_download_it(
     download = feed_client.get(f"/api/v1/reports/{run.pk}/download/")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
-    assert "filename*=utf-8''" in download["Content-Disposition"]
-    assert (
-        run.download_filename()
-        == f"광주 AI 시장 보고 요약 {timezone.localdate(run.finished_at):%Y-%m-%d}.pdf"
+    # Every kind of report is named by reports.filenames: the Korean name as RFC 6266 filename*,
+    # with the fiscal year, the day and the run's number, and a plain-ASCII fallback.
+    day = timezone.localdate(run.finished_at)
+    assert run.download_filename() == (
+        f"광주 AI 시장 보고 요약 (1쪽)_{day.year}회계연도_{day:%Y-%m-%d} 기준_{run.pk}호.pdf"
+    )
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="gwangju-briefing-{day:%Y-%m-%d}-run{run.pk}.pdf"; '
+        f"filename*=UTF-8''{quote(run.download_filename(), safe='')}"
     )
     saved = tmp_path / "got.pdf"
     saved.write_bytes(b"".join(download.streaming_content))

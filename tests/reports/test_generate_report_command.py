@@ -35,7 +35,14 @@ def test_it_writes_the_kpi_report_as_of_a_day(tmp_path, gwangju):
 
     target = tmp_path / "kpi.xlsx"
     generate("kpi", "--out", str(target), "--as-of", timezone.localdate().isoformat(), "--language", "en")
-    assert load_workbook(target).sheetnames == ["Cover", "KPI status", "KPIs by year", "Readings", "Charts"]
+    assert load_workbook(target).sheetnames == [
+        "Cover",
+        "KPI status",
+        "KPIs by year",
+        "Readings",
+        "Charts",
+        "Breakdowns",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -350,8 +350,9 @@ def test_as_of_rebuilds_the_numbers_as_they_stood(tmp_path, db, time_machine):
     (tmp_path / "now").mkdir()
     now = build(tmp_path / "now")
     assert data_rows(now.worksheets[LINES])[0][5] == 900_000_000
-    # The program sheet's money is the current fiscal year's (2026), where ASOF has no line.
-    assert data_rows(now.worksheets[PROGRAMS])[0][7] == 0
+    # The program sheet's money is the current fiscal year's (2026), where ASOF has no line:
+    # nothing entered, so the cell is empty, not 0.
+    assert data_rows(now.worksheets[PROGRAMS])[0][7] is None
     assert selectors.portfolio_totals(fiscal_year=2025).budget == 900_000_000
 
 
@@ -463,8 +464,9 @@ def test_the_expenditure_execution_sheet_holds_the_worked_examples_figures(tmp_p
     assert rows[("P", "국비")] == (80 * e, 90 * e, 5 * e, 2 * e, -e, 0, 96 * e, 70 * e, 6_050_000_000,
                                   pytest.approx(0.63), 26 * e, 95 * e // 10)  # fmt: skip
     # An open year has no carry-overs and no 불용액 yet: empty, not 0. The year had a 추경, so a
-    # row without one shows its 본예산 there, as a budget book does.
-    assert rows[("P", "시비")] == (10 * e, 10 * e, 0, 0, 0, 0, 10 * e, 0, 0, 0, None, None)
+    # row without one shows its 본예산 there, as a budget book does. Nothing was executed against
+    # 시비 yet, so 원인행위액, 지출액 and 집행률 are unknown: empty, not 0 (as the ledger says).
+    assert rows[("P", "시비")] == (10 * e, 10 * e, 0, 0, 0, 0, 10 * e, None, None, None, None, None)
     # The program's 소계 and the city's totals are formulas (their values: test_documents.py).
     assert rows[("P", "소계")][6] == "=SUBTOTAL(9,J2:J3)"
     assert rows[("Q", "시비")][6] == 5 * e

@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from portfolio.models import Program
 from reports import services
 from reports.filenames import content_disposition, report_filename
 from reports.models import ReportRun
@@ -77,6 +78,8 @@ def test_the_download_is_saved_under_its_korean_name(client, roles, manager, in_
 def test_the_fiscal_year_defaults_to_the_as_of_days_year_and_the_unit_to_thousands(
     ask, in_process, hand_made
 ):
+    # hand_made's programs are made today; history as of 2025 must exist for a 2025 report.
+    Program.history.update(history_date=datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC))
     run = ask(as_of=datetime.date(2025, 12, 31))
     assert (run.fiscal_year, run.unit) == (2025, "thousand")
     assert ask().fiscal_year == timezone.localdate().year

@@ -65,7 +65,8 @@ def test_a_real_worker_builds_the_report_end_to_end(celery_worker, gwangju):
     for item in selectors.program_totals():  # in 천원, the default unit
         cost = item.totals.total_cost
         assert rows[item.program.code][5] == (None if cost is None else cost / 1000)
-        assert rows[item.program.code][7] == item.totals.budget / 1000
+        budget = item.totals.budget  # None for a program with no line that year: an empty cell
+        assert rows[item.program.code][7] == (None if budget is None else budget / 1000)
     assert rows["AX-VALLEY"][5] == 600_000_000
 
 
@@ -194,7 +195,8 @@ def test_killing_the_pool_child_mid_report_lets_the_worker_finish_it(fast_worker
     assert run.status == Status.DONE, run.message
     assert run.attempts == 2 and not run.worker.endswith(f":{killed}")
     assert len(run_files(run)) == 1
-    assert workbook(run)["예산 명세"].max_row == 40_001  # every budget line, once
+    # The header, every budget line once, and the filtered total row under them.
+    assert workbook(run)["예산 명세"].max_row == 40_002
     # The killed build ran no clean-up: its folder waits for the sweep.
     (left,) = build_folders(run)
     assert left.name.startswith(f"{services.build_folder_prefix()}{run.pk}-{killed_claim[:12]}-")
@@ -225,7 +227,7 @@ def test_killing_the_whole_worker_mid_report_lets_a_new_worker_finish_it(fast_wo
     assert run.status == Status.DONE, run.message
     assert run.attempts == 2
     assert len(run_files(run)) == 1
-    assert workbook(run)["예산 명세"].max_row == 40_001
+    assert workbook(run)["예산 명세"].max_row == 40_002  # header, 40,000 lines, total row
     services.sweep_stale_runs()  # what the killed worker's build left on this machine goes too
     assert build_folders(run) == []
     print(
