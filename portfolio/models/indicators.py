@@ -338,8 +338,16 @@ class IndicatorReading(models.Model):
         return self.status == ReadingStatus.APPROVED
 
 
+class SubmittedReadingManager(models.Manager.from_queryset(ReadingQuerySet)):
+    def get_queryset(self) -> ReadingQuerySet:
+        return super().get_queryset().submitted()
+
+
 class SubmittedReading(IndicatorReading):
-    """The approvers' queue (제출된 실적): the same rows, its own admin page."""
+    """The approvers' queue (제출된 실적): the same rows, its own admin page. Its manager holds the
+    submitted readings only, as the page shows: a reading of the queue is one awaiting an approver."""
+
+    objects = SubmittedReadingManager()
 
     class Meta:
         proxy = True
