@@ -66,7 +66,7 @@ def test_a_report_as_of_year_end_has_the_valley_and_none_can_be_asked_before_his
     path = tmp_path / "year-end.xlsx"
     portfolio.build(path, as_of=YEAR_END)
     rows = {row[0]: row for row in load_workbook(path).worksheets[PROGRAMS_SHEET].iter_rows(values_only=True)}
-    assert rows["AX-VALLEY"][6] == 600_000_000_000
+    assert rows["AX-VALLEY"][5] == 600_000_000  # 총사업비 in 천원, the workbooks' default unit
 
     with pytest.raises(ValidationError) as error:
         request_report(kind="portfolio", requested_by=manager, as_of=NEW_YEAR)
