@@ -40,6 +40,10 @@ def pytest_collection_modifyitems(items):
     flush recreated under new ids."""
     for item in items:
         marker = item.get_closest_marker("django_db")
+        if marker is None and "transactional_db" in getattr(item, "fixturenames", ()):
+            # Transactional through a fixture (e.g. database_down), not a marker: the same.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            continue
         if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
             item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
                             append=False)  # fmt: skip

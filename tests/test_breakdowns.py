@@ -104,10 +104,12 @@ def test_an_unchanged_value_is_not_checked_against_the_parts_again(jobs, django_
     )
     reading = reading_of(jobs, 2025)
     reading.note = "고침"
-    with django_assert_num_queries(0):  # an import of unchanged values pays no query per row
+    # An import of unchanged values reads no parts per row: the one query is the locked-period
+    # check (확정/잠정) every write makes, the stored period being known from the load.
+    with django_assert_num_queries(1):
         reading.clean()
     reading.value = Decimal(651)
-    with django_assert_num_queries(1), pytest.raises(ValidationError):
+    with django_assert_num_queries(2), pytest.raises(ValidationError):  # + the parts
         reading.clean()
 
 
@@ -243,12 +245,13 @@ def test_breakdowns_take_one_more_query_whatever_the_number_of_readings(
         reading = ReadingFactory(indicator=indicator, value=Decimal(10 + index))
         ReadingPart.objects.create(reading=reading, part=young, value=Decimal(4))
         ReadingPart.objects.create(reading=reading, part=others, value=Decimal(6 + index))
-    with django_assert_num_queries(3):
-        assert all(not kpi.breakdown for kpi in selectors.kpi_progress())
+    # Programs, indicators, readings and the yearly targets: 4, whatever the number of readings.
     with django_assert_num_queries(4):
+        assert all(not kpi.breakdown for kpi in selectors.kpi_progress())
+    with django_assert_num_queries(5):
         kpis = selectors.kpi_progress(breakdowns=True)
     assert [sum(p.value for p in kpi.breakdown) for kpi in kpis] == [kpi.actual for kpi in kpis]
-    with django_assert_num_queries(5):  # from the history: the parts, then their names
+    with django_assert_num_queries(6):  # from the history: the parts, then their names
         assert len(selectors.kpi_progress(as_of=datetime.date.today(), breakdowns=True)) == n_indicators
 
 

@@ -278,6 +278,7 @@ class IndicatorReading(models.Model):
     # breakdown inline, services.set_reading_parts): clean() then leaves the stored parts alone.
     parts_checked_elsewhere = False
     stored_value: Decimal | None = None  # the value as loaded from the database
+    loaded_period: datetime.date | None = None  # the period as loaded from the database
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period:%Y-%m-%d} {quantity_ko(self.value, self.indicator.unit)}"
@@ -294,10 +295,13 @@ class IndicatorReading(models.Model):
                 self.status = ReadingStatus.DRAFT
                 self.approved_by = self.approved_at = None
         super().save(*args, **kwargs)
+        self.loaded_period = self.period  # what is stored now
 
     def stored_period(self) -> datetime.date | None:
         if self.pk is None:
             return None
+        if self.loaded_period is not None:  # as loaded: no query
+            return self.loaded_period
         return type(self).objects.filter(pk=self.pk).values_list("period", flat=True).first()
 
     def clean(self) -> None:
@@ -325,14 +329,25 @@ class IndicatorReading(models.Model):
         # unchanged readings makes no query per row).
         if "value" in field_names:
             instance.stored_value = values[list(field_names).index("value")]
+        # Likewise the stored period, which the locked-period check reads with the new one.
+        if "period" in field_names:
+            instance.loaded_period = values[list(field_names).index("period")]
         return instance
 
     def is_counted(self) -> bool:
         return self.status == ReadingStatus.APPROVED
 
 
+class SubmittedReadingManager(models.Manager.from_queryset(ReadingQuerySet)):
+    def get_queryset(self) -> ReadingQuerySet:
+        return super().get_queryset().submitted()
+
+
 class SubmittedReading(IndicatorReading):
-    """The approvers' queue (제출된 실적): the same rows, its own admin page."""
+    """The approvers' queue (제출된 실적): the same rows, its own admin page. Its manager holds the
+    submitted readings only, as the page shows: a reading of the queue is one awaiting an approver."""
+
+    objects = SubmittedReadingManager()
 
     class Meta:
         proxy = True

@@ -125,7 +125,7 @@ def test_a_report_asked_for_a_program_in_lower_case_covers_that_program(gwangju,
     error = the_error(client.post("/api/v1/reports/", {"kind": "pdf"}, format="json"))
     assert (error["attr"], error["detail"]) == (
         "kind",
-        "“pdf”: 올바른 값이 아닙니다. 다음 중 하나를 고르세요: portfolio, kpi.",
+        "“pdf”: 올바른 값이 아닙니다. 다음 중 하나를 고르세요: portfolio, kpi, briefing, briefing_hwpx.",
     )
     assert ReportRun.objects.count() == 1
 
