@@ -338,18 +338,22 @@ class IndicatorReading(models.Model):
         return self.status == ReadingStatus.APPROVED
 
 
-class SubmittedReadingManager(models.Manager.from_queryset(ReadingQuerySet)):
+ReadingManager = models.Manager.from_queryset(ReadingQuerySet)
+
+
+class SubmittedReadingManager(ReadingManager):
     def get_queryset(self) -> ReadingQuerySet:
-        return super().get_queryset().submitted()
+        return ReadingQuerySet(self.model, using=self._db).submitted()
 
 
 class SubmittedReading(IndicatorReading):
     """The approvers' queue (제출된 실적): the same rows, its own admin page. Its manager holds the
     submitted readings only, as the page shows: a reading of the queue is one awaiting an approver."""
 
-    objects = SubmittedReadingManager()
+    queue = SubmittedReadingManager()
 
     class Meta:
         proxy = True
+        default_manager_name = "queue"
         verbose_name = _("submitted reading")
         verbose_name_plural = _("submitted readings")
