@@ -198,21 +198,26 @@ def _status_changes(scope: Scope, period: _Period) -> list[StatusChange]:
     return changes
 
 
+def _amount_changes(model, scope: Scope, period: _Period):
+    """(history row, old, new) for each row of `model` added, removed or changed in amount within
+    the period and the scope."""
+    by_id = scope.by_id
+    for row in period.history_of(model, "amount"):
+        if not (period.holds(row) and row.program_id in by_id):
+            continue
+        if row.history_type == "+":
+            yield row, None, row.amount
+        elif row.history_type == "-":
+            yield row, row.amount, None
+        elif row.previous != row.amount:
+            yield row, row.previous, row.amount
+
+
 def _budget_changes(scope: Scope, period: _Period) -> list[BudgetChange]:
     """Budget lines added, removed or changed in amount; newest first."""
     by_id = scope.by_id
     changes = []
-    for row in period.history_of(BudgetLine, "amount"):
-        if not (period.holds(row) and row.program_id in by_id):
-            continue
-        if row.history_type == "+":
-            old, new = None, row.amount
-        elif row.history_type == "-":
-            old, new = row.amount, None
-        elif row.previous != row.amount:
-            old, new = row.previous, row.amount
-        else:
-            continue
+    for row, old, new in _amount_changes(BudgetLine, scope, period):
         changes.append(
             BudgetChange(
                 at=row.history_date,
@@ -231,17 +236,7 @@ def _adjustment_changes(scope: Scope, period: _Period) -> list[AdjustmentChange]
     """Adjustments added, removed or changed in amount; newest first."""
     by_id = scope.by_id
     changes = []
-    for row in period.history_of(BudgetAdjustment, "amount"):
-        if not (period.holds(row) and row.program_id in by_id):
-            continue
-        if row.history_type == "+":
-            old, new = None, row.amount
-        elif row.history_type == "-":
-            old, new = row.amount, None
-        elif row.previous != row.amount:
-            old, new = row.previous, row.amount
-        else:
-            continue
+    for row, old, new in _amount_changes(BudgetAdjustment, scope, period):
         changes.append(
             AdjustmentChange(
                 at=row.history_date,

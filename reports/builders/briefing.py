@@ -247,6 +247,15 @@ def briefing_data(
         )
 
 
+def _build(render, path: Path, *, as_of, root, fiscal_year, since, progress: ProgressCallback) -> None:
+    progress(0, 2)
+    data = briefing_data(as_of=as_of, root=root, fiscal_year=fiscal_year, since=since)
+    progress(1, 2)
+    with override("ko"):
+        path.write_bytes(render(data))
+    progress(2, 2)
+
+
 def build(
     path: Path,
     *,
@@ -260,12 +269,7 @@ def build(
     progress: ProgressCallback = no_progress,
 ) -> None:
     """Write the briefing PDF at `path` (see briefing_data for `since`)."""
-    progress(0, 2)
-    data = briefing_data(as_of=as_of, root=root, fiscal_year=fiscal_year, since=since)
-    progress(1, 2)
-    with override("ko"):
-        path.write_bytes(render_pdf(data))
-    progress(2, 2)
+    _build(render_pdf, path, as_of=as_of, root=root, fiscal_year=fiscal_year, since=since, progress=progress)
 
 
 def build_hwpx(
@@ -276,14 +280,9 @@ def build_hwpx(
     language: str = "ko",
     fiscal_year: int | None = None,
     since: datetime.date | None = None,
-    unit: str = "thousand",  # the briefing says amounts in 억원/조원 words, whatever the unit
+    unit: str = "thousand",
     requested_by: str = "",
     progress: ProgressCallback = no_progress,
 ) -> None:
     """Write the same briefing as HWPX at `path`."""
-    progress(0, 2)
-    data = briefing_data(as_of=as_of, root=root, fiscal_year=fiscal_year, since=since)
-    progress(1, 2)
-    with override("ko"):
-        path.write_bytes(render_hwpx(data))
-    progress(2, 2)
+    _build(render_hwpx, path, as_of=as_of, root=root, fiscal_year=fiscal_year, since=since, progress=progress)
