@@ -159,3 +159,11 @@ def test_a_view_only_page_shows_the_amount_formatted(client, manager):
     line = BudgetLineFactory(amount=600_000_000_000)
     page = client.get(reverse("admin:portfolio_budgetline_change", args=[line.pk])).content.decode()
     assert "6,000억원 (600,000,000,000원)" in page and 'name="amount"' not in page
+
+
+@pytest.mark.django_db
+def test_a_view_only_program_page_shows_its_total_cost_formatted(client, manager):
+    client.force_login(manager)
+    program = ProgramFactory(total_cost=600_000_000_000)
+    page = client.get(reverse("admin:portfolio_program_change", args=[program.pk])).content.decode()
+    assert "6,000억원 (600,000,000,000원)" in page and 'name="total_cost"' not in page

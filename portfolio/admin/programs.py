@@ -18,7 +18,7 @@ from portfolio.admin.evidence import EvidenceOwnerAdminMixin, SourceEvidenceInli
 from portfolio.admin.ledger import BudgetAdjustmentInline, program_ledger_html
 from portfolio.admin.locking import LockedRowsFormSet
 from portfolio.admin.versioning import VersionedInlineMixin
-from portfolio.display import percent, quantity_ko, won_ko
+from portfolio.display import percent, quantity_ko, won_full, won_ko
 from portfolio.models import BudgetLine, Execution, Indicator, Milestone, Program, Source
 
 
@@ -123,7 +123,7 @@ class ProgramAdmin(PortfolioAdmin):
     list_filter = ("status", "kind", "is_national_context", "start_year")
     search_fields = ("code", "name_ko", "name_en", "description")
     autocomplete_fields = ("parent", "source")
-    readonly_fields = ("subtree_totals", "kpi_summary", "ledger_table")
+    readonly_fields = ("subtree_totals", "kpi_summary", "ledger_table", "total_cost_ko")
     inlines = (BudgetLineInline, BudgetAdjustmentInline, ExecutionInline, MilestoneInline, IndicatorInline)
     fieldsets = (
         (None, {"fields": ("code", "parent", "kind", "name_ko", "name_en", "status")}),
@@ -139,6 +139,27 @@ class ProgramAdmin(PortfolioAdmin):
         (_("Figures (this program and everything under it)"), {"fields": ("subtree_totals", "kpi_summary")}),
         (_("Ledger by fiscal year (세출 집행현황)"), {"fields": ("ledger_table",), "classes": ("wide",)}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A view-only page prints the total cost as the lists do, not as bare digits.
+        swap = {"total_cost": "total_cost_ko"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [swap.get(f, f) if isinstance(f, str) else f for f in options["fields"]],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("total cost"))
+    def total_cost_ko(self, program):
+        return won_full(program.total_cost)
 
     def program_scope(self, request) -> selectors.Scope:
         """The program tree, loaded once per request for the order and the figures."""
