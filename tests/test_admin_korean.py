@@ -31,6 +31,8 @@ ENGLISH = [
 ENGLISH_RE = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w-])")
 # "를(을)", "(으)로", "사용자(들)", "이(가)", "은(는)", "을/를", "이/가" …
 PARTICLE_RE = re.compile(r"\((을|를|으|이|가|은|는|와|과|들)\)|(을|를|이|가|은|는)/(을|를|이|가|은|는)")
+# Korean that is wrong rather than broken: Django's "Save and add another" said "add under another name".
+WRONG_KOREAN = ("다른 이름으로 추가", "편집 계속")
 
 
 class VisibleText(HTMLParser):
@@ -64,7 +66,11 @@ class VisibleText(HTMLParser):
 def faults(html: str) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
-    return [text for text in parser.parts if ENGLISH_RE.search(text) or PARTICLE_RE.search(text)]
+    return [
+        text
+        for text in parser.parts
+        if ENGLISH_RE.search(text) or PARTICLE_RE.search(text) or any(w in text for w in WRONG_KOREAN)
+    ]
 
 
 def offered_pages(user) -> list[str]:
@@ -120,6 +126,9 @@ def test_every_admin_page_speaks_good_korean_to_every_role(client, request, a_ro
 
 def test_the_walk_catches_what_it_is_for():
     assert faults("<h1>보기위한 1사업 를(을) 선택</h1>") == ["보기위한 1사업 를(을) 선택"]
+    assert faults('<input type="submit" value="저장 및 다른 이름으로 추가">') == [
+        "저장 및 다른 이름으로 추가"
+    ]
     assert faults('<a title="Periodic tasks">x</a><p>사용자(들)</p><p>상태 (으)로</p>') == [
         "Periodic tasks",
         "사용자(들)",
