@@ -1,4 +1,5 @@
-"""The feed under load: gunicorn (2 sync workers, DEBUG off, loopback only) under wrk, on a
+"""The feed under load: gunicorn as production runs it (config/gunicorn.conf.py: 2 × cores + 1
+sync workers), DEBUG off, loopback only, under wrk, on a
 `synth --programs 1000` portfolio, beside a trivial JsonResponse view served the same way in
 the same run. Prints requests per second, p50 and p99 and the ratios to the trivial view.
 
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="round-robin rounds; the median is shown")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: config/gunicorn.conf.py's)")
     parser.add_argument("--port", type=int, default=0, help="loopback port to serve on (default: a free one)")
     args = parser.parse_args()
     global BASE
@@ -110,14 +112,16 @@ def main() -> None:
     ).stdout.strip()
 
     env = os.environ | served_env()
+    if args.workers:
+        env["WEB_CONCURRENCY"] = os.environ["WEB_CONCURRENCY"] = str(args.workers)
     gunicorn = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "config.wsgi:application",
-            "--workers",
-            "2",
+            "--config",
+            "config/gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -154,7 +158,7 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
             auth,
         ),
     ]
-    # Warm both workers: each builds or loads its cached tables and remembers the token.
+    # Warm the workers: each builds or loads its cached tables and remembers the token.
     for _, path, headers_ in targets:
         wrk(BASE + path, duration=2, connections=4, headers=headers_)
 
@@ -168,7 +172,8 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
             )
     results = {name: sorted(runs, key=lambda r: r["rps"])[len(runs) // 2] for name, runs in rounds.items()}
 
-    print(f"gunicorn 2 sync workers, DEBUG off; wrk -t2 -c{args.connections} -d{args.duration}s, "
+    workers = os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1
+    print(f"gunicorn {workers} sync workers, DEBUG off; wrk -t2 -c{args.connections} -d{args.duration}s, "
           f"median of {args.rounds} rounds; {PROGRAMS:,} synthetic programs + the Gwangju data")  # fmt: skip
     print(
         f"Redis round trip (PING, median of 2,000): {redis_round_trip_us():.0f} µs; a cached briefing "

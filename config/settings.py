@@ -171,9 +171,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0").strip()
 
 if REDIS_URL:
+    # django-redis rather than Django's own Redis backend: it keeps one redis-py client per
+    # process, where Django's builds a new one for every command (a third of a cached feed
+    # answer's time; README, Benchmarks).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gjai",
             "TIMEOUT": 300,

@@ -67,7 +67,7 @@ def prefixed_redis_cache(settings, redis_url: str):
     prefix = f"test-api-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }

@@ -285,7 +285,7 @@ def test_throttling_with_redis_answers_429(redis_cache, gwangju_feed, settings):
 
 
 CLOSED_PORT_CACHE = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
 }
 
 

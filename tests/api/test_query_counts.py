@@ -103,7 +103,7 @@ def test_a_cached_answer_reads_nothing(gwangju_feed, django_assert_num_queries):
 @pytest.mark.redis
 def test_measuring_the_counts_leaves_the_real_redis_alone(settings, redis_url):
     # As counts_by_size runs: before any function fixture, with the project's Redis cache.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                    "LOCATION": redis_url, "KEY_PREFIX": "gjai"}}  # fmt: skip
     raw = redis.Redis.from_url(redis_url)
     outside = f"not-the-tests-{os.getpid()}"
