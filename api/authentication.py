@@ -19,9 +19,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key: str):
-        # The request's one read from the cache: the data version, and the token's throttle
-        # counter with it (api.throttling writes it back).
-        version = caching.version_for(self.request, also=[TokenRateThrottle().counter(token_ident(key))])
+        # The request's one round trip to the cache: the data version, and the token's throttle
+        # counter incremented with it (api.throttling compares it with the rate).
+        version = caching.version_for(self.request, counter=TokenRateThrottle().counter(token_ident(key)))
         look_up = super().authenticate_credentials
 
         def with_permissions():

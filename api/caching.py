@@ -2,7 +2,7 @@
 the ETag and Last-Modified that follow from it.
 
 - The *data version* is a number kept in the cache (VERSION_KEY, no expiry), read on every
-  request: the one round trip to the cache a cached answer needs besides the throttle's.
+  request in the one round trip to Redis a cached answer needs, with the throttle's counter.
   Answers are stored with Django's versioned keys (`version=<data version>`), so a new data
   version makes every older answer unreachable at once, in every process; old entries simply
   expire. Each process also keeps a copy of the answers it used in a local-memory cache under
@@ -35,18 +35,20 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.http import quote_etag
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,33 +82,55 @@ def _new_number() -> int:
 _owed = False
 
 
-def read(*keys: str) -> tuple[Version | None, dict[str, Any]]:
-    """The data version, set on first use after the cache was emptied, and the values of `keys`
-    (None where missing), in one round trip; (None, {}) when the cache is down."""
+def read(counter: tuple[str, int] | None = None) -> tuple[Version | None, int | None]:
+    """The data version, set on first use after the cache was emptied, and, given `counter` (a
+    key and the seconds to keep it), that counter incremented: one round trip to Redis (a
+    pipeline). (None, None) when the cache is down."""
     try:
         if _owed:
             bump()
-        values = cache.get_many([VERSION_KEY, *keys])
-        if VERSION_KEY not in values:
+        number, counted = _read_and_count(counter)
+        if number is None:
             cache.add(VERSION_KEY, _new_number(), timeout=None)
-            values[VERSION_KEY] = cache.get(VERSION_KEY)
+            number = cache.get(VERSION_KEY)
     except Exception:
         log.warning("Cache unavailable: the API answers from the database", exc_info=True)
-        return None, {}
-    number = values.pop(VERSION_KEY)
-    return (Version(number) if number is not None else None), {key: values.get(key) for key in keys}
+        return None, None
+    return (Version(int(number)) if number is not None else None), counted
+
+
+def _read_and_count(counter: tuple[str, int] | None) -> tuple[Any, int | None]:
+    if counter is None:
+        return cache.get(VERSION_KEY), None
+    key, seconds = counter
+    if isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+        # django-redis keeps whole numbers as Redis integers, so INCR counts what cache.get reads.
+        pipeline = get_redis_connection().pipeline(transaction=False)
+        pipeline.get(cache.make_key(VERSION_KEY))
+        pipeline.incr(cache.make_key(key))
+        pipeline.expire(cache.make_key(key), seconds)
+        number, count, _ = pipeline.execute()
+        return number, count
+    cache.add(key, 0, seconds)  # the local-memory cache (no Redis): no round trip to save
+    return cache.get(VERSION_KEY), cache.incr(key)
+
+
+def count(key: str, seconds: int) -> int | None:
+    """Increment the counter `key` (kept `seconds`) and return its new value (None: cache down)."""
+    return read((key, seconds))[1]
 
 
 def current_version() -> Version | None:
     return read()[0]
 
 
-def version_for(request, *, also: Iterable[str] = ()) -> Version | None:
-    """The data version, read once per request: the token lookup and the answer share it. The
-    keys `also` names are read in the same round trip (the throttle's counter, so that a cached
-    answer costs one read and one write); their values are in `request.api_read_with_version`."""
+def version_for(request, *, counter: tuple[str, int] | None = None) -> Version | None:
+    """The data version, read once per request: the token lookup and the answer share it. Given
+    `counter` (the token's throttle counter), it is incremented in the same round trip: its key
+    and new value are `request.api_counted` (api.throttling)."""
     if not hasattr(request, "api_data_version"):
-        request.api_data_version, request.api_read_with_version = read(*also)
+        request.api_data_version, counted = read(counter)
+        request.api_counted = (counter[0], counted) if counter else None
     return request.api_data_version
 
 

@@ -3,20 +3,18 @@
 429 with Retry-After. Session users are counted per user, anyone else per address.
 
 A fixed window rather than DRF's list of request times: one counter per token and period (the
-minute of 120/min), a new one each period. A token's counter is read with the data version, in
-the same round trip (api.authentication), and written back: two round trips for a cached answer,
-and no list of times to unpickle and pickle again. As with DRF's own throttle, the read and the
-write are not one atomic step, so requests of one token arriving at the very same moment can be
-counted as one; and around the turn of a period up to twice the rate can pass.
+minute of 120/min), a new one each period, incremented in Redis (INCR, so requests arriving at
+the same moment are all counted). A token's counter is incremented in the round trip that reads
+the data version (api.authentication, api.caching): a cached answer costs one round trip. Around
+the turn of a period up to twice the rate can pass.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-log = logging.getLogger(__name__)
+from api import caching
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -26,32 +24,29 @@ class TokenRateThrottle(SimpleRateThrottle):
         # Read per request (not from DEFAULT_THROTTLE_RATES at import), so the setting is the one rule.
         return settings.API_THROTTLE_RATE
 
-    def get_cache_key(self, request, view) -> str:
+    def ident(self, request) -> str:
         token = getattr(request.auth, "key", None)
         if token:
-            return self.counter(token_ident(token))
+            return token_ident(token)
         if request.user and request.user.is_authenticated:
-            return self.counter(f"u{request.user.pk}")
-        return self.counter(f"a{self.get_ident(request)}")
+            return f"u{request.user.pk}"
+        return f"a{self.get_ident(request)}"
 
-    def counter(self, ident: str) -> str:
-        """The cache key counting `ident`'s requests in the current period."""
+    def counter(self, ident: str) -> tuple[str, int]:
+        """The cache key counting `ident`'s requests in the current period, and how long to keep
+        it: a period longer than it lasts (the key names its period, so it is never reused)."""
         period = int(self.timer() // self.duration)
-        return self.cache_format % {"scope": self.scope, "ident": f"{ident}:{period}"}
+        return self.cache_format % {"scope": self.scope, "ident": f"{ident}:{period}"}, 2 * self.duration
+
+    def get_cache_key(self, request, view) -> str:
+        return self.counter(self.ident(request))[0]
 
     def allow_request(self, request, view) -> bool:
         self.now = self.timer()
-        self.key = self.get_cache_key(request, view)
-        read = getattr(request, "api_read_with_version", {})
-        try:
-            count = (read[self.key] if self.key in read else self.cache.get(self.key)) or 0
-            if count >= self.num_requests:
-                return False
-            # Kept a period longer than it lasts: the key names its period, so it is never reused.
-            self.cache.set(self.key, count + 1, 2 * self.duration)
-        except Exception:  # the cache is down: answer rather than refuse everyone
-            log.warning("Cache unavailable: not throttling", exc_info=True)
-        return True
+        key, seconds = self.counter(self.ident(request))
+        counted = getattr(request, "api_counted", None)  # counted with the data version
+        count = counted[1] if counted and counted[0] == key else caching.count(key, seconds)
+        return count is None or count <= self.num_requests  # None: the cache is down, answer anyway
 
     def wait(self) -> float:
         """Seconds until the period ends and the allowance starts again (Retry-After)."""

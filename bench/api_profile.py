@@ -4,10 +4,10 @@ trivial view, and where the time goes (cProfile).
 Run: `.venv/bin/python bench/api_profile.py [--requests 2000] [--profile briefing]`. Same
 database and Redis as bench/api_throughput.py (REDIS_URL, default redis://127.0.0.1:6379/0),
 production settings (bench.api_settings, DEBUG off). Prints, per target, the median time of a
-request through Django's WSGI handler, its SQL queries and its calls to the cache (each one a
-round trip to Redis); then, with --profile, the top of a cProfile of that target. Under a loaded
-machine a round trip costs far more inside a request than in a tight loop (the process waits to
-be scheduled again), so compare with a run on a quiet machine.
+request through Django's WSGI handler, its SQL queries and its round trips to Redis (each write
+of a command or a pipeline to Redis's socket); then, with --profile, the top of a cProfile of
+that target. Under a loaded machine a round trip costs far more inside a request than in a tight
+loop (the process waits to be scheduled again), so compare with a run on a quiet machine.
 """
 
 import argparse
@@ -25,8 +25,6 @@ sys.path.insert(0, str(ROOT))
 from bench.api_throughput import LINES, PROGRAMS, served_env  # noqa: E402
 from bench.common import setup  # noqa: E402
 
-CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "touch", "has_key")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -38,7 +36,6 @@ def main() -> None:
     os.environ |= served_env()
     setup(PROGRAMS, LINES)
 
-    from django.core.cache import caches
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
@@ -69,7 +66,7 @@ def main() -> None:
         "304": ("/api/v1/briefing/", auth | {"If-None-Match": headers["ETag"]}),
         "programs": ("/api/v1/programs/?page_size=100", auth),
     }
-    print(f"{'target':10} {'median ms':>10} {'p99 ms':>8} {'× trivial':>10} {'queries':>8}  cache calls")
+    print(f"{'target':10} {'median ms':>10} {'p99 ms':>8} {'× trivial':>10} {'queries':>8}  round trips")
     trivial = None
     for name, (path, headers_) in targets.items():
         for _ in range(50):
@@ -82,8 +79,8 @@ def main() -> None:
         median = statistics.median(times)
         p99 = statistics.quantiles(times, n=100)[98]
         trivial = trivial or median
-        queries, calls = counted(lambda p=path, h=headers_: call(p, h), caches["default"], connection)
-        shown = ", ".join(calls) or "-"
+        queries, trips = counted(lambda p=path, h=headers_: call(p, h), connection)
+        shown = "; ".join(trips) or "-"
         print(f"{name:10} {median:10.3f} {p99:8.3f} {median / trivial:10.1f} {queries:8}  {shown}")
     if args.profile:
         path, headers_ = targets[args.profile]
@@ -97,28 +94,27 @@ def main() -> None:
         print(out.getvalue())
 
 
-def counted(request, backend, connection) -> tuple[int, list[str]]:
-    """SQL queries and calls to the cache of one request."""
+def counted(request, connection) -> tuple[int, list[str]]:
+    """SQL queries and round trips to Redis (the commands each one sends) of one request."""
     from django.test.utils import CaptureQueriesContext
+    from redis.connection import AbstractConnection
 
-    calls: list[str] = []
+    trips: list[str] = []
+    send = AbstractConnection.send_packed_command
 
-    def recording(name: str, original):
-        def call(*args, **kwargs):
-            calls.append(name)
-            return original(*args, **kwargs)
+    def recording(self, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list) else command
+        words = [w.decode() for w in packed.split(b"\r\n") if w.isalpha() and w.isupper()]
+        trips.append(" ".join(words))
+        return send(self, command, *args, **kwargs)
 
-        return call
-
-    for name in CACHE_CALLS:
-        setattr(backend, name, recording(name, getattr(backend, name)))
+    AbstractConnection.send_packed_command = recording
     try:
         with CaptureQueriesContext(connection) as captured:
             request()
     finally:
-        for name in CACHE_CALLS:
-            delattr(backend, name)
-    return len(captured), calls
+        AbstractConnection.send_packed_command = send
+    return len(captured), trips
 
 
 if __name__ == "__main__":

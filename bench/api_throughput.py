@@ -177,7 +177,7 @@ def run(token: str, args, gunicorn: subprocess.Popen) -> None:
           f"median of {args.rounds} rounds; {PROGRAMS:,} synthetic programs + the Gwangju data")  # fmt: skip
     print(
         f"Redis round trip (PING, median of 2,000): {redis_round_trip_us():.0f} µs; a cached briefing "
-        "makes two (the data version with the throttle's counter, the counter's write) and no SQL query"
+        "makes one (the data version read, the throttle's counter incremented) and no SQL query"
     )
     print(f"{'endpoint':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10}")
     for name, _, _ in targets:

@@ -242,24 +242,37 @@ def test_the_briefing_is_cached_in_redis_by_data_version(
 
 @pytest.mark.redis
 @pytest.mark.parametrize("conditional", [False, True])
-def test_a_cached_answer_costs_one_read_and_one_write_of_the_cache(
-    redis_cache, gwangju_feed, monkeypatch, conditional
-):
-    """The data version and the token's throttle counter in one read, the counter written back:
-    two round trips to Redis (the answer and the token's lookup come from the process's copies)."""
-    from django.core.cache import caches
-
+def test_a_cached_answer_costs_one_round_trip_to_redis(redis_cache, gwangju_feed, monkeypatch, conditional):
+    """The data version read and the token's throttle counter incremented in one pipeline: one
+    write to Redis's socket and one answer (the answer and the token's lookup come from the
+    process's copies)."""
     first = gwangju_feed.get("/api/v1/briefing/")
-    backend, calls = caches["default"], []
-    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "touch", "has_key"):
-        original = getattr(backend, name)
-        monkeypatch.setattr(
-            backend, name, lambda *a, _name=name, _call=original, **k: calls.append(_name) or _call(*a, **k)
-        )
+    sent: list[bytes] = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def send_packed_command(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send_packed_command)
     headers = {"HTTP_IF_NONE_MATCH": first["ETag"]} if conditional else {}
     response = gwangju_feed.get("/api/v1/briefing/", **headers)
     assert response.status_code == (304 if conditional else 200)
-    assert calls == ["get_many", "set"]
+    assert len(sent) == 1
+    assert [word in sent[0] for word in (b"GET", b"INCR", b"EXPIRE")] == [True, True, True]
+
+
+@pytest.mark.redis
+def test_the_throttle_counts_in_one_redis_counter_per_token_and_period(
+    redis_cache, redis_url, gwangju_feed, settings
+):
+    settings.API_THROTTLE_RATE = "5/min"
+    statuses = [gwangju_feed.get("/api/v1/briefing/").status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    raw = redis.Redis.from_url(redis_url)
+    (counter,) = raw.scan_iter(match=f"{redis_cache.key_prefix}:*throttle_token*")
+    assert int(raw.get(counter)) == 7  # refused requests are counted too; the period ends all the same
+    assert 60 < raw.ttl(counter) <= 120
 
 
 @pytest.mark.redis
