@@ -68,10 +68,12 @@ def child_prepare(programs: int, lines: int) -> None:
 
 def child_dump(workbook_path: Path, dump_path: Path) -> None:
     """Write every sheet's cells (values, and each column's number format, font, border and
-    alignment) as pickled chunks of rows."""
+    alignment) as pickled chunks of rows. A cell the workbook holds with a style but no value
+    (a bordered empty note) is written again as such."""
     from copy import copy
 
     from openpyxl import load_workbook
+    from openpyxl.cell.read_only import EmptyCell
 
     book = load_workbook(workbook_path, read_only=True)
     with dump_path.open("wb") as dump:
@@ -86,8 +88,11 @@ def child_dump(workbook_path: Path, dump_path: Path) -> None:
                 if len(formats) < len(row):
                     formats += [None] * (len(row) - len(formats))
                 if not chunk_dumped:
-                    for index, cell in enumerate(row):  # the first chunk decides each column's style
-                        if formats[index] is None and getattr(cell, "value", None) is not None:
+                    # The first chunk decides each column's style: the style of its first cell the
+                    # workbook holds, empty or not (the report borders its empty cells too, and the
+                    # bare write must write those cells as well).
+                    for index, cell in enumerate(row):
+                        if formats[index] is None and not isinstance(cell, EmptyCell):
                             formats[index] = (cell.number_format or "General", copy(cell.font),
                                               copy(cell.border), copy(cell.alignment))  # fmt: skip
                 if len(chunk) == CHUNK:

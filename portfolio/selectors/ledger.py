@@ -20,6 +20,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -175,6 +176,7 @@ class _Sum:
         "has_planned",
         "money",
         "planned_sources",
+        "stage",
         "supplementary_or_adopted",
         "supplementary_round",
     )
@@ -184,6 +186,7 @@ class _Sum:
         # What a budget book's 추경 column adds up: the latest round, or 본예산 where none.
         self.supplementary_or_adopted = 0
         self.supplementary_round: int | None = None
+        self.stage = 0  # while the budget lines are read: the latest stage seen from 본예산 on
         self.closed = False
         # Which figures were entered at all (unknown is not zero): see LedgerCell.
         self.has_budget = self.has_planned = self.has_execution = False
@@ -294,8 +297,6 @@ class Ledger:
             if node.parent_id is not None:
                 self._children.setdefault(node.parent_id, []).append(node.id)
         self._subtree_sums: dict[int, dict[_Key, _Sum]] = {}
-        self._own_cells: dict[int, list[LedgerCell]] = {}
-        self._subtree_cells: dict[int, list[LedgerCell]] = {}
         self._scope_cells: list[LedgerCell] | None = None
 
     @functools.cached_property
@@ -304,19 +305,16 @@ class Ledger:
         return {program: self.own_cells(program) for program in self._sums}
 
     def own_cells(self, program_id: int) -> list[LedgerCell]:
-        """The program's own cells (not its subtree's), by (year, source); made when first asked."""
-        if program_id not in self._own_cells:
-            self._own_cells[program_id] = _cells(self._sums.get(program_id, {}))
-        return self._own_cells[program_id]
+        """The program's own cells (not its subtree's), by (year, source), made on each call."""
+        return _cells(self._sums.get(program_id, {}))
 
     def program_cells(self, program_id: int) -> list[LedgerCell]:
         """The program and everything under it, one cell per (year, source), sorted."""
-        if program_id not in self._subtree_cells:
-            if program_id in self._children:
-                self._subtree_cells[program_id] = _cells(self._subtree(program_id))
-            else:
-                self._subtree_cells[program_id] = self.own_cells(program_id)
-        return self._subtree_cells[program_id]
+        # Made anew on each call, not kept: callers ask once per program, and every program's
+        # cells kept were a large report's biggest use of memory (the sums under them are kept).
+        if program_id in self._children:
+            return _cells(self._subtree(program_id))
+        return self.own_cells(program_id)
 
     def scope_cells(self) -> list[LedgerCell]:
         """The whole scope (every program in it added up), per (year, source), sorted."""
@@ -391,12 +389,16 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
     the adjustments and executions summed per program × year × source × kind, the closes; no
     subquery per row. Cells and subtrees are made from the sums when first asked for."""
     sums: dict[int, dict[_Key, _Sum]] = {}
+    # One object per distinct year and source in the keys kept, not one per row read: a large
+    # portfolio's ledger holds tens of thousands of cells.
+    shared: dict[int | str, Any] = {}
 
     def cell(program: int, year: int, source: str) -> _Sum:
         own = sums.setdefault(program, {})
         found = own.get((year, source))
         if found is None:
-            found = own[(year, source)] = _Sum()
+            key = (shared.setdefault(year, year), shared.setdefault(source, source))
+            found = own[key] = _Sum()
         return found
 
     def only_year(queryset):
@@ -413,7 +415,6 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
     # is the latest stage from 본예산 on, picked here per program × year × source as the rows go
     # by (a subquery per row was the slow part).
     plan, first_budget, first_round = (int(stage) for stage in _STAGES)
-    latest: dict[tuple[int, int, str], int] = {}  # the latest stage seen from 본예산 on
     cited_by_stage: dict[tuple[int, int, str], dict[int, set[int]]] = {}
     for program, year, source, stage, cited, amount in (
         only_year(scope.rows(BudgetLine))
@@ -431,24 +432,24 @@ def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:
         money.has_budget = True
         if stage == first_budget:
             money.money[original] += amount
-        key = (program, year, source)
-        top = latest.get(key, 0)
-        if stage > top:
-            latest[key] = stage
+        if stage > money.stage:
+            money.stage = stage
             money.money[adopted] = amount
-        elif stage == top:
+        elif stage == money.stage:
             money.money[adopted] += amount
         if cited is not None:
-            cited_by_stage.setdefault(key, {}).setdefault(stage, set()).add(cited)
-    for (program, year, source), stage in latest.items():
-        money = sums[program][(year, source)]
-        money.supplementary_or_adopted = money.money[adopted]
-        if stage >= first_round:
-            money.supplementary_round = stage - first_round + 1
+            cited_by_stage.setdefault((program, year, source), {}).setdefault(stage, set()).add(cited)
+    for own in sums.values():
+        for money in own.values():
+            if money.stage:
+                money.supplementary_or_adopted = money.money[adopted]
+                if money.stage >= first_round:
+                    money.supplementary_round = money.stage - first_round + 1
     # The budget figures rest on the sources of the 본예산 rows and of the adopted stage's.
-    for key, cited in cited_by_stage.items():
-        stages = {first_budget, latest[key]}
-        sums[key[0]][key[1:]].budget_sources = frozenset().union(*(cited.get(stage, ()) for stage in stages))
+    for (program, year, source), cited in cited_by_stage.items():
+        money = sums[program][(year, source)]
+        stages = {first_budget, money.stage}
+        money.budget_sources = frozenset().union(*(cited.get(stage, ()) for stage in stages))
 
     for program, year, source, kind, cited, amount in (
         only_year(scope.rows(BudgetAdjustment))

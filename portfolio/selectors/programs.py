@@ -149,7 +149,7 @@ def totals_for_scope(
     return [
         ProgramTotals(
             node,
-            totals_of(book.own.get(node.id, []), fiscal_year=year, total_cost=node.total_cost),
+            totals_of(book.own_cells(node.id), fiscal_year=year, total_cost=node.total_cost),
             totals_of(book.program_cells(node.id), fiscal_year=year, total_cost=costs[node.id]),
         )
         for node in scope.nodes

@@ -4,6 +4,7 @@ milestones, KPIs, firms and sources, with native charts. Every figure comes from
 `portfolio_listings` the sheets of one row per record."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,6 @@ from portfolio import selectors
 from portfolio.models import FundingSource
 from reports.builders.common import Cover, Options, label, name, program_names, rate, status_counts
 from reports.builders.ledger_sheet import write_ledger_sheet
-from reports.builders.overlap import Later
 from reports.builders.portfolio_listings import ListingSheets
 from reports.builders.xlsx import (
     LABEL_FONT,
@@ -74,7 +74,7 @@ def read_summary(as_of: datetime.date | None, root: str | None, fiscal_year: int
     )
 
 
-# Sheet positions: the ledgers are written first (while the summary is read in another thread)
+# Sheet positions: the long listings are written first, so the progress bar moves from the start,
 # and the summary sheets are put in front of them afterwards.
 COVER, PROGRAMS, YEARS, CELLS, KPI_CHART, LEDGER = range(6)
 OVERDUE_ON_COVER = 5  # overdue milestones named on the cover; the milestone sheet lists them all
@@ -88,8 +88,6 @@ class PortfolioReport(ListingSheets):
         read = {"as_of": self.as_of, "root": self.root}
         self.scope = selectors.load_scope(**read)  # every program, national context included
         self.city_scope = selectors.load_scope(**read, include_national=False)
-        # The summary figures are read in a second thread while the ledgers are written.
-        self._summary = Later(lambda: read_summary(self.as_of, self.root, self.fiscal_year))
         # Long listings of the city's money, streamed (national-context items left out, as in
         # the headline and the budget sheets).
         self.lines = selectors.budget_lines_for_scope(self.city_scope)
@@ -99,10 +97,11 @@ class PortfolioReport(ListingSheets):
         self.sources = list(selectors.sources_for_scope(self.scope).rows)
         self.source_keys = {row[0]: row[1] for row in self.sources}
 
-    @property
+    @functools.cached_property
     def summary(self) -> Summary:
-        """The short figures; the first use waits for the thread reading them."""
-        return self._summary.get()
+        """The short figures, read when first needed. (Reading them in a second thread while the
+        listings were written was slower on two cores: the threads took turns at the GIL.)"""
+        return read_summary(self.as_of, self.root, self.fiscal_year)
 
     def write(self, path: Path, progress: ProgressCallback) -> None:
         counter = Progress(self.lines.count + self.executions.count + self.firms.count, progress)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from portfolio.models import BudgetStage, ExecutionKind, FundingSource, Milestone
 from reports.builders.common import label, yes_no
 from reports.builders.kpi_table import kpi_table
-from reports.builders.overlap import read_ahead
 from reports.builders.xlsx import Book, Column, Sheet, subtotal
 
 
@@ -33,7 +32,7 @@ class ListingSheets:
         names, keys = self.names, self.source_keys
         source_label = {value: label(FundingSource, value) for value in FundingSource.values}
         stage_label = {value: label(BudgetStage, value) for value in BudgetStage.values}
-        for program_id, year, source, stage, amount, note, source_id in read_ahead(self.lines.rows):
+        for program_id, year, source, stage, amount, note, source_id in self.lines.rows:
             code, program = names.get(program_id, ("", ""))
             sheet.append(
                 [
@@ -70,9 +69,7 @@ class ListingSheets:
         names, keys = self.names, self.source_keys
         source_label = {value: label(FundingSource, value) for value in FundingSource.values}
         kind_label = {value: label(ExecutionKind, value) for value in ExecutionKind.values}
-        for day, program_id, source, amount, description, reference, source_id, kind in read_ahead(
-            self.executions.rows
-        ):
+        for day, program_id, source, amount, description, reference, source_id, kind in self.executions.rows:
             code, program = names.get(program_id, ("", ""))
             sheet.append(
                 [

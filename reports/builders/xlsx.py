@@ -259,6 +259,7 @@ class Sheet:
         self._header_row = None
         self._converters = [self._converter(column) for column in self.columns]
         self._indent_cells: dict[int, Cell] = {}
+        self._total_cells: dict[tuple, Cell] = {}
 
         for index, column in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -329,12 +330,23 @@ class Sheet:
 
             return text
         if column.kind == "decimal":
-            empty = self._template()
+            empty, whole, fraction = (
+                self._template(),
+                self._template(INTEGER, RIGHT),
+                self._template(DECIMAL, RIGHT),
+            )
 
             def decimal(value):
                 if value is None:
                     return empty
-                return styled(self.decimal(value), font=BODY_FONT, border=BOX, alignment=RIGHT)
+                if isinstance(value, Cell):
+                    return value
+                value = Decimal(value)
+                if value == value.to_integral_value():
+                    whole.value = int(value)
+                    return whole
+                fraction.value = float(value)
+                return fraction
 
             return decimal
         if column.kind == "money" and self.unit.divisor != 1:
@@ -420,20 +432,28 @@ class Sheet:
         cells = []
         for index, column in enumerate(self.columns):
             if index in formulas:
-                cell = WriteOnlyCell(self.ws, value=formulas[index])
-                number_format = NUMBER_FORMATS.get(column.kind)
-                alignment = RIGHT
+                number_format, alignment = NUMBER_FORMATS.get(column.kind), RIGHT
             else:
                 label = labels.get(index)
-                cell = WriteOnlyCell(self.ws)
-                if isinstance(label, str):
-                    write_text(cell, label)
-                else:
-                    cell.value = label  # a year
                 short = label is not None and len(str(label)) <= 8
                 number_format, alignment = None, CENTER if short else LEFT
-            cells.append(styled(cell, font=TOTAL_FONT, border=border, alignment=alignment,
-                                number_format=number_format, fill=fill))  # fmt: skip
+            # Styling a cell is the slow part of openpyxl (each style is looked up by its hash):
+            # each column's total cells are styled once and reused, as the data rows' are.
+            key = (index, subtotal, number_format, alignment)
+            cell = self._total_cells.get(key)
+            if cell is None:
+                cell = self._total_cells[key] = styled(
+                    WriteOnlyCell(self.ws), font=TOTAL_FONT, border=border, alignment=alignment,
+                    number_format=number_format, fill=fill,
+                )  # fmt: skip
+            if index in formulas:
+                cell.value = formulas[index]
+            elif isinstance(label, str):
+                cell.quotePrefix = False
+                write_text(cell, label)
+            else:
+                cell.value = label  # a year
+            cells.append(cell)
         self.append_raw(cells)
         return self.rows_written
 

@@ -395,22 +395,6 @@ def test_progress_is_reported_up_to_the_total(tmp_path, hand_made):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_figures_read_in_a_second_thread_are_the_same(tmp_path, hand_made):
-    """Outside a transaction the summary is read in another thread (its own connection) while the
-    ledgers are written; the workbook holds the same figures."""
-    from reports.builders.overlap import can_overlap
-
-    assert can_overlap()
-    book = build(tmp_path)
-    rows = program_rows(book.worksheets[PROGRAMS])
-    assert [(row[0], row[7], row[8]) for row in rows] == [
-        (item.program.code, item.totals.budget, item.totals.executed)
-        for item in selectors.program_totals(include_national=False)
-    ]
-    assert book.sheetnames.index("사업별 요약") == PROGRAMS and book.sheetnames.index("예산 명세") == LINES
-
-
 # --- 세출 집행 현황: the ledger of one fiscal year -----------------------------------------------
 
 LEDGER_HEADERS = [
