@@ -306,3 +306,24 @@ def test_the_ledger_takes_the_same_number_of_queries_for_10_and_1000_programs():
         assert book.year(2026, cells).available == total * 2 * EOK
         counts.append(len(queries))
     assert counts[0] == counts[1] == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fiscal_year", [2024, 2025, 2026, 2027])
+def test_totals_read_one_year_at_a_time_are_those_of_the_whole_ledger(fiscal_year):
+    """The portfolio report reads the ledger year by year (memory); every figure, paid-to-date over
+    the years and subtrees included, is the one the whole ledger gives, in a year before anything
+    was booked and in one after too."""
+    from portfolio.selectors import budget_for_scope, load_scope, totals_for_scope, totals_year_by_year
+    from tests.ledger_data import ledger_portfolio, worked_example
+
+    ledger_portfolio(4)
+    worked_example()
+    scope = load_scope(include_national=False)
+    programs, cells = totals_year_by_year(scope, fiscal_year=fiscal_year)
+    assert programs == totals_for_scope(scope, fiscal_year=fiscal_year)
+    assert cells == budget_for_scope(scope)
+    root = next(item for item in programs if item.program.code == "LB-ROOT")
+    assert root.totals.paid_to_date == (None if fiscal_year < 2025 else sum(
+        item.own.paid_to_date or 0 for item in programs if item.program.code.startswith("LB-0")
+    ))  # fmt: skip

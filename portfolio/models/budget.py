@@ -62,7 +62,9 @@ class BudgetLine(models.Model):
         on_delete=models.PROTECT,
         related_name="budget_lines",
     )
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=year_validators, db_index=True
+    )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=BudgetStage)
     amount = WonField(_("amount (won)"), validators=amount_validators)
@@ -176,6 +178,7 @@ class Execution(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(
         _("fiscal year"),
         validators=year_validators,
+        db_index=True,  # the ledger is read one fiscal year at a time (large reports)
         blank=True,
         help_text=_(
             "The year of the budget it draws on. Empty: the year of the date. A payment made in the "

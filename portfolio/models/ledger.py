@@ -34,7 +34,9 @@ class BudgetAdjustment(models.Model):
         on_delete=models.PROTECT,
         related_name="budget_adjustments",
     )
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=year_validators, db_index=True
+    )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     kind = models.CharField(pgettext_lazy("ledger", "kind"), max_length=30, choices=AdjustmentKind)
     amount = WonField(
@@ -128,7 +130,9 @@ class YearEndClose(models.Model):
     program = models.ForeignKey(
         "portfolio.Program", verbose_name=_("program"), on_delete=models.PROTECT, related_name="closes"
     )
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=year_validators)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=year_validators, db_index=True
+    )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource)
     carried_out_explicit = WonField(
         _("explicit carry-over to next year"), default=0, validators=amount_validators

@@ -44,9 +44,11 @@ from portfolio.selectors.ledger import (
     LedgerCell,
     ledger,
     ledger_for_scope,
+    ledger_years,
     percent_of,
     with_year_totals,
     year_totals,
+    yearly_ledgers,
 )
 from portfolio.selectors.list_totals import (
     BudgetLineTotals,
@@ -83,6 +85,7 @@ from portfolio.selectors.programs import (
     program_totals,
     totals_for_scope,
     totals_of,
+    totals_year_by_year,
 )
 from portfolio.selectors.scope import (
     ProgramNode,
@@ -155,6 +158,7 @@ __all__ = [
     "kpi_progress",
     "ledger",
     "ledger_for_scope",
+    "ledger_years",
     "load_scope",
     "metric_figure",
     "metric_total",
@@ -174,7 +178,9 @@ __all__ = [
     "sum_cells",
     "totals_for_scope",
     "totals_of",
+    "totals_year_by_year",
     "with_year_totals",
     "year_finality",
     "year_totals",
+    "yearly_ledgers",
 ]

@@ -17,7 +17,7 @@ or adjustments, 원인행위액 and 지출액 without any execution row. 0 is a 
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -382,6 +382,23 @@ def ledger(
     `root`'s subtree, as it stood at the end of `as_of`. Five queries."""
     scope = load_scope(as_of=as_of, root=root, include_national=include_national)
     return ledger_for_scope(scope, fiscal_year=fiscal_year)
+
+
+def ledger_years(scope: Scope) -> list[int]:
+    """The fiscal years anything of the scope is booked to (budget lines, adjustments, executions,
+    closes), in order. Four queries."""
+    years: set[int] = set()
+    for model in (BudgetLine, BudgetAdjustment, Execution, YearEndClose):
+        years.update(scope.rows(model).order_by().values_list("fiscal_year", flat=True).distinct())
+    return sorted(years)
+
+
+def yearly_ledgers(scope: Scope) -> Iterator[tuple[int, Ledger]]:
+    """The scope's ledger one fiscal year at a time, in year order: every figure of the whole
+    ledger with only one year's cells in memory (a large report's whole ledger was most of its
+    memory, and grew with the data). Four queries, then four a year."""
+    for year in ledger_years(scope):
+        yield year, ledger_for_scope(scope, fiscal_year=year)
 
 
 def ledger_for_scope(scope: Scope, *, fiscal_year: int | None = None) -> Ledger:

@@ -7,10 +7,19 @@ A rate is only ever one year's 지출액 ÷ that year's 예산현액; across yea
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from portfolio.selectors.ledger import Ledger, LedgerCell, known_sum, ledger_for_scope, percent_of, sum_cells
+from portfolio.selectors.budget import BudgetCell, budget_for_scope
+from portfolio.selectors.ledger import (
+    Ledger,
+    LedgerCell,
+    known_sum,
+    ledger_for_scope,
+    percent_of,
+    sum_cells,
+    yearly_ledgers,
+)
 from portfolio.selectors.scope import ProgramNode, Scope, load_scope
 from portfolio.selectors.stages import adopted_stage_filter
 
@@ -25,6 +34,7 @@ __all__ = [
     "program_totals",
     "totals_for_scope",
     "totals_of",
+    "totals_year_by_year",
 ]
 
 
@@ -154,6 +164,43 @@ def totals_for_scope(
         )
         for node in scope.nodes
     ]
+
+
+def totals_year_by_year(
+    scope: Scope, *, fiscal_year: int | None = None
+) -> tuple[list[ProgramTotals], list[BudgetCell]]:
+    """`totals_for_scope` and `budget_for_scope` (every year) of a scope, read one fiscal year at
+    a time (`yearly_ledgers`): the same figures, holding one year's ledger cells instead of every
+    year's. What was paid up to the year is added up over the years as they go by."""
+    year = fiscal_year or default_fiscal_year(scope)
+    cells: list[BudgetCell] = []
+    paid: dict[int, int | None] = {}  # program id → its own 지출액 of the years up to `year`
+    programs = None
+    for booked, book in yearly_ledgers(scope):
+        cells += budget_for_scope(scope, fiscal_year=booked, book=book)
+        if booked <= year:
+            for program_id, own in book.own.items():
+                paid[program_id] = known_sum([paid.get(program_id), *(cell.paid for cell in own)])
+        if booked == year:
+            programs = totals_for_scope(scope, fiscal_year=year, book=book)
+    if programs is None:  # nothing booked to the year itself
+        programs = totals_for_scope(scope, fiscal_year=year, book=ledger_for_scope(scope, fiscal_year=year))
+    # Each subtree's paid-to-date: its own, plus its children's (children follow their parent in
+    # tree order, so walking backwards finishes them first).
+    below: dict[int, int | None] = {}
+    subtree: dict[int, int | None] = {}
+    for node in reversed(scope.nodes):
+        subtree[node.id] = known_sum([paid.get(node.id), below.get(node.id)])
+        if node.parent_id is not None:
+            below[node.parent_id] = known_sum([below.get(node.parent_id), subtree[node.id]])
+    return [
+        ProgramTotals(
+            item.program,
+            replace(item.own, paid_to_date=paid.get(item.program.id)),
+            replace(item.totals, paid_to_date=subtree[item.program.id]),
+        )
+        for item in programs
+    ], cells
 
 
 def portfolio_totals(

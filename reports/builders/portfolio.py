@@ -54,13 +54,11 @@ class Summary:
 
 def read_summary(as_of: datetime.date | None, root: str | None, fiscal_year: int) -> Summary:
     """The figures of `budget_by_year_and_source`, `program_totals` and `portfolio_totals`, read
-    from one ledger of the city's programs (over every year: the cumulative figures need them)
-    instead of three: on a large portfolio adding the ledger up is most of a report's reading."""
+    from the city's ledger one fiscal year at a time: the whole ledger of a large portfolio, held
+    at once, was most of the report's memory and grew with the data."""
     read = {"as_of": as_of, "root": root}
     city = selectors.load_scope(**read, include_national=False)
-    book = selectors.ledger_for_scope(city)
-    cells = selectors.budget_for_scope(city, book=book)
-    programs = selectors.totals_for_scope(city, fiscal_year=fiscal_year, book=book)
+    programs, cells = selectors.totals_year_by_year(city, fiscal_year=fiscal_year)
     every = selectors.load_scope(**read, include_national=True)
     return Summary(
         headline=selectors.portfolio_totals_for_scope(city, programs, fiscal_year=fiscal_year),
