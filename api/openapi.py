@@ -1,5 +1,6 @@
-"""drf-standardized-errors' AutoSchema, told about the feed's query parameters: the views
-validate them with serializers (api.query), so their 400 answers list those fields' errors."""
+"""drf-standardized-errors' AutoSchema, told about the feed's query parameters (the views
+validate them with serializers, api.query, so their 400 answers list those fields' errors) and
+about the codes a serializer declares in `extra_error_codes` (a service's refusals)."""
 
 from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_utils import (
@@ -17,10 +18,15 @@ class FeedAutoSchema(AutoSchema):
         return self._query_serializer() is not None or super()._should_add_validation_error_response()
 
     def _determine_fields_with_error_codes(self):
-        serializer = self._query_serializer()
-        if serializer is None or self.method != "GET":
-            return super()._determine_fields_with_error_codes()
-        fields = get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer))
+        query = self._query_serializer() if self.method == "GET" else None
+        if query is not None:
+            serializer = query
+            fields = get_serializer_fields_with_error_codes(get_flat_serializer_fields(query))
+        else:
+            fields = super()._determine_fields_with_error_codes()
+            writes = self.method in ("PUT", "PATCH", "POST")
+            serializer = self.get_request_serializer() if writes else None
+        # Codes a serializer's fields get besides their own (a service's refusal, named by field).
         extra = getattr(serializer, "extra_error_codes", {})
         for field in fields:
             field.error_codes.update(extra.get(field.name, ()))

@@ -91,6 +91,12 @@ class ReportRequest(serializers.Serializer):
         help_text="Money unit of the workbook: `won`, `thousand` (천원, the default), `million`, `eok`.",
     )
 
+    # The service's own checks (reports.services.asking: a briefing in English, a day before the
+    # history, an unknown program) come back as "invalid" errors of these fields.
+    extra_error_codes = {
+        name: ("invalid",) for name in ("kind", "as_of", "program", "language", "fiscal_year", "unit")
+    }
+
     def validate(self, attrs):
         # A misspelt parameter ("asof") would silently give a different report: refuse it.
         names = self.initial_data.keys() if hasattr(self.initial_data, "keys") else ()
