@@ -1,11 +1,11 @@
 """gunicorn's settings for the web process. The Dockerfile's command and bench/api_throughput.py
 both use this file, so the bench measures the server production runs.
 
-Workers: gunicorn's own rule of thumb, 2 × cores + 1 (WEB_CONCURRENCY overrides it). They are
-sync workers, and a request spends part of its time waiting on Redis or PostgreSQL; with more
-workers than cores another worker uses the core meanwhile. On the 2-core machine the cached
-briefing went from 0.34× to 0.37× the trivial view with 5 workers instead of 2, and its p99 from
-20.3 ms to 16.0 ms (README, Benchmarks).
+Workers: gunicorn's own starting point, 2 × cores + 1 (WEB_CONCURRENCY overrides it). They are
+sync workers, and a request that waits on PostgreSQL or Redis leaves its core to another worker.
+For the cached feed alone, which waits on Redis once per answer, the count matters little: on the
+2-core machine the cached briefing ran at 0.42× the trivial view with 2 workers and 0.41–0.43×
+with 5 (README, Benchmarks; `bench/api_throughput.py --workers N` compares).
 """
 
 import os
