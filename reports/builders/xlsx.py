@@ -339,8 +339,8 @@ class Sheet:
             def decimal(value):
                 if value is None:
                     return empty
-                if isinstance(value, Cell):
-                    return value
+                if isinstance(value, Cell):  # made by the caller: styled as the column's cells
+                    return styled(value, font=BODY_FONT, border=BOX, alignment=RIGHT)
                 value = Decimal(value)
                 if value == value.to_integral_value():
                     whole.value = int(value)
