@@ -341,12 +341,10 @@ class Sheet:
                     return empty
                 if isinstance(value, Cell):  # made by the caller: styled as the column's cells
                     return styled(value, font=BODY_FONT, border=BOX, alignment=RIGHT)
-                value = Decimal(value)
-                if value == value.to_integral_value():
-                    whole.value = int(value)
-                    return whole
-                fraction.value = float(value)
-                return fraction
+                number, number_format = decimal_number(value)
+                cell = whole if number_format == INTEGER else fraction
+                cell.value = number
+                return cell
 
             return decimal
         if column.kind == "money" and self.unit.divisor != 1:
@@ -460,14 +458,8 @@ class Sheet:
     def decimal(self, value):
         if value is None or isinstance(value, Cell):
             return value
-        value = Decimal(value)
         cell = WriteOnlyCell(self.ws)
-        if value == value.to_integral_value():
-            cell.value = int(value)
-            cell.number_format = INTEGER
-        else:
-            cell.value = float(value)
-            cell.number_format = DECIMAL
+        cell.value, cell.number_format = decimal_number(value)
         return cell
 
     # --- finishing -------------------------------------------------------------------------------
@@ -537,6 +529,15 @@ class Sheet:
 
 
 PAGE_NUMBERS = "&P / &N 쪽"
+
+
+def decimal_number(value) -> tuple[int | float, str]:
+    """A KPI value as written and its format: whole numbers without decimals, others with up to
+    four."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value), INTEGER
+    return float(value), DECIMAL
 
 
 def header_height(columns: Sequence[Column]) -> float:
